@@ -1,0 +1,160 @@
+"""Fixtures: a fresh application and database for every test, on SQLite or PostgreSQL.
+
+Set TRACKER_TEST_DATABASE_URL (e.g. postgresql://user@127.0.0.1:5433/tracker_test) to run the suite
+against PostgreSQL; otherwise each test gets its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from tracker import create_app
+from tracker.config import normalise_database_url
+from tracker.extensions import db
+
+from . import factories
+
+TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    if TEST_DATABASE_URL:
+        return normalise_database_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an application context of its own, as in production.
+
+    The test itself holds an application context (and its own database session) for factories and
+    assertions; without this, requests would share the test's ``g`` and session. Commit test data
+    before a request: the request cannot see, and on SQLite would wait for, uncommitted writes.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(app_config, tmp_path) -> Iterator:
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        _fresh_schema()
+        yield app
+        db.session.remove()
+        if TEST_DATABASE_URL:
+            db.drop_all()
+        db.engine.dispose()
+
+
+def _fresh_schema() -> None:
+    if TEST_DATABASE_URL:
+        # Another test (or an aborted run) may have left tables behind.
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    db.create_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no csrf_token in the page"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF token and all."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, path: str = "/login") -> str:
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        with self.client.session_transaction() as session:
+            signed_in = "_user_id" in session
+        token = self.csrf_token("/accessibility" if signed_in else "/login")
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = self.csrf_token("/accessibility")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def org(app) -> factories.Org:
+    """A small organisation: two committees, three departments, one user of each role."""
+    result = factories.make_org()
+    db.session.commit()
+    return result
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def on_execute(_conn, _cursor, statement, *_args):
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", on_execute)
+
+    return counting

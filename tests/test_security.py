@@ -1,0 +1,78 @@
+"""Headers, CSRF, cookies and error handling (ASVS 3.3, 3.4, 3.5, 16.5)."""
+
+import pytest
+
+from tracker.security import CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("path", ["/login", "/accessibility", "/healthz", "/no-such-page"])
+def test_security_headers_on_every_response(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert csp == CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in headers  # plain HTTP here
+
+
+def test_no_inline_script_or_style(org, client, auth):
+    auth.login("admin@example.se")
+    for path in ("/login", "/dashboard", "/accessibility"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html
+        assert " style=" not in html and "<style" not in html
+        for line in html.splitlines():
+            if "<script" in line:
+                assert "src=" in line
+
+
+def test_session_cookie_flags(org, client, auth):
+    response = auth.login("chef@example.se")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_https_cookies_and_hsts(app_config, tmp_path):
+    from tracker import create_app
+
+    app = create_app({**app_config, "HTTPS": True})
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/login", base_url="https://localhost")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_post_without_csrf_token_is_refused_with_a_friendly_page(org, client):
+    response = client.post("/login", data={"email": "chef@example.se", "password": "x" * 20})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Formuläret har gått ut" in html
+    assert "Traceback" not in html
+
+
+def test_csrf_failure_for_htmx_is_a_fragment(client):
+    response = client.post("/login", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_secret_key_required_outside_tests_and_demo(monkeypatch, tmp_path):
+    from tracker import create_app
+    from tracker.config import ConfigError
+
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    demo = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": False}, demo=True)
+    assert demo.config["SECRET_KEY"]
+
+
+def test_htmx_request_without_session_gets_hx_redirect(client):
+    response = client.get("/dashboard", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")

@@ -1,0 +1,56 @@
+"""Initiativportföljen: a municipality follows its portfolio of digital initiatives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import database  # noqa: F401 - registers the SQLite engine events
+from .config import load_config
+from .extensions import csrf, db, htmx, limiter, migrate
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _asset_folder(name: str) -> str:
+    """``templates/`` and ``static/`` sit at the top of the repository; a wheel carries them
+    inside the package."""
+    packaged = PACKAGE / name
+    return str(packaged if packaged.is_dir() else PACKAGE.parent / name)
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
+    )
+    load_config(app, test_config, demo)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from . import cli, errors, i18n, logging_setup, security, templating
+    from .auth import bp as auth_bp
+    from .auth import sessions
+    from .pages import bp as pages_bp
+    from .portfolio import bp as portfolio_bp
+
+    logging_setup.init_app(app)
+    i18n.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(portfolio_bp)
+    return app

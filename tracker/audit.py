@@ -1,0 +1,58 @@
+"""Writing the audit trail, and the security log beside it.
+
+Every change of state and every sign-in event passes through ``record``. The row is written in the
+caller's transaction, so an operation and its audit event are committed, or rolled back, together.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import has_request_context, request
+
+from .extensions import db
+from .models import AuditEvent, User
+
+log = logging.getLogger("tracker.audit")
+
+
+def record(
+    actor: User | None,
+    action: str,
+    entity: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    remote_addr = request.remote_addr if has_request_context() else None
+    actor_id = actor.id if actor is not None and actor.is_authenticated else None
+    event = AuditEvent(
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity.__tablename__ if entity is not None else None,
+        entity_id=entity.id if entity is not None else None,
+        changes=_jsonable(changes or {}),
+        remote_addr=remote_addr,
+    )
+    db.session.add(event)
+    db.session.flush()
+    # json.dumps escapes newlines and control characters, so user text cannot forge log lines.
+    log.info(
+        "%s actor=%s entity=%s:%s addr=%s %s",
+        action,
+        actor_id,
+        event.entity_type,
+        event.entity_id,
+        remote_addr,
+        json.dumps(event.changes, ensure_ascii=True, default=str),
+    )
+    return event
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields whose values differ, as {"field": [old, new]}."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))

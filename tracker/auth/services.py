@@ -1,0 +1,90 @@
+"""Sign-in and accounts. Services flush; the request commits."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from ..models import Department, Role, User, normalise_email, utcnow
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(ValueError):
+    """Input that breaks a rule about accounts; the message is for the user."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Unknown e-mail and wrong password look
+    the same to the caller and take the same time (a hash is verified either way)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        audit.record(
+            user if user and user.active else None,
+            "auth.login_failed",
+            changes={"email": normalise_email(email)[:254]},
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record(user, "auth.login", user)
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of the user on the server."""
+    user.end_sessions()
+    audit.record(user, "auth.logout", user)
+
+
+def create_user(
+    actor: User | None,
+    email: str,
+    name: str,
+    role: Role | str,
+    password: str,
+    department_code: str | None = None,
+) -> User:
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError(_l("Enter a valid e-mail address."), "email")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise AccountError(_l("There is already a user with this e-mail address."), "email")
+    if not name.strip():
+        raise AccountError(_l("Enter a name."), "name")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(_l("Unknown role."), "role") from None
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            raise AccountError(_l("Unknown department."), "department")
+    problem = password_problem(password)
+    if problem is not None:
+        raise AccountError(problem, "password")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        department=department,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.create",
+        user,
+        {"email": email, "name": user.name, "role": role.value, "department": department_code},
+    )
+    return user

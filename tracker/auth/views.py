@@ -1,0 +1,62 @@
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db, limiter
+from ..models import normalise_email
+from . import bp, services
+from .forms import LoginForm
+from .sessions import end_session, start_session
+
+
+def _failed_sign_in(_response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
+def _account_key() -> str:
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_limit() -> str:
+    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed_sign_in)
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("pages.home"))
+    form = LoginForm()
+    if not form.is_submitted():
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            start_session(user)
+            return redirect(safe_next(form.next.data) or url_for("pages.home"))
+        g.sign_in_failed = True
+        db.session.commit()  # keep the audit event of the failure
+        form.password.data = ""
+        form.form_errors.append(_("The e-mail address or password is wrong."))
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.sign_out(current_user._get_current_object())
+    db.session.commit()
+    end_session()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

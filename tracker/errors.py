@@ -1,0 +1,140 @@
+"""Error pages and htmx error fragments, in the user's language, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from . import audit
+from .extensions import db, htmx
+from .permissions import PermissionDenied
+
+log = logging.getLogger("tracker.errors")
+
+MESSAGES = {
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in the request was wrong. Go back and try again."),
+    ),
+    403: (
+        _l("You do not have access"),
+        _l("Your role does not allow this. Ask a system administrator if you need access."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l(
+            "The page does not exist, or it has been moved. Check the address or start again "
+            "from the start page."
+        ),
+    ),
+    405: (
+        _l("Not allowed"),
+        _l("The page cannot be used like this. Go back and use the buttons on the page."),
+    ),
+    409: (
+        _l("Someone else has changed this"),
+        _l(
+            "The record was changed by someone else while you were working. Reload the page "
+            "and try again."
+        ),
+    ),
+    413: (
+        _l("Too much data"),
+        _l("What you sent is larger than the service accepts. Send less at a time."),
+    ),
+    422: (
+        _l("Check what you entered"),
+        _l("Some of what you entered could not be used. Correct it and try again."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("You have made too many attempts in a short time. Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An error occurred on our side. Try again in a while. If it happens again, "
+            "contact the system administrator."
+        ),
+    ),
+    503: (
+        _l("The service is temporarily unavailable"),
+        _l("The service cannot reach its database right now. Try again in a few minutes."),
+    ),
+}
+CSRF_MESSAGE = (
+    _l("The form has expired"),
+    _l(
+        "For your security the form was valid only for a limited time, or it was sent "
+        "from another page. Reload the page and try again. What you entered may need to "
+        "be entered again."
+    ),
+)
+
+
+def render_error(status: int, title=None, message=None):
+    default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    context = {
+        "status": status,
+        "title": title or default_title,
+        "message": message or default_message,
+    }
+    if htmx:
+        # Shown in the page's message region instead of replacing whatever the swap targeted.
+        response = render_template("errors/_error.html", **context)
+        return (
+            response,
+            status,
+            {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML", "Vary": "HX-Request"},
+        )
+    return render_template("errors/error.html", **context), status, {"Vary": "HX-Request"}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        log.warning(
+            "CSRF check failed: %s %s: %s", request.method, request.path, _error.description
+        )
+        return render_error(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(_error):
+        return render_error(429)
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(_error):
+        db.session.rollback()
+        changes = {"path": request.path, "method": request.method}
+        audit.record(current_user, "access.denied", changes=changes)
+        db.session.commit()
+        return render_error(403)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        log.error("database error: %s", error.__class__.__name__, exc_info=error)
+        db.session.rollback()
+        return render_error(503)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error):
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, OperationalError | DBAPIError):
+            return database_unavailable(original)
+        log.error("unhandled error", exc_info=original or error)
+        db.session.rollback()
+        return render_error(500)

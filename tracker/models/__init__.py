@@ -1,0 +1,26 @@
+"""The domain model of DESIGN.md as typed SQLAlchemy 2 models."""
+
+from .audit import AuditEvent
+from .enums import ACTIVE_STATUSES, Health, Role, Status
+from .org import Committee, Department, User, normalise_email
+from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AuditEvent",
+    "Committee",
+    "Department",
+    "Health",
+    "Initiative",
+    "Principle",
+    "PrincipleLink",
+    "Role",
+    "Status",
+    "StatusUpdate",
+    "User",
+    "UTCDateTime",
+    "initiative_co_owner",
+    "normalise_email",
+    "utcnow",
+]

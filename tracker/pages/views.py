@@ -1,0 +1,37 @@
+from flask import current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from ..extensions import db, limiter
+from ..models import Role
+from ..portfolio import services as portfolio
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def home():
+    if current_user.role != Role.MANAGER:
+        return redirect(url_for("portfolio.dashboard"))
+    initiatives = portfolio.initiatives_of(current_user)
+    return render_template(
+        "pages/home_manager.html",
+        initiatives=initiatives,
+        stale_days=current_app.config["STALE_DAYS"],
+    )
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means the database does not answer
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
