@@ -37,6 +37,8 @@ def app_config(database_url, tmp_path) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Cheap hashing keeps the suite fast; production uses the library's defaults.
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
 
 
@@ -44,13 +46,19 @@ class IsolatedClient(FlaskClient):
     """Each request runs in an application context of its own, as in production.
 
     The test itself holds an application context (and its own database session) for factories and
-    assertions; without this, requests would share the test's ``g`` and session. Commit test data
-    before a request: the request cannot see, and on SQLite would wait for, uncommitted writes.
+    assertions; without this, requests would share the test's ``g`` and session. The test's session
+    is committed around each request: the request must see the test's data (and on SQLite would
+    wait for its write lock), and the test must then see what the request wrote, not an old
+    snapshot.
     """
 
     def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            db.session.commit()
 
 
 @pytest.fixture

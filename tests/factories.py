@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from itertools import count
 
 from tracker.auth.passwords import hash_password
@@ -26,10 +25,17 @@ PASSWORD = "correct horse battery staple"
 _seq = count(1)
 
 
-@cache
+_hashes: dict[str, str] = {}
+
+
 def password_hash() -> str:
-    """Hashing is slow on purpose; one hash serves every test user."""
-    return hash_password(PASSWORD)
+    """Hashing is slow on purpose; one hash (per hasher configuration) serves every test user."""
+    from flask import current_app
+
+    key = repr(current_app.config.get("ARGON2_PARAMETERS"))
+    if key not in _hashes:
+        _hashes[key] = hash_password(PASSWORD)
+    return _hashes[key]
 
 
 def make_committee(short_name: str | None = None, name: str | None = None) -> Committee:

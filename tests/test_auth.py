@@ -152,7 +152,7 @@ def test_passwords_are_argon2id_and_rehashed(org, auth):
     user = db.session.get(User, org.manager.id)
     assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, PASSWORD)
-    weak = PasswordHasher(time_cost=1, memory_cost=1024).hash(PASSWORD)
+    weak = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1).hash(PASSWORD)
     assert needs_rehash(weak)
     user.password_hash = weak
     db.session.commit()

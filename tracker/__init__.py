@@ -9,7 +9,8 @@ from flask import Flask
 
 from . import database  # noqa: F401 - registers the SQLite engine events
 from .config import load_config
-from .extensions import csrf, db, htmx, limiter, migrate
+from .extensions import csrf, db, limiter, migrate
+from .extensions import htmx as htmx_extension  # tracker.htmx is the helper module
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -33,12 +34,15 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    htmx.init_app(app)
+    htmx_extension.init_app(app)
     limiter.init_app(app)
 
     from . import cli, errors, i18n, logging_setup, security, templating
+    from .account import bp as account_bp
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import sessions
+    from .initiatives import bp as initiatives_bp
     from .pages import bp as pages_bp
     from .portfolio import bp as portfolio_bp
 
@@ -53,4 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(portfolio_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(initiatives_bp)
     return app

@@ -12,9 +12,10 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, fragment: str, status: int = 200, **context) -> Response:
-    """Render ``page`` (which includes ``fragment``), or only ``fragment`` for an htmx swap."""
-    response = make_response(render_template(fragment if wants_fragment() else page, **context))
+def render(page_template: str, fragment_template: str, /, status: int = 200, **context) -> Response:
+    """Render the page (which includes the fragment), or only the fragment for an htmx swap."""
+    template = fragment_template if wants_fragment() else page_template
+    response = make_response(render_template(template, **context))
     response.status_code = status
     response.vary.add("HX-Request")
     return response

@@ -27,6 +27,11 @@ def is_admin(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
 
 
+def can_administer(user: User) -> bool:
+    """Users, the organisation, principles, settings and the audit log: admins only."""
+    return is_admin(user) and user.active
+
+
 def can_read_portfolio(user: User) -> bool:
     return user.is_authenticated and user.active
 

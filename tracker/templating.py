@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app
-from flask_babel import format_date, format_datetime
+from flask import Flask, url_for
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
-from . import permissions
+from . import permissions, settings
+from .initiatives import labels
 from .models import Health, Role, Status, utcnow
 
 
@@ -18,10 +19,27 @@ def days_since(moment: datetime | None) -> int | None:
     return (utcnow() - moment).days
 
 
+def list_url(filters, endpoint: str = "initiatives.index", **overrides) -> str:
+    """A URL carrying the current filters, with some of them replaced (None removes one)."""
+    args = filters.as_args().to_dict(flat=False)
+    for key, value in overrides.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(endpoint, **args)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.globals["days_since"] = days_since
+    app.jinja_env.globals["list_url"] = list_url
+    app.jinja_env.globals["audit_label"] = labels.audit_label
+    app.jinja_env.filters["field_label"] = labels.field_label
+    app.jinja_env.globals["conflict_rows"] = lambda mine, saved: labels.conflict_rows(
+        mine, saved, str(get_locale())
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
@@ -31,6 +49,6 @@ def init_app(app: Flask) -> None:
             "Health": Health,
             "Role": Role,
             "permissions": permissions,
-            "organisation_name": current_app.config["ORGANISATION_NAME"],
+            "organisation_name": settings.organisation_name(),
             "user": current_user,
         }

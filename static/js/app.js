@@ -26,3 +26,32 @@
       .forEach(function (b) { b.removeAttribute("aria-disabled"); });
   });
 })();
+
+// Presentation mode of the board: arrow keys move between cards, Enter opens one.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var board = document.querySelector(".board--present");
+    if (!board || ["ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight"].indexOf(event.key) < 0) { return; }
+    var links = Array.prototype.slice.call(board.querySelectorAll("[data-card-link]"));
+    var index = links.indexOf(document.activeElement);
+    if (index < 0) { if (links.length) { links[0].focus(); event.preventDefault(); } return; }
+    var column = document.activeElement.closest(".board__column");
+    var inColumn = Array.prototype.slice.call(column.querySelectorAll("[data-card-link]"));
+    var position = inColumn.indexOf(document.activeElement);
+    var columns = Array.prototype.slice.call(board.querySelectorAll(".board__column"))
+      .filter(function (c) { return c.querySelector("[data-card-link]"); });
+    var c = columns.indexOf(column);
+    var target = null;
+    if (event.key === "ArrowDown") { target = inColumn[position + 1]; }
+    if (event.key === "ArrowUp") { target = inColumn[position - 1]; }
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      var next = columns[c + (event.key === "ArrowRight" ? 1 : -1)];
+      if (next) {
+        var cards = next.querySelectorAll("[data-card-link]");
+        target = cards[Math.min(position, cards.length - 1)];
+      }
+    }
+    if (target) { target.focus(); event.preventDefault(); }
+  });
+})();

@@ -1,18 +1,23 @@
 """The domain model of DESIGN.md as typed SQLAlchemy 2 models."""
 
 from .audit import AuditEvent
+from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
+from .settings import OrganisationSettings
 from .types import UTCDateTime, utcnow
 
 __all__ = [
     "ACTIVE_STATUSES",
     "AuditEvent",
     "Committee",
+    "Decision",
+    "DecisionKind",
     "Department",
     "Health",
     "Initiative",
+    "OrganisationSettings",
     "Principle",
     "PrincipleLink",
     "Role",

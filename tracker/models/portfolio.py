@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -17,8 +18,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from ..extensions import db
+from .decisions import Decision
 from .enums import ACTIVE_STATUSES, Health, Status
 from .org import Department, User, enum_column
 from .types import UTCDateTime, utcnow
@@ -89,6 +92,8 @@ class Initiative(db.Model):
     )
     progress: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The latest update asked management for support (its text is on the update itself).
+    support_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -101,6 +106,9 @@ class Initiative(db.Model):
     co_owners: Mapped[list[User]] = relationship(secondary=initiative_co_owner)
     principle_links: Mapped[list[PrincipleLink]] = relationship(
         back_populates="initiative", cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        order_by="desc(Decision.created_at)", cascade="all, delete-orphan", passive_deletes=True
     )
     updates: Mapped[list[StatusUpdate]] = relationship(
         back_populates="initiative",

@@ -1,7 +1,8 @@
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from .. import settings
 from ..extensions import db, limiter
 from ..models import Role
 from ..portfolio import services as portfolio
@@ -17,7 +18,7 @@ def home():
     return render_template(
         "pages/home_manager.html",
         initiatives=initiatives,
-        stale_days=current_app.config["STALE_DAYS"],
+        stale_days=settings.stale_days(),
     )
 
 

@@ -1,18 +1,134 @@
-from flask import current_app, render_template
+"""Dashboard, board and decisions: the management group's view of the whole portfolio."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..permissions import can_read_portfolio, require
-from . import bp, services
+from .. import settings
+from ..extensions import db
+from ..htmx import redirect_to, render
+from ..initiatives import services as initiatives
+from ..models import Status, utcnow
+from ..permissions import can_read_portfolio, can_record_decision, require
+from . import board, bp
+from . import dashboard as dashboard_figures
+from . import filters as portfolio_filters
+from .decisions import DecisionError, record_decision
+from .forms import DecisionForm
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _filters() -> portfolio_filters.PortfolioFilter:
+    try:
+        return portfolio_filters.parse(request.args)
+    except portfolio_filters.FilterError as error:
+        flash(error.message, "error")
+        return portfolio_filters.PortfolioFilter()
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    require(can_read_portfolio(current_user))
-    stale_days = current_app.config["STALE_DAYS"]
-    return render_template(
+    user = _user()
+    require(can_read_portfolio(user))
+    filters = _filters()
+    stale_days = settings.stale_days()
+    return render(
         "portfolio/dashboard.html",
-        figures=services.key_figures(current_user, stale_days),
-        committees=services.committee_rollup(current_user, stale_days),
+        "portfolio/_dashboard.html",
+        view=dashboard_figures.build(user, filters, stale_days),
+        filters=filters,
+        choices=portfolio_filters.choices(),
         stale_days=stale_days,
+    )
+
+
+@bp.get("/board")
+@login_required
+def board_view():
+    user = _user()
+    require(can_read_portfolio(user))
+    filters = _filters()
+    stale_days = settings.stale_days()
+    present = request.args.get("present") == "1"
+    return render(
+        "portfolio/board.html",
+        "portfolio/_board.html",
+        columns=board.columns(user, filters, stale_days),
+        filters=filters,
+        choices=portfolio_filters.choices(),
+        stale_days=stale_days,
+        present=present,
+    )
+
+
+@bp.get("/board/<status>/more")
+@login_required
+def board_more(status: str):
+    user = _user()
+    require(can_read_portfolio(user))
+    try:
+        column_status = Status(status)
+    except ValueError:
+        abort(404)
+    filters = _filters()
+    offset = max(0, request.args.get("offset", 0, type=int) or 0)
+    stale_days = settings.stale_days()
+    column = board.more_cards(user, filters, stale_days, column_status, offset)
+    return render(
+        "portfolio/board_more.html",
+        "portfolio/_more_cards.html",
+        column=column,
+        offset=offset,
+        filters=filters,
+        stale_days=stale_days,
+        present=request.args.get("present") == "1",
+    )
+
+
+def _decision_form_defaults() -> dict:
+    today = utcnow().date()
+    return {"decided_on": today, "meeting": _("Management group %(date)s", date=today.isoformat())}
+
+
+@bp.route("/initiatives/<int:initiative_id>/decisions", methods=["GET", "POST"])
+@login_required
+def decide(initiative_id: int):
+    user = _user()
+    require(can_record_decision(user))
+    initiative = initiatives.get_initiative(user, initiative_id)
+    if request.method == "GET":
+        form = DecisionForm(formdata=None, data=_decision_form_defaults())
+        form.return_to.data = request.args.get("return_to", "")
+        return render(
+            "portfolio/decision.html",
+            "portfolio/_decision_form.html",
+            form=form,
+            initiative=initiative,
+        )
+    form = DecisionForm()
+    if form.validate():
+        try:
+            record_decision(user, initiative, form.to_data())
+        except DecisionError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The decision has been recorded."), "success")
+            target = url_for("initiatives.show", initiative_id=initiative.id)
+            if form.return_to.data == "board":
+                target = url_for(".board_view")
+            return redirect_to(target)
+    return render(
+        "portfolio/decision.html",
+        "portfolio/_decision_form.html",
+        status=422,
+        form=form,
+        initiative=initiative,
     )

@@ -1,0 +1,201 @@
+"""The shape of input for initiatives. Rules live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import Health, Principle, Status
+from .services import InitiativeData, UpdateData
+
+LONG = 5000
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InitiativeForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[InputRequired(_l("Enter a title.")), Length(max=200)],
+    )
+    purpose = TextAreaField(
+        _l("Purpose"),
+        validators=[InputRequired(_l("Describe the purpose of the initiative.")), Length(max=LONG)],
+    )
+    benefit = TextAreaField(_l("Benefit for residents"), validators=[Length(max=LONG)])
+    target_group = StringField(_l("Target group"), validators=[Length(max=200)])
+    department_id = SelectField(
+        _l("Department"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a department from the list."))],
+    )
+    co_owner_ids = CheckboxListField(_l("Co-owners"), coerce=int, validate_choice=False)
+    start_date = DateField(
+        _l("Start date"),
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )
+    target_date = DateField(_l("Target date"), validators=[Optional()])
+    funding_source = StringField(_l("Funding source"), validators=[Length(max=200)])
+    cost_estimate = IntegerField(
+        _l("Cost estimate (kronor)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**12, message=_l("Enter a whole number of kronor.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    risks = TextAreaField(_l("Risks"), validators=[Length(max=LONG)])
+    version = HiddenField()
+
+    def __init__(
+        self, formdata=_Auto, *, principles=(), links: dict[int, str] | None = None, **kwargs
+    ):
+        super().__init__(formdata=formdata, **kwargs)
+        links = links or {}
+        wrapped = self.meta.wrap_formdata(self, formdata)
+        self.principle_fields: list[tuple[Principle, BooleanField, TextAreaField]] = []
+        # One checkbox and one motivation per principle, named after the principle's id.
+        for principle in principles:
+            check = BooleanField(_l("Principle")).bind(self, f"principle_{principle.id}")
+            motivation = TextAreaField(
+                _l("How does the initiative contribute?"), validators=[Length(max=LONG)]
+            ).bind(self, f"motivation_{principle.id}")
+            check.process(wrapped, data=principle.id in links)
+            motivation.process(wrapped, data=links.get(principle.id, ""))
+            for bound in (check, motivation):
+                self._fields[bound.name] = bound
+                setattr(self, bound.name, bound)
+            self.principle_fields.append((principle, check, motivation))
+
+    def to_data(self) -> InitiativeData:
+        return InitiativeData(
+            title=self.title.data or "",
+            purpose=self.purpose.data or "",
+            benefit=self.benefit.data or "",
+            target_group=self.target_group.data or "",
+            department_id=self.department_id.data,
+            co_owner_ids=list(self.co_owner_ids.data or []),
+            start_date=self.start_date.data,
+            target_date=self.target_date.data,
+            funding_source=self.funding_source.data or "",
+            cost_estimate=self.cost_estimate.data,
+            risks=self.risks.data or "",
+            principles={
+                principle.id: motivation.data or ""
+                for principle, check, motivation in self.principle_fields
+                if check.data
+            },
+        )
+
+    def field_for_error(self, name: str):
+        """The field a service's error belongs to; the first checkbox for the principles."""
+        if name == "principles" and self.principle_fields:
+            return self.principle_fields[0][1]
+        return self._fields.get(name) or self.title
+
+
+def status_choices():
+    return [(s.value, s.label) for s in Status]
+
+
+def health_choices():
+    return [(h.value, f"{h.symbol} {h.label}") for h in Health]
+
+
+class StatusUpdateForm(FlaskForm):
+    status = SelectField(_l("Status"), validators=[InputRequired()])
+    health = SelectField(_l("Health"), validators=[InputRequired()])
+    progress = IntegerField(
+        _l("Progress (%)"),
+        validators=[
+            InputRequired(_l("Enter progress as a number from 0 to 100.")),
+            NumberRange(
+                min=0, max=100, message=_l("Progress must be between %(min)s and %(max)s per cent.")
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    happened = TextAreaField(_l("What has happened?"), validators=[Length(max=LONG)])
+    next_steps = TextAreaField(_l("Next steps"), validators=[Length(max=LONG)])
+    support_needed = TextAreaField(
+        _l("Support needed from management"), validators=[Length(max=LONG)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = status_choices()
+        self.health.choices = health_choices()
+
+    def to_data(self) -> UpdateData:
+        return UpdateData(
+            status=Status(self.status.data),
+            health=Health(self.health.data),
+            progress=self.progress.data,
+            happened=self.happened.data or "",
+            next_steps=self.next_steps.data or "",
+            support_needed=self.support_needed.data or "",
+        )
+
+
+class RoundRowForm(FlaskForm):
+    class Meta:
+        csrf = False  # the round's form carries the token
+
+    initiative_id = HiddenField()
+    include = BooleanField(_l("Report"), default=True)
+    status = SelectField(_l("Status"))
+    health = SelectField(_l("Health"))
+    progress = IntegerField(
+        _l("Progress (%)"),
+        validators=[
+            InputRequired(_l("Enter progress as a number from 0 to 100.")),
+            NumberRange(
+                min=0, max=100, message=_l("Progress must be between %(min)s and %(max)s per cent.")
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    comment = StringField(_l("Comment"), validators=[Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = status_choices()
+        self.health.choices = health_choices()
+
+
+class StatusRoundForm(FlaskForm):
+    rows = FieldList(FormField(RoundRowForm))
+
+
+class DeleteForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            InputRequired(_l("Give a reason for deleting the initiative.")),
+            Length(max=LONG),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""

@@ -1,0 +1,91 @@
+"""The portfolio list: filters, an allow-listed sort and pagination, in fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Department, Health, Initiative, PrincipleLink, Status, User
+from ..portfolio.filters import PortfolioFilter
+from ..portfolio.services import stale_condition, visible_initiatives
+
+PER_PAGE = 25
+
+# Health sorts by severity, not alphabetically.
+_HEALTH_ORDER = {Health.ON_TRACK.value: 0, Health.AT_RISK.value: 1, Health.OFF_TRACK.value: 2}
+_STATUS_ORDER = {s.value: n for n, s in enumerate(Status)}
+
+SORTS = {
+    "title": lambda: Initiative.title,
+    "department": lambda: Department.name,
+    "status": lambda: _case(Initiative.status, _STATUS_ORDER),
+    "health": lambda: _case(Initiative.health, _HEALTH_ORDER),
+    "progress": lambda: Initiative.progress,
+    "updated": lambda: func.coalesce(Initiative.last_update_at, Initiative.created_at),
+}
+DEFAULT_SORT = "-updated"
+
+
+def _case(column, order: dict[str, int]):
+    return case(order, value=column, else_=99)
+
+
+def normalise_sort(sort: str | None) -> str:
+    """The sort the user asked for when it is on the allow-list, else the default."""
+    if sort and sort.lstrip("-") in SORTS:
+        return sort
+    return DEFAULT_SORT
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Initiative]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def search(
+    user: User,
+    filters: PortfolioFilter,
+    stale_days: int,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
+    query = filters.apply(visible_initiatives(user), stale_condition(stale_days))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    sort = normalise_sort(sort)
+    key = SORTS[sort.lstrip("-")]()
+    order = key.desc() if sort.startswith("-") else key.asc()
+    if sort.lstrip("-") == "department":
+        query = query.join(Department, Initiative.department_id == Department.id)
+    items = db.session.scalars(
+        query.options(
+            selectinload(Initiative.department),
+            selectinload(Initiative.owner),
+            selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
+        )
+        .order_by(order, Initiative.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)

@@ -1,0 +1,315 @@
+"""Thin views: read the form, call a service, commit once, render."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from .. import settings
+from ..extensions import db
+from ..htmx import redirect_to, render
+from ..models import Health, Initiative, Status
+from ..permissions import (
+    can_create_initiative,
+    can_delete_initiative,
+    can_edit_initiative,
+    require,
+)
+from ..portfolio import filters as portfolio_filters
+from ..portfolio.services import initiatives_of
+from . import bp, listing, services
+from .forms import ConfirmForm, DeleteForm, InitiativeForm, StatusRoundForm, StatusUpdateForm
+
+
+def _stale_days() -> int:
+    return settings.stale_days()
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+@bp.get("/initiatives")
+@login_required
+def index():
+    try:
+        filters = portfolio_filters.parse(request.args)
+    except portfolio_filters.FilterError as error:
+        flash(error.message, "error")
+        filters = portfolio_filters.PortfolioFilter()
+    sort = listing.normalise_sort(request.args.get("sort"))
+    page_number = request.args.get("page", 1, type=int) or 1
+    page = listing.search(_user(), filters, _stale_days(), sort, page_number)
+    return render(
+        "initiatives/index.html",
+        "initiatives/_results.html",
+        page=page,
+        filters=filters,
+        sort=sort,
+        choices=portfolio_filters.choices(),
+        stale_days=_stale_days(),
+    )
+
+
+# --- one initiative -------------------------------------------------------------------------
+
+
+def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None, status=200):
+    user = _user()
+    editable = can_edit_initiative(user, initiative)
+    if update_form is None and editable:
+        update_form = StatusUpdateForm(
+            formdata=None,
+            data={
+                "status": initiative.status.value,
+                "health": initiative.health.value,
+                "progress": initiative.progress,
+            },
+        )
+    return render(
+        "initiatives/detail.html",
+        "initiatives/_updates.html",
+        status=status,
+        initiative=initiative,
+        editable=editable,
+        update_form=update_form,
+        entries=services.timeline_entries(initiative),
+        history=services.change_history(initiative),
+        stale_days=_stale_days(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+@login_required
+def show(initiative_id: int):
+    return _detail(services.get_initiative(_user(), initiative_id))
+
+
+@bp.post("/initiatives/<int:initiative_id>/updates")
+@login_required
+def post_update(initiative_id: int):
+    initiative = services.get_initiative(_user(), initiative_id, for_edit=True)
+    form = StatusUpdateForm()
+    if form.validate():
+        try:
+            services.post_update(_user(), initiative, form.to_data())
+        except services.InitiativeError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Your status update has been saved."), "success")
+            if request.form.get("return_to") == "home":
+                return redirect_to(url_for("pages.home"))
+            if not request.headers.get("HX-Request"):
+                return redirect(url_for(".show", initiative_id=initiative.id) + "#timeline", 303)
+            return _detail(initiative)
+    db.session.rollback()
+    return _detail(initiative, update_form=form, status=422)
+
+
+# --- register and edit ----------------------------------------------------------------------
+
+
+def _form_page(form: InitiativeForm, initiative: Initiative | None, status: int = 200):
+    return render(
+        "initiatives/form.html",
+        "initiatives/_form.html",
+        status=status,
+        form=form,
+        initiative=initiative,
+    )
+
+
+def _with_choices(form: InitiativeForm, owner) -> InitiativeForm:
+    form.department_id.choices = [(d.id, d.name) for d in services.department_choices()]
+    form.co_owner_ids.choices = [(u.id, u.name) for u in services.co_owner_choices(exclude=owner)]
+    return form
+
+
+def _save_failed(form: InitiativeForm, error: services.InitiativeError) -> None:
+    db.session.rollback()
+    form.field_for_error(error.field).errors.append(error.message)
+
+
+@bp.get("/initiatives/new")
+@login_required
+def new():
+    user = _user()
+    require(can_create_initiative(user))
+    form = InitiativeForm(
+        formdata=None,
+        principles=services.active_principles(),
+        data={"department_id": user.department_id},
+    )
+    return _form_page(_with_choices(form, user), None)
+
+
+@bp.post("/initiatives")
+@login_required
+def create():
+    user = _user()
+    require(can_create_initiative(user))
+    form = _with_choices(InitiativeForm(principles=services.active_principles()), user)
+    if form.validate():
+        try:
+            initiative = services.create_initiative(user, form.to_data())
+        except services.InitiativeError as error:
+            _save_failed(form, error)
+        else:
+            db.session.commit()
+            flash(_("The initiative has been registered."), "success")
+            return redirect_to(url_for(".show", initiative_id=initiative.id))
+    return _form_page(form, None, status=422)
+
+
+def _edit_form(initiative: Initiative, formdata=None) -> InitiativeForm:
+    links = {link.principle_id: link.motivation for link in initiative.principle_links}
+    form = InitiativeForm(
+        formdata=formdata,
+        obj=initiative,
+        principles=services.active_principles(set(links)),
+        links=links,
+        data={"co_owner_ids": [u.id for u in initiative.co_owners]},
+    )
+    return _with_choices(form, initiative.owner)
+
+
+@bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(initiative_id: int):
+    user = _user()
+    initiative = services.get_initiative(user, initiative_id, for_edit=True)
+    if request.method == "GET":
+        form = _edit_form(initiative)
+        form.version.data = initiative.version
+        return _form_page(form, initiative)
+    form = _edit_form(initiative, formdata=request.form)
+    if form.validate():
+        expected = request.form.get("version", type=int) or 0
+        try:
+            services.update_initiative(user, initiative, form.to_data(), expected)
+        except services.EditConflict as conflict:
+            return _conflict(form, conflict.current)
+        except services.InitiativeError as error:
+            _save_failed(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your changes have been saved."), "success")
+            return redirect_to(url_for(".show", initiative_id=initiative.id))
+    return _form_page(form, initiative, status=422)
+
+
+def _conflict(form: InitiativeForm, current: Initiative):
+    """Show the user's edit beside the saved version. The form keeps their text and now names
+    the saved version, so sending it again applies their edit on top."""
+    db.session.rollback()
+    saved = db.session.get(Initiative, current.id)
+    form.version.data = saved.version
+    response = render_template(
+        "initiatives/conflict.html", form=form, initiative=saved, mine=form.to_data()
+    )
+    return response, 409, {"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "Vary": "HX-Request"}
+
+
+# --- status round ---------------------------------------------------------------------------
+
+
+@bp.route("/initiatives/round", methods=["GET", "POST"])
+@login_required
+def status_round():
+    user = _user()
+    require(can_create_initiative(user))
+    initiatives = [i for i in initiatives_of(user) if can_edit_initiative(user, i)]
+    by_id = {i.id: i for i in initiatives}
+    if request.method == "GET":
+        form = StatusRoundForm(
+            formdata=None,
+            data={
+                "rows": [
+                    {
+                        "initiative_id": i.id,
+                        "include": True,
+                        "status": i.status.value,
+                        "health": i.health.value,
+                        "progress": i.progress,
+                        "comment": "",
+                    }
+                    for i in initiatives
+                ]
+            },
+        )
+        return render_template("initiatives/round.html", form=form, by_id=by_id)
+    form = StatusRoundForm()
+    if form.validate():
+        entries = []
+        for row in form.rows:
+            initiative = by_id.get(int(row.initiative_id.data or 0))
+            if initiative is None:
+                abort(400)
+            if row.include.data:
+                entries.append((initiative, row))
+        saved = services.status_round(user, [(i, _round_data(row)) for i, row in entries])
+        db.session.commit()
+        message = ngettext("%(num)d status update saved.", "%(num)d status updates saved.", saved)
+        flash(message, "success")
+        return redirect(url_for("pages.home"), 303)
+    return render_template("initiatives/round.html", form=form, by_id=by_id), 422
+
+
+def _round_data(row) -> services.UpdateData:
+    return services.UpdateData(
+        status=Status(row.status.data),
+        health=Health(row.health.data),
+        progress=row.progress.data,
+        happened=(row.comment.data or "").strip(),
+    )
+
+
+# --- archive, restore, delete ---------------------------------------------------------------
+
+
+@bp.post("/initiatives/<int:initiative_id>/archive")
+@login_required
+def archive(initiative_id: int):
+    initiative = services.get_initiative(_user(), initiative_id, for_edit=True)
+    if not ConfirmForm().validate():
+        abort(400)
+    services.archive(_user(), initiative)
+    db.session.commit()
+    flash(_("The initiative has been archived. You can restore it from its page."), "success")
+    return redirect_to(url_for(".show", initiative_id=initiative_id))
+
+
+@bp.post("/initiatives/<int:initiative_id>/restore")
+@login_required
+def restore(initiative_id: int):
+    initiative = services.get_initiative(_user(), initiative_id, for_edit=True)
+    if not ConfirmForm().validate():
+        abort(400)
+    services.restore(_user(), initiative)
+    db.session.commit()
+    flash(_("The initiative has been restored."), "success")
+    return redirect_to(url_for(".show", initiative_id=initiative_id))
+
+
+@bp.route("/initiatives/<int:initiative_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(initiative_id: int):
+    user = _user()
+    require(can_delete_initiative(user))
+    initiative = services.get_initiative(user, initiative_id)
+    form = DeleteForm()
+    if request.method == "POST" and form.validate():
+        title = initiative.title
+        services.delete(user, initiative, form.reason.data)
+        db.session.commit()
+        flash(_("The initiative “%(title)s” has been deleted.", title=title), "success")
+        return redirect_to(url_for(".index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("initiatives/delete.html", form=form, initiative=initiative), status

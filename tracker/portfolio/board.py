@@ -1,0 +1,96 @@
+"""The board: one column per status, the most urgent cards first, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from ..extensions import db
+from ..models import Health, Initiative, PrincipleLink, Status, User
+from .filters import PortfolioFilter
+from .services import stale_condition, visible_initiatives
+
+CARDS_PER_COLUMN = 50
+COLLAPSED = frozenset({Status.DONE, Status.CANCELLED})
+
+
+@dataclass
+class Column:
+    status: Status
+    total: int
+    cards: list[Initiative]
+
+    @property
+    def collapsed(self) -> bool:
+        return self.status in COLLAPSED
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.cards)
+
+
+def urgency(stale_days: int) -> list:
+    """Red first, then silent, then the oldest update."""
+    return [
+        case((Initiative.health == Health.OFF_TRACK.value, 0), else_=1),
+        case((stale_condition(stale_days), 0), else_=1),
+        func.coalesce(Initiative.last_update_at, Initiative.created_at),
+        Initiative.id,
+    ]
+
+
+def _selection(user: User, filters: PortfolioFilter, stale_days: int) -> Select:
+    return filters.apply(visible_initiatives(user), stale_condition(stale_days))
+
+
+def _with_card_data(query: Select, entity=Initiative) -> Select:
+    return query.options(
+        selectinload(entity.department),
+        selectinload(entity.owner),
+        selectinload(entity.principle_links).selectinload(PrincipleLink.principle),
+    )
+
+
+def columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Column]:
+    """Every status column with its count and its first cards: one count query and one query
+    for the cards of all columns (a window function numbers the cards within each status)."""
+    selection = _selection(user, filters, stale_days)
+    sub = selection.subquery()
+    counts = {
+        Status(status): count
+        for status, count in db.session.execute(
+            select(sub.c.status, func.count()).group_by(sub.c.status)
+        )
+    }
+    ranked = selection.add_columns(
+        func.row_number()
+        .over(partition_by=Initiative.status, order_by=urgency(stale_days))
+        .label("rank")
+    ).subquery()
+    card = aliased(Initiative, ranked)
+    cards = db.session.scalars(
+        _with_card_data(select(card), card)
+        .where(ranked.c.rank <= CARDS_PER_COLUMN)
+        .order_by(ranked.c.status, ranked.c.rank)
+    ).all()
+    by_status: dict[Status, list[Initiative]] = {s: [] for s in Status}
+    for initiative in cards:
+        by_status[initiative.status].append(initiative)
+    return [Column(status, counts.get(status, 0), by_status[status]) for status in Status]
+
+
+def more_cards(
+    user: User, filters: PortfolioFilter, stale_days: int, status: Status, offset: int
+) -> Column:
+    """The next cards of one column, for "show more"."""
+    selection = _selection(user, filters, stale_days).where(Initiative.status == status.value)
+    total = db.session.scalar(select(func.count()).select_from(selection.subquery()))
+    cards = db.session.scalars(
+        _with_card_data(selection)
+        .order_by(*urgency(stale_days))
+        .offset(offset)
+        .limit(CARDS_PER_COLUMN)
+    ).all()
+    return Column(status, total, list(cards))

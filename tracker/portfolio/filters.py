@@ -1,0 +1,192 @@
+"""The portfolio filters of the interface contract, shared by lists, board, dashboard and exports.
+
+``committee`` and ``department`` are codes, ``principle`` a key, ``status`` and ``health`` codes
+(each may repeat), ``stale=1`` and ``q`` a text searched in title and purpose. Unknown values are
+refused with a message rather than silently giving an empty result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+from werkzeug.datastructures import MultiDict
+
+from ..extensions import db
+from ..models import Committee, Department, Health, Initiative, Principle, PrincipleLink, Status
+
+MAX_QUERY_LENGTH = 200
+
+
+class FilterError(ValueError):
+    """A filter value that names nothing; the message is for the user."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PortfolioFilter:
+    committee: str | None = None
+    department: str | None = None
+    principle: str | None = None
+    statuses: tuple[Status, ...] = ()
+    healths: tuple[Health, ...] = ()
+    stale: bool = False
+    q: str = ""
+    # Resolved ids, filled by ``parse`` so that queries need no further look-ups.
+    committee_id: int | None = field(default=None, compare=False)
+    department_id: int | None = field(default=None, compare=False)
+    principle_id: int | None = field(default=None, compare=False)
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.committee,
+                self.department,
+                self.principle,
+                self.statuses,
+                self.healths,
+                self.stale,
+                self.q,
+            )
+        )
+
+    def as_args(self) -> MultiDict:
+        """The filter as query parameters, to carry it to another page or an export."""
+        args = MultiDict()
+        for name in ("committee", "department", "principle"):
+            if getattr(self, name):
+                args.add(name, getattr(self, name))
+        for status in self.statuses:
+            args.add("status", status.value)
+        for health in self.healths:
+            args.add("health", health.value)
+        if self.stale:
+            args.add("stale", "1")
+        if self.q:
+            args.add("q", self.q)
+        return args
+
+    def apply(self, query: Select, stale_condition) -> Select:
+        """Narrow a query over Initiative (which must already join Department where
+        ``committee`` is used: this adds the join itself)."""
+        if self.committee_id is not None:
+            query = query.where(
+                Initiative.department_id.in_(
+                    select(Department.id).where(Department.committee_id == self.committee_id)
+                )
+            )
+        if self.department_id is not None:
+            query = query.where(Initiative.department_id == self.department_id)
+        if self.principle_id is not None:
+            query = query.where(
+                Initiative.id.in_(
+                    select(PrincipleLink.initiative_id).where(
+                        PrincipleLink.principle_id == self.principle_id
+                    )
+                )
+            )
+        if self.statuses:
+            query = query.where(Initiative.status.in_([s.value for s in self.statuses]))
+        if self.healths:
+            query = query.where(Initiative.health.in_([h.value for h in self.healths]))
+        if self.stale:
+            query = query.where(stale_condition)
+        if self.q:
+            pattern = "%" + escape_like(self.q.lower()) + "%"
+            query = query.where(
+                or_(
+                    db.func.lower(Initiative.title).like(pattern, escape="\\"),
+                    db.func.lower(Initiative.purpose).like(pattern, escape="\\"),
+                )
+            )
+        return query
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def parse(args: MultiDict) -> PortfolioFilter:
+    """Read and check the filters of a request's query string."""
+    committee = _text(args, "committee")
+    department = _text(args, "department")
+    principle = _text(args, "principle")
+    committee_id = department_id = principle_id = None
+    if committee:
+        committee_id = db.session.scalar(
+            select(Committee.id).where(Committee.short_name == committee)
+        )
+        if committee_id is None:
+            raise FilterError(_l("There is no committee with the code %(code)s.", code=committee))
+    if department:
+        department_id = db.session.scalar(
+            select(Department.id).where(Department.code == department)
+        )
+        if department_id is None:
+            raise FilterError(_l("There is no department with the code %(code)s.", code=department))
+    if principle:
+        principle_id = db.session.scalar(select(Principle.id).where(Principle.key == principle))
+        if principle_id is None:
+            raise FilterError(_l("There is no principle called %(key)s.", key=principle))
+    try:
+        statuses = tuple(dict.fromkeys(Status(v) for v in args.getlist("status") if v))
+    except ValueError:
+        raise FilterError(_l("Unknown status.")) from None
+    try:
+        healths = tuple(dict.fromkeys(Health(v) for v in args.getlist("health") if v))
+    except ValueError:
+        raise FilterError(_l("Unknown health.")) from None
+    stale = args.get("stale", "") in ("1", "true", "on")
+    q = " ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH]
+    return PortfolioFilter(
+        committee=committee,
+        department=department,
+        principle=principle,
+        statuses=statuses,
+        healths=healths,
+        stale=stale,
+        q=q,
+        committee_id=committee_id,
+        department_id=department_id,
+        principle_id=principle_id,
+    )
+
+
+def _text(args: MultiDict, name: str) -> str | None:
+    value = (args.get(name) or "").strip()
+    return value[:60] or None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    committees: list[Committee]
+    departments: list[Department]
+    principles: list[Principle]
+
+
+def choices() -> FilterChoices:
+    """What the filter form offers: active committees, departments and principles."""
+    return FilterChoices(
+        committees=list(
+            db.session.scalars(
+                select(Committee).where(Committee.active.is_(True)).order_by(Committee.name)
+            )
+        ),
+        departments=list(
+            db.session.scalars(
+                select(Department).where(Department.active.is_(True)).order_by(Department.name)
+            )
+        ),
+        principles=list(
+            db.session.scalars(
+                select(Principle)
+                .where(Principle.retired_at.is_(None))
+                .order_by(Principle.sort_order)
+            )
+        ),
+    )

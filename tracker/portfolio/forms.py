@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..models import DecisionKind
+from .decisions import DecisionData
+
+
+class DecisionForm(FlaskForm):
+    decided_on = DateField(
+        _l("Date of the decision"),
+        validators=[InputRequired(_l("Enter the date of the decision."))],
+    )
+    meeting = StringField(
+        _l("Meeting"),
+        validators=[InputRequired(_l("Name the meeting that made the decision.")), Length(max=200)],
+    )
+    kind = RadioField(_l("Decision"), validators=[InputRequired(_l("Choose a decision."))])
+    text = TextAreaField(_l("Decision in your own words"), validators=[Length(max=2000)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    return_to = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in DecisionKind]
+
+    def to_data(self) -> DecisionData:
+        return DecisionData(
+            decided_on=self.decided_on.data,
+            meeting=self.meeting.data or "",
+            kind=DecisionKind(self.kind.data),
+            text=self.text.data or "",
+            comment=self.comment.data or "",
+        )
