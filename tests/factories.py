@@ -25,6 +25,10 @@ PASSWORD = "correct horse battery staple"
 _seq = count(1)
 
 
+def days_ago(days: int) -> datetime:
+    return datetime.now(UTC) - timedelta(days=days)
+
+
 _hashes: dict[str, str] = {}
 
 

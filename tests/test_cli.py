@@ -1,0 +1,79 @@
+"""The tracker command: create-user, seed-demo and the pieces of demo."""
+
+from sqlalchemy import func, select
+
+from tracker import cli
+from tracker.auth.passwords import verify_password
+from tracker.extensions import db
+from tracker.models import AuditEvent, Initiative, Role, User
+
+
+def test_create_user(runner, monkeypatch, org):
+    monkeypatch.setenv("TRACKER_PASSWORD", "ett långt och bra lösenord")
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Ny.Chef@Example.se",
+            "--name",
+            "Ny Chef",
+            "--role",
+            "manager",
+            "--department",
+            "IT",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "ny.chef@example.se"))
+    assert user.role == Role.MANAGER and user.department.code == "IT"
+    assert verify_password(user.password_hash, "ett långt och bra lösenord")
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create"))
+
+
+def test_create_user_refuses_bad_input(runner, monkeypatch, org):
+    monkeypatch.setenv("TRACKER_PASSWORD", "kort")
+    result = runner.invoke(args=["create-user", "x@example.se", "--name", "X", "--role", "admin"])
+    assert result.exit_code != 0 and "12" in result.output
+    monkeypatch.setenv("TRACKER_PASSWORD", "ett långt och bra lösenord")
+    result = runner.invoke(
+        args=["create-user", "CHEF@example.se", "--name", "X", "--role", "admin"]
+    )
+    assert result.exit_code != 0
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "y@example.se",
+            "--name",
+            "Y",
+            "--role",
+            "admin",
+            "--department",
+            "NOPE",
+        ]
+    )
+    assert result.exit_code != 0
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "y@example.se")) == 0
+
+
+def test_seed_demo_scales_and_refuses_a_database_with_data(runner, app, monkeypatch):
+    monkeypatch.setenv("TRACKER_DEMO_PASSWORD", "demolösenord-för-test")
+    result = runner.invoke(args=["seed-demo", "--initiatives", "120"])
+    assert result.exit_code == 0, result.output
+    assert "demolösenord-för-test" in result.output
+    assert db.session.scalar(select(func.count(Initiative.id))) == 120
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 1
+
+
+def test_demo_password_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRACKER_DEMO_PASSWORD", raising=False)
+    first = cli.demo_password(tmp_path)
+    assert len(first) >= 12 and cli.demo_password(tmp_path) == first
+    monkeypatch.setenv("TRACKER_DEMO_PASSWORD", "från miljön")
+    assert cli.demo_password(tmp_path) == "från miljön"
+
+
+def test_htmx_is_vendored_and_pinned(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert "/static/vendor/htmx-2.0.11.min.js" in html
+    with client.get("/static/vendor/htmx-2.0.11.min.js") as response:
+        assert response.status_code == 200

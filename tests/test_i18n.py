@@ -1,0 +1,69 @@
+"""Swedish first, English complete: every text goes through Babel and has a Swedish translation."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = ROOT / "tracker" / "translations"
+
+
+def _extract(tmp_path: Path) -> set[str]:
+    """Extract the messages of the code and templates as they are now."""
+    pot = tmp_path / "messages.pot"
+    command = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+    command += ["-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(pot), "."]
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+    with open(pot, "rb") as f:
+        catalog = read_po(f)
+    messages = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    assert len(messages) > 300, "extraction found too few messages"
+    return messages
+
+
+def _swedish():
+    with open(CATALOGS / "sv" / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale="sv")
+
+
+def test_every_message_has_a_swedish_translation(tmp_path):
+    catalog = _swedish()
+    translated = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        key = m.id if isinstance(m.id, str) else m.id[0]
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        translated[key] = all(strings) and "fuzzy" not in m.flags
+    missing = sorted(key for key in _extract(tmp_path) if not translated.get(key))
+    assert missing == [], f"untranslated or not in the catalog: {missing[:20]}"
+
+
+def test_compiled_catalog_is_up_to_date():
+    with open(CATALOGS / "sv" / "LC_MESSAGES" / "messages.mo", "rb") as f:
+        compiled = {
+            m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_mo(f) if m.id
+        }
+    for m in _swedish():
+        if m.id and m.string:
+            key = m.id if isinstance(m.id, str) else m.id[0]
+            expected = m.string if isinstance(m.string, str) else tuple(m.string)
+            actual = compiled.get(key)
+            actual = actual if isinstance(actual, str) else tuple(actual or ())
+            assert actual == expected, f"messages.mo is older than messages.po: {key!r}"
+
+
+def test_both_languages_on_a_page(client):
+    assert "Logga in" in client.get("/login").get_data(as_text=True)
+    english = client.get("/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Sign in" in english
+    # The choice is kept for the session, and can be switched back.
+    assert '<html lang="en">' in client.get("/accessibility").get_data(as_text=True)
+    assert "Logga in" in client.get("/login?lang=sv").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    assert '<html lang="sv">' in client.get("/login?lang=xx").get_data(as_text=True)

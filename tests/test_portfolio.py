@@ -1,0 +1,343 @@
+"""Dashboard, board and decisions (issue: portfolio board and dashboard)."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, Decision, DecisionKind, Health, Status, User
+from tracker.portfolio import board, dashboard
+from tracker.portfolio.decisions import DecisionData, DecisionError, record_decision
+from tracker.portfolio.filters import PortfolioFilter, parse
+
+from . import factories
+from .conftest import csrf_from
+
+
+@pytest.fixture
+def portfolio(org):
+    """A hand-built portfolio whose every figure is known.
+
+    IT (KS):  A in progress, off track, support asked, 40 %, principles 1+2
+              B planned, on track, stale (60 days), 10 %, principle 1
+              C done, on track, 100 %, principle 3
+    HR (KS):  none
+    GRS (BUN): D in progress, at risk, 60 %, principle 2
+              E idea, no update, principle 1 (created long ago, but ideas are never stale)
+              F archived (counts nowhere)
+    """
+    p1, p2, p3 = org.principles
+    it, _hr, grs = org.departments
+    m, o = org.manager, org.other_manager
+    make = factories.make_initiative
+    items = {
+        "A": make(
+            m,
+            it,
+            [p1, p2],
+            updates=2,
+            status=Status.IN_PROGRESS,
+            health=Health.OFF_TRACK,
+            progress=40,
+            support_requested=True,
+            title="A",
+        ),
+        "B": make(
+            m,
+            it,
+            [p1],
+            updates=1,
+            last_update_days_ago=60,
+            status=Status.PLANNED,
+            health=Health.ON_TRACK,
+            progress=10,
+            title="B",
+        ),
+        "C": make(
+            m,
+            it,
+            [p3],
+            updates=1,
+            status=Status.DONE,
+            health=Health.ON_TRACK,
+            progress=100,
+            title="C",
+        ),
+        "D": make(
+            o,
+            grs,
+            [p2],
+            updates=3,
+            status=Status.IN_PROGRESS,
+            health=Health.AT_RISK,
+            progress=60,
+            title="D",
+        ),
+        "E": make(o, grs, [p1], status=Status.IDEA, title="E", created_at=factories.days_ago(200)),
+        "F": make(
+            o,
+            grs,
+            [p1],
+            updates=1,
+            status=Status.IN_PROGRESS,
+            title="F",
+            archived_at=factories.days_ago(1),
+        ),
+    }
+    db.session.commit()
+    return items
+
+
+def _user(org, role):
+    return db.session.get(User, org.user(role).id)
+
+
+def test_dashboard_figures_every_cell(org, portfolio):
+    view = dashboard.build(_user(org, "management"), PortfolioFilter(), stale_days=30)
+    p1, p2, p3 = (p.id for p in org.principles)
+    t = view.totals
+    assert t.total == 5
+    assert t.by_status == {
+        Status.IDEA: 1,
+        Status.PLANNED: 1,
+        Status.IN_PROGRESS: 2,
+        Status.PAUSED: 0,
+        Status.DONE: 1,
+        Status.CANCELLED: 0,
+    }
+    # Health counts active initiatives only: A (off), B (on), D (at risk).
+    assert t.by_health == {Health.ON_TRACK: 1, Health.AT_RISK: 1, Health.OFF_TRACK: 1}
+    assert (t.stale, t.support) == (1, 1)
+    assert t.average_progress == round((40 + 10 + 60) / 3)
+    assert t.coverage == {p1: 3, p2: 2, p3: 1}
+
+    groups = {g.committee.short_name: g for g in view.committees}
+    assert list(groups) == ["BUN", "KS"]  # ordered by name: Barn- och …, Kommunstyrelsen
+    ks = {row.department.code: row.counts for row in groups["KS"].departments}
+    assert list(ks) == ["HR", "IT"]
+    assert ks["HR"].total == 0 and ks["HR"].coverage == {}  # shown although empty
+    it = ks["IT"]
+    assert (it.total, it.stale, it.support) == (3, 1, 1)
+    assert it.by_status[Status.IN_PROGRESS] == 1 and it.by_status[Status.PLANNED] == 1
+    assert it.by_status[Status.DONE] == 1
+    assert it.by_health == {Health.ON_TRACK: 1, Health.AT_RISK: 0, Health.OFF_TRACK: 1}
+    assert it.coverage == {p1: 2, p2: 1, p3: 1}
+    assert groups["KS"].counts.total == 3
+    bun = groups["BUN"].departments[0].counts
+    assert (bun.total, bun.stale, bun.support) == (2, 0, 0)
+    assert bun.by_status[Status.IDEA] == 1 and bun.by_status[Status.IN_PROGRESS] == 1
+    assert bun.by_health == {Health.ON_TRACK: 0, Health.AT_RISK: 1, Health.OFF_TRACK: 0}
+    assert bun.coverage == {p1: 1, p2: 1}
+
+    # Needs attention: red first, then support, then silent.
+    assert [(a.initiative.title, a.off_track, a.support, a.stale) for a in view.attention] == [
+        ("A", True, True, False),
+        ("B", False, False, True),
+    ]
+    # The trend counts status updates of the selection (A 2, B 1, C 1, D 3; F is archived).
+    assert sum(m.updates for m in view.trend) == 7
+    assert view.trend[-1].label == date.today().strftime("%Y-%m")
+
+
+def test_dashboard_filters_apply_to_every_figure(org, portfolio):
+    user = _user(org, "management")
+    view = dashboard.build(user, parse(MultiDict({"committee": "BUN"})), stale_days=30)
+    assert view.totals.total == 2
+    assert [g.committee.short_name for g in view.committees] == ["BUN"]
+    view = dashboard.build(user, parse(MultiDict({"principle": "trygghet"})), stale_days=30)
+    assert view.totals.total == 2  # A and D
+    view = dashboard.build(user, parse(MultiDict({"health": "off_track"})), stale_days=30)
+    assert [a.initiative.title for a in view.attention] == ["A"]
+
+
+def test_committee_reader_sees_only_their_committee(org, portfolio):
+    reader = _user(org, "committee")
+    reader.committee_id = org.committees[1].id
+    db.session.commit()
+    view = dashboard.build(reader, PortfolioFilter(), stale_days=30)
+    assert view.totals.total == 2
+    assert [g.committee.short_name for g in view.committees] == ["BUN"]
+
+
+@pytest.mark.parametrize("role", ["admin", "management", "committee", "manager"])
+def test_dashboard_and_board_pages_for_every_role(org, portfolio, client, auth, role):
+    auth.login(org.user(role).email)
+    page = client.get("/dashboard?lang=en").get_data(as_text=True)
+    assert "Needs attention" in page and "Principle coverage" in page
+    page = client.get("/board?lang=sv").get_data(as_text=True)
+    assert "Pågående" in page and ">A<" in page
+    decide_link = "Registrera ett beslut" in page
+    assert decide_link == (role in ("admin", "management"))
+
+
+def test_dashboard_fragment_for_htmx(org, portfolio, client, auth):
+    auth.login("ledning@example.se")
+    response = client.get("/dashboard?committee=KS", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="dashboard"') and "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_board_columns_counts_and_urgency(org, portfolio):
+    columns = {c.status: c for c in board.columns(_user(org, "management"), PortfolioFilter(), 30)}
+    assert {s: c.total for s, c in columns.items()} == {
+        Status.IDEA: 1,
+        Status.PLANNED: 1,
+        Status.IN_PROGRESS: 2,
+        Status.PAUSED: 0,
+        Status.DONE: 1,
+        Status.CANCELLED: 0,
+    }
+    assert [i.title for i in columns[Status.IN_PROGRESS].cards] == ["A", "D"]  # red first
+    assert columns[Status.DONE].collapsed and not columns[Status.IN_PROGRESS].collapsed
+
+
+def test_board_shows_the_most_urgent_50_and_loads_more(org, client, auth, monkeypatch):
+    monkeypatch.setattr(board, "CARDS_PER_COLUMN", 3)
+    for n in range(5):
+        factories.make_initiative(
+            org.manager,
+            principles=org.principles[:1],
+            updates=1,
+            last_update_days_ago=n + 1,
+            status=Status.IN_PROGRESS,
+            title=f"Kort {n}",
+        )
+    factories.make_initiative(
+        org.manager,
+        principles=org.principles[:1],
+        updates=1,
+        status=Status.IN_PROGRESS,
+        health=Health.OFF_TRACK,
+        title="Rött",
+    )
+    db.session.commit()
+    column = {c.status: c for c in board.columns(_user(org, "management"), PortfolioFilter(), 30)}
+    shown = column[Status.IN_PROGRESS]
+    # Red first, then the oldest update.
+    assert [i.title for i in shown.cards] == ["Rött", "Kort 4", "Kort 3"] and shown.more == 3
+    auth.login("ledning@example.se")
+    response = client.get("/board/in_progress/more?offset=3", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "Kort 2" in html and "Kort 0" in html and "<html" not in html
+    assert client.get("/board/nonsense/more").status_code == 404
+
+
+def test_presentation_mode_has_no_editing_controls(org, portfolio, client, auth):
+    auth.login("ledning@example.se")
+    html = client.get("/board?present=1").get_data(as_text=True)
+    assert "board--present" in html and "Registrera ett beslut" not in html
+
+
+def _queries(client, count_queries, path):
+    with count_queries() as counter:
+        assert client.get(path).status_code == 200
+    return counter.count
+
+
+def _add(org, n):
+    for i in range(n):
+        factories.make_initiative(
+            org.manager if i % 2 else org.other_manager,
+            principles=org.principles[: 1 + i % 3],
+            updates=1,
+            status=list(Status)[i % 6],
+            health=list(Health)[i % 3],
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/board", "/dashboard?committee=KS&stale=1"])
+def test_queries_do_not_grow_with_the_portfolio(org, client, auth, count_queries, path):
+    auth.login("ledning@example.se")
+    _add(org, 10)
+    small = _queries(client, count_queries, path)
+    _add(org, 490)
+    large = _queries(client, count_queries, path)
+    assert small == large, (small, large)
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def decision_form(**overrides):
+    data = {
+        "decided_on": date.today().isoformat(),
+        "meeting": "Kommunledningsgruppen 2026-11-24",
+        "kind": "prioritise",
+        "text": "",
+        "comment": "Viktigt för invånarna",
+    }
+    data.update(overrides)
+    return data
+
+
+def _post(client, path, data):
+    token = csrf_from(client.get("/accessibility").get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+@pytest.mark.parametrize(
+    "role,allowed",
+    [("admin", True), ("management", True), ("committee", False), ("manager", False)],
+)
+def test_only_management_and_admins_record_decisions(org, portfolio, client, auth, role, allowed):
+    auth.login(org.user(role).email)
+    initiative_id = portfolio["A"].id
+    assert client.get(f"/initiatives/{initiative_id}/decisions").status_code == (
+        200 if allowed else 403
+    )
+    response = _post(client, f"/initiatives/{initiative_id}/decisions", decision_form())
+    assert response.status_code == (303 if allowed else 403)
+    assert db.session.scalar(select(func.count(Decision.id))) == (1 if allowed else 0)
+
+
+def test_decision_is_audited_and_shown_to_the_owner(org, portfolio, client, auth):
+    auth.login("ledning@example.se")
+    initiative_id = portfolio["A"].id
+    response = _post(
+        client,
+        f"/initiatives/{initiative_id}/decisions",
+        decision_form(kind="other", text="Utreds vidare", return_to="board"),
+    )
+    assert response.headers["Location"] == "/board"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "initiative.decision"))
+    assert event.entity_id == initiative_id and event.changes["text"] == "Utreds vidare"
+    page = client.get(f"/initiatives/{initiative_id}").get_data(as_text=True)
+    assert "Utreds vidare" in page and "Kommunledningsgruppen 2026-11-24" in page
+    auth.logout()
+    auth.login("chef@example.se")
+    assert "Utreds vidare" in client.get("/").get_data(as_text=True)
+
+
+def test_decision_validation_keeps_input(org, portfolio, client, auth):
+    auth.login("ledning@example.se")
+    initiative_id = portfolio["A"].id
+    response = _post(
+        client,
+        f"/initiatives/{initiative_id}/decisions",
+        decision_form(kind="other", text="", comment="Min kommentar"),
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Skriv beslutet." in html and "Min kommentar" in html
+    response = _post(client, f"/initiatives/{initiative_id}/decisions", decision_form(meeting=""))
+    assert response.status_code == 422
+
+
+def test_decisions_are_append_only(org, portfolio):
+    actor = _user(org, "management")
+    initiative = portfolio["A"]
+    first = record_decision(
+        actor, initiative, DecisionData(date.today(), "KLG", DecisionKind.PAUSE)
+    )
+    record_decision(actor, initiative, DecisionData(date.today(), "KLG", DecisionKind.CLOSE))
+    db.session.commit()
+    assert db.session.get(Decision, first.id).kind == DecisionKind.PAUSE
+    assert db.session.scalar(select(func.count(Decision.id))) == 2
+    with pytest.raises(DecisionError):
+        record_decision(
+            actor, initiative, DecisionData(date(2999, 1, 1), "KLG", DecisionKind.PAUSE)
+        )
