@@ -507,3 +507,18 @@ def test_manager_start_page_queries_do_not_grow(org, client, auth, count_queries
     with count_queries() as counter:
         client.get("/")
     assert counter.count == small
+
+
+def test_conflict_for_htmx_is_a_fragment_for_the_content_region(org, client, auth, initiative):
+    auth.login("chef@example.se")
+    post(client, f"/initiatives/{initiative.id}/edit", edit_data(org, initiative, version="1"))
+    response = post(
+        client,
+        f"/initiatives/{initiative.id}/edit",
+        edit_data(org, initiative, version="1", purpose="Min text"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#content"
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "Min text" in html and 'id="conflict"' in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_login import current_user
 
 from . import permissions, settings
@@ -33,6 +33,7 @@ def list_url(filters, endpoint: str = "initiatives.index", **overrides) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["days_since"] = days_since
     app.jinja_env.globals["list_url"] = list_url
     app.jinja_env.globals["audit_label"] = labels.audit_label

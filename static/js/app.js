@@ -6,12 +6,15 @@
   function focusErrorSummary(root) {
     var summary = (root || document).querySelector("#error-summary");
     if (summary) { summary.focus(); }
+    return Boolean(summary);
   }
 
   document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
 
+  // After a swap, focus goes to the error summary if there is one, else to the element the
+  // fragment marks, so that keyboard and screen-reader users land on what changed.
   document.addEventListener("htmx:afterSwap", function (event) {
-    focusErrorSummary(event.detail.target);
+    if (focusErrorSummary(event.detail.target)) { return; }
     var autofocus = event.detail.target.querySelector("[data-focus-after-swap]");
     if (autofocus) { autofocus.focus(); }
   });

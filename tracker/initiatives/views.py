@@ -211,10 +211,17 @@ def _conflict(form: InitiativeForm, current: Initiative):
     db.session.rollback()
     saved = db.session.get(Initiative, current.id)
     form.version.data = saved.version
-    response = render_template(
-        "initiatives/conflict.html", form=form, initiative=saved, mine=form.to_data()
+    response = render(
+        "initiatives/conflict.html",
+        "initiatives/_conflict.html",
+        status=409,
+        form=form,
+        initiative=saved,
+        mine=form.to_data(),
     )
-    return response, 409, {"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "Vary": "HX-Request"}
+    response.headers["HX-Retarget"] = "#content"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 # --- status round ---------------------------------------------------------------------------
