@@ -42,7 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import sessions
+    from .exports import bp as exports_bp
     from .initiatives import bp as initiatives_bp
+    from .maturity import bp as maturity_bp
     from .pages import bp as pages_bp
     from .portfolio import bp as portfolio_bp
 
@@ -60,4 +62,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(admin_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(initiatives_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(maturity_bp)
     return app

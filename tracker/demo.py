@@ -32,6 +32,10 @@ from .demo_data import (
     IDEA,
     IN_PROGRESS,
     MANAGER_OF,
+    MATURITY_DEPARTMENTS,
+    MATURITY_QUESTIONS,
+    MATURITY_ROUNDS,
+    MATURITY_TAGS,
     NEXT_STEPS,
     OFF_TRACK,
     ON_TRACK,
@@ -52,6 +56,9 @@ from .models import (
     Department,
     Health,
     Initiative,
+    MaturityQuestion,
+    MaturityRound,
+    MaturityValue,
     Principle,
     PrincipleLink,
     Role,
@@ -59,6 +66,7 @@ from .models import (
     StatusUpdate,
     User,
     initiative_co_owner,
+    initiative_maturity_category,
 )
 
 __all__ = ["DEMO_ACCOUNTS", "is_empty", "seed"]
@@ -104,10 +112,11 @@ def seed(
     org = _load_organisation(hash_password(password), now)
     total = len(PLANS) if initiatives is None else initiatives
     updates = _load_portfolio(org, total, rng, now, progress or (lambda _done, _total: None))
+    rounds = _load_maturity(org, now)
     record(None, "demo.seed", changes={"initiatives": total})
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "
-        f"{total} initiatives, {updates} status updates"
+        f"{total} initiatives, {updates} status updates, {rounds} maturity rounds"
     )
 
 
@@ -387,6 +396,60 @@ def _insert(built: list[Built]) -> int:
         for chunk in _chunks(rows, ROWS_PER_INSERT):
             db.session.execute(insert(target), chunk)
     return len(updates)
+
+
+def _load_maturity(org: Org, now: datetime) -> int:
+    """Two DiMiOS rounds, for the organisation and a few departments, and the category tags of
+    some hand-written initiatives. Returns the number of rounds."""
+    from .maturity.structure import ensure_categories
+
+    categories = {c.key: c for c in ensure_categories()}
+    order = list(categories)
+    questions = {}
+    for number, (key, code, cap_sv, cap_en, text_sv, text_en) in enumerate(MATURITY_QUESTIONS):
+        questions[code] = MaturityQuestion(
+            key=code,
+            category=categories[key],
+            capability_sv=cap_sv,
+            capability_en=cap_en,
+            text_sv=text_sv,
+            text_en=text_en,
+            sort_order=number + 1,
+        )
+    db.session.add_all(questions.values())
+    for name, measured_on, respondents, rate, percents in MATURITY_ROUNDS:
+        round_ = MaturityRound(
+            name=name,
+            measured_on=date.fromisoformat(measured_on),
+            respondents=respondents,
+            response_rate=rate,
+            created_at=now - timedelta(days=30),
+        )
+        for code, percent in percents.items():
+            question = questions[code]
+            round_.values.append(MaturityValue(question=question, percent=percent))
+            for department, offsets in MATURITY_DEPARTMENTS.items():
+                shift = offsets[order.index(question.category.key)]
+                round_.values.append(
+                    MaturityValue(
+                        question=question,
+                        department_id=org.departments[department],
+                        percent=max(0, min(100, percent + shift)),
+                    )
+                )
+        db.session.add(round_)
+    titles = db.session.execute(
+        select(Initiative.id, Initiative.title).where(Initiative.title.in_(MATURITY_TAGS))
+    ).all()
+    tags = [
+        {"initiative_id": id_, "category_id": categories[key].id}
+        for id_, title in titles
+        for key in MATURITY_TAGS[title]
+    ]
+    if tags:
+        db.session.execute(insert(initiative_maturity_category), tags)
+    db.session.flush()
+    return len(MATURITY_ROUNDS)
 
 
 T = TypeVar("T")

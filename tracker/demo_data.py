@@ -1285,3 +1285,106 @@ SUPPORT = (
 # How the generated variants are spread over statuses.
 VARIANT_STATUSES = (IDEA, PLANNED, IN_PROGRESS, PAUSED, DONE, CANCELLED)
 VARIANT_WEIGHTS = (5, 10, 60, 7, 12, 6)
+
+# --- Digital maturity (DiMiOS) ---------------------------------------------------------------
+# Two measurement rounds, before the leadership programme and a year later: every question rose,
+# as in Nykvarn. The category keys are those of tracker.maturity.structure; the questions and
+# figures are invented for the demo.
+
+# (category key, question code, capability sv, capability en, question sv, question en)
+MATURITY_QUESTIONS = (
+    ("strategi", "STR1", "Styrning", "Governance",
+     "Det finns en beslutad strategi för digitalisering som är känd i verksamheten.",
+     "There is an adopted digitalisation strategy that is known in the organisation."),
+    ("strategi", "STR2", "Styrning", "Governance",
+     "Digitaliseringsinitiativ prioriteras och följs upp på ledningsnivå.",
+     "Digitalisation initiatives are prioritised and followed up by management."),
+    ("strategi", "STR3", "Ledarskap", "Leadership",
+     "Chefer leder förändringsarbete där digitala lösningar ingår.",
+     "Managers lead change in which digital solutions play a part."),
+    ("kompetens", "KOM1", "Digital kompetens", "Digital skills",
+     "Medarbetarna har den digitala kompetens som deras arbete kräver.",
+     "Staff have the digital skills their work requires."),
+    ("kompetens", "KOM2", "Lärande", "Learning",
+     "Det finns tid och stöd för att lära sig nya digitala arbetssätt.",
+     "There is time and support for learning new digital ways of working."),
+    ("kompetens", "KOM3", "Förändringskultur", "Culture of change",
+     "Vi prövar gärna nya sätt att arbeta.",
+     "We are willing to try new ways of working."),
+    ("innovation", "INN1", "Invånarfokus", "Focus on residents",
+     "Tjänster utvecklas utifrån invånarnas behov och tillsammans med dem.",
+     "Services are developed from residents' needs and together with them."),
+    ("innovation", "INN2", "Experiment", "Experimentation",
+     "Det finns utrymme att testa idéer i liten skala innan de införs.",
+     "There is room to test ideas on a small scale before they are introduced."),
+    ("innovation", "INN3", "Samverkan", "Collaboration",
+     "Vi samverkar med andra kommuner och aktörer om digitala tjänster.",
+     "We work with other municipalities and partners on digital services."),
+    ("information", "INF1", "Informationsstruktur", "Information structure",
+     "Verksamhetens information är beskriven och klassificerad.",
+     "The organisation's information is described and classified."),
+    ("information", "INF2", "Informationssäkerhet", "Information security",
+     "Informationssäkerhet hanteras systematiskt i alla verksamheter.",
+     "Information security is managed systematically in every service."),
+    ("information", "INF3", "Datadelning", "Data sharing",
+     "Information kan återanvändas mellan system och verksamheter.",
+     "Information can be reused between systems and services."),
+    ("teknik", "TEK1", "Infrastruktur", "Infrastructure",
+     "Den tekniska infrastrukturen är stabil och tillräcklig.",
+     "The technical infrastructure is stable and sufficient."),
+    ("teknik", "TEK2", "Systemlandskap", "Systems",
+     "Verksamhetssystemen kan integreras med varandra.",
+     "The business systems can be integrated with each other."),
+    ("teknik", "TEK3", "Arbetsverktyg", "Tools",
+     "Medarbetarna har ändamålsenliga digitala arbetsverktyg.",
+     "Staff have digital tools that are fit for purpose."),
+    ("processer", "PRO1", "Processorientering", "Process orientation",
+     "Våra arbetsprocesser är kartlagda och kända.",
+     "Our work processes are mapped and known."),
+    ("processer", "PRO2", "Automatisering", "Automation",
+     "Regelstyrda och återkommande moment automatiseras.",
+     "Rule-based and recurring tasks are automated."),
+    ("processer", "PRO3", "Uppföljning", "Follow-up",
+     "Processerna följs upp med mätbara mål.",
+     "Processes are followed up against measurable goals."),
+)  # fmt: skip
+
+# (name, measured on (ISO), respondents, response rate %, {question code: percent})
+MATURITY_ROUNDS = (
+    ("Mätning 2020", "2020-10-15", 212, 61.0, {
+        "STR1": 48, "STR2": 52, "STR3": 55, "KOM1": 46, "KOM2": 38, "KOM3": 51,
+        "INN1": 34, "INN2": 29, "INN3": 41, "INF1": 36, "INF2": 47, "INF3": 31,
+        "TEK1": 58, "TEK2": 39, "TEK3": 54, "PRO1": 40, "PRO2": 27, "PRO3": 35,
+    }),
+    ("Mätning 2021", "2021-10-14", 236, 68.5, {
+        "STR1": 63, "STR2": 61, "STR3": 64, "KOM1": 55, "KOM2": 49, "KOM3": 59,
+        "INN1": 42, "INN2": 36, "INN3": 47, "INF1": 44, "INF2": 58, "INF3": 38,
+        "TEK1": 66, "TEK2": 45, "TEK3": 63, "PRO1": 49, "PRO2": 38, "PRO3": 43,
+    }),
+)  # fmt: skip
+
+# Departments with their own results: points above or below the organisation, per category in
+# the order strategi, kompetens, innovation, information, teknik, processer.
+MATURITY_DEPARTMENTS = {
+    "KLK": (8, 4, 5, 6, 3, 2),
+    "BUK": (-3, 2, -4, -6, 5, -5),
+    "SOC": (-6, -5, -7, 2, -8, -3),
+    "SBK": (1, -2, 3, -3, -1, 6),
+}
+
+# Initiatives (by title) and the maturity categories they strengthen. Nothing is tagged with
+# innovation, one of the weakest areas: the maturity page says so plainly.
+MATURITY_TAGS = {
+    "Digitala nämndhandlingar": ("processer",),
+    "Nytt ärendehanteringssystem": ("information", "processer"),
+    "E-arkiv enligt FGS": ("information",),
+    "Publicering av öppna data": ("information",),
+    "Digital introduktion för nyanställda": ("kompetens",),
+    "Informationssäkerhetsutbildning för alla medarbetare": ("kompetens", "information"),
+    "RPA för leverantörsfakturor": ("processer",),
+    "Digitala attestflöden för inköp": ("processer",),
+    "Digital budgetuppföljning med beslutsstöd": ("strategi",),
+    "Flerfaktorsinloggning för alla konton": ("teknik",),
+    "Införande av Microsoft 365": ("teknik", "kompetens"),
+    "Säkerhetskopiering och kontinuitetsplan för IT": ("teknik",),
+}

@@ -22,9 +22,8 @@ def test_dashboard_board_and_decision(page, live_server, sign_in, console, lang)
     page.locator("#dashboard .results__count").wait_for()
     page.select_option("#filter-principle", "trygghet")
     page.wait_for_url("**principle=trygghet**")
-    page.wait_for_function(
-        "() => document.querySelector('#dashboard .results__count').textContent.trim().startsWith('1 ')"
-    )
+    count = "document.querySelector('#dashboard .results__count').textContent.trim()"
+    page.wait_for_function(f"() => {count}.startsWith('1 ')")
     assert_no_axe_violations(page, "dashboard filtered by committee and principle (htmx swap)")
     page.locator("#dashboard details summary").first.click()  # a chart's data table
     assert_no_axe_violations(page, "dashboard with a chart's table open")

@@ -65,6 +65,9 @@ class InitiativeForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     risks = TextAreaField(_l("Risks"), validators=[Length(max=LONG)])
+    maturity_category_ids = CheckboxListField(
+        _l("Digital maturity areas it strengthens"), coerce=int, validate_choice=False
+    )
     version = HiddenField()
 
     def __init__(
@@ -105,6 +108,7 @@ class InitiativeForm(FlaskForm):
                 for principle, check, motivation in self.principle_fields
                 if check.data
             },
+            maturity_category_ids=list(self.maturity_category_ids.data or []),
         )
 
     def field_for_error(self, name: str):

@@ -23,6 +23,7 @@ FIELD_LABELS = {
     "cost_estimate": _l("Cost estimate"),
     "risks": _l("Risks"),
     "principles": _l("Guiding principles"),
+    "maturity_categories": _l("Digital maturity areas"),
     "status": _l("Status"),
     "health": _l("Health"),
     "progress": _l("Progress"),

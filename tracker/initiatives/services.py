@@ -22,6 +22,7 @@ from ..models import (
     Department,
     Health,
     Initiative,
+    MaturityCategory,
     Principle,
     PrincipleLink,
     Role,
@@ -75,6 +76,7 @@ class InitiativeData:
     cost_estimate: int | None = None
     risks: str = ""
     principles: dict[int, str] = field(default_factory=dict)  # principle id -> motivation
+    maturity_category_ids: list[int] = field(default_factory=list)  # optional tags
 
 
 @dataclass
@@ -101,6 +103,7 @@ def get_initiative(user: User, initiative_id: int, *, for_edit: bool = False) ->
             selectinload(Initiative.owner),
             selectinload(Initiative.co_owners),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
+            selectinload(Initiative.maturity_categories),
         )
     )
     if for_edit and db.session.get_bind().dialect.name == "postgresql":
@@ -166,6 +169,14 @@ def department_choices() -> list[Department]:
     return list(
         db.session.scalars(
             select(Department).where(Department.active.is_(True)).order_by(Department.name)
+        )
+    )
+
+
+def maturity_category_choices() -> list[MaturityCategory]:
+    return list(
+        db.session.scalars(
+            select(MaturityCategory).order_by(MaturityCategory.sort_order, MaturityCategory.id)
         )
     )
 
@@ -331,6 +342,15 @@ def _check(data: InitiativeData) -> None:
     known = set(db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles))))
     if known != set(data.principles):
         raise InitiativeError("principles", _l("Unknown principle."))
+    if data.maturity_category_ids:
+        wanted = set(data.maturity_category_ids)
+        found = set(
+            db.session.scalars(select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted)))
+        )
+        if found != wanted:
+            raise InitiativeError(
+                "maturity_category_ids", _l("Choose maturity areas from the list.")
+            )
     for principle_id, motivation in data.principles.items():
         if not motivation.strip():
             raise InitiativeError(
@@ -377,6 +397,11 @@ def _apply(initiative: Initiative, data: InitiativeData, exclude_owner: int) -> 
     for principle_id, link in links.items():
         if principle_id not in data.principles:
             initiative.principle_links.remove(link)
+    tags = sorted(set(data.maturity_category_ids))
+    if sorted(c.id for c in initiative.maturity_categories) != tags:
+        initiative.maturity_categories = list(
+            db.session.scalars(select(MaturityCategory).where(MaturityCategory.id.in_(tags)))
+        )
 
 
 def _snapshot(initiative: Initiative) -> dict:
@@ -396,4 +421,5 @@ def _snapshot(initiative: Initiative) -> dict:
         "principles": {
             str(link.principle_id): link.motivation for link in initiative.principle_links
         },
+        "maturity_categories": sorted(c.id for c in initiative.maturity_categories),
     }

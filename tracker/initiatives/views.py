@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import settings
@@ -129,6 +129,10 @@ def _form_page(form: InitiativeForm, initiative: Initiative | None, status: int 
 def _with_choices(form: InitiativeForm, owner) -> InitiativeForm:
     form.department_id.choices = [(d.id, d.name) for d in services.department_choices()]
     form.co_owner_ids.choices = [(u.id, u.name) for u in services.co_owner_choices(exclude=owner)]
+    locale = str(get_locale())
+    form.maturity_category_ids.choices = [
+        (c.id, c.name(locale)) for c in services.maturity_category_choices()
+    ]
     return form
 
 
@@ -175,7 +179,10 @@ def _edit_form(initiative: Initiative, formdata=None) -> InitiativeForm:
         obj=initiative,
         principles=services.active_principles(set(links)),
         links=links,
-        data={"co_owner_ids": [u.id for u in initiative.co_owners]},
+        data={
+            "co_owner_ids": [u.id for u in initiative.co_owners],
+            "maturity_category_ids": [c.id for c in initiative.maturity_categories],
+        },
     )
     return _with_choices(form, initiative.owner)
 

@@ -3,6 +3,14 @@
 from .audit import AuditEvent
 from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
+from .maturity import (
+    Dimension,
+    MaturityCategory,
+    MaturityQuestion,
+    MaturityRound,
+    MaturityValue,
+    initiative_maturity_category,
+)
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
 from .settings import OrganisationSettings
@@ -15,8 +23,13 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "Department",
+    "Dimension",
     "Health",
     "Initiative",
+    "MaturityCategory",
+    "MaturityQuestion",
+    "MaturityRound",
+    "MaturityValue",
     "OrganisationSettings",
     "Principle",
     "PrincipleLink",
@@ -26,6 +39,7 @@ __all__ = [
     "User",
     "UTCDateTime",
     "initiative_co_owner",
+    "initiative_maturity_category",
     "normalise_email",
     "utcnow",
 ]

@@ -1,0 +1,34 @@
+"""The export page (issue 5) in a real browser: axe-clean for every role in both languages, also
+after the htmx swap that updates the count, and nothing blocked by the Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import ROLES, assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("lang", ("sv", "en"))
+@pytest.mark.parametrize("role", ROLES)
+def test_export_page_is_accessible(page, console, sign_in, role, lang):
+    sign_in(role)
+    response = page.goto(f"/exports?lang={lang}")
+    assert response is not None and response.status == 200
+    assert page.locator("html").get_attribute("lang") == lang
+    assert_no_axe_violations(page, f"/exports?lang={lang} as {role}")
+
+    # Choosing a filter swaps the count and the download links without a page load.
+    with page.expect_response(
+        lambda r: "/exports?" in r.url and r.request.headers.get("hx-request")
+    ):
+        page.select_option("#export-health", "off_track")
+    link = page.locator("#export-summary a[href*='initiatives.xlsx']")
+    expect(link).to_have_attribute("href", re.compile(r"health=off_track"))  # waits for the swap
+    assert not console.csp_violations(), console.csp_violations()
+    assert not console.page_errors, console.page_errors
+    assert_no_axe_violations(page, f"/exports after a filter swap as {role}")

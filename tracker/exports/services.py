@@ -1,0 +1,363 @@
+"""What an export holds: the user's visible initiatives narrowed by the contract's filters.
+
+The writers (``tabular``, ``documents``) only format. Everything here runs a fixed number of
+queries per chunk of rows, so an export of 10,000 initiatives costs the same number of queries as
+one of 10, give or take one round per chunk, and holds only one chunk in memory at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+from urllib.parse import quote
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, case, func, select
+
+from .. import models
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    Committee,
+    Department,
+    Health,
+    Initiative,
+    Principle,
+    PrincipleLink,
+    Status,
+    StatusUpdate,
+    User,
+)
+from ..permissions import committee_scope
+from ..portfolio.filters import PortfolioFilter
+from ..portfolio.services import stale_condition, visible_initiatives
+
+FORMATS = ("csv", "xlsx", "pdf", "docx")
+# A document (PDF, Word) of more initiatives than this is refused; a spreadsheet serves better.
+DOCUMENT_LIMIT = 500
+CHUNK_SIZE = 1000
+
+
+# --- the selection ----------------------------------------------------------------------------
+
+
+def export_query(user: User, filters: PortfolioFilter, stale_days: int) -> Select:
+    """The initiatives of the export, in report order: committee, department, title."""
+    return (
+        filters.apply(visible_initiatives(user), stale_condition(stale_days))
+        .join(Department, Initiative.department_id == Department.id)
+        .join(Committee, Department.committee_id == Committee.id)
+        .order_by(Committee.name, Department.name, Initiative.title, Initiative.id)
+    )
+
+
+def count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    by_status: dict[Status, int]
+    # Health of the active initiatives only, as on the dashboard: a finished one has no health.
+    by_health: dict[Health, int]
+    stale: int
+    average_progress: int | None
+
+
+def summarise(query: Select, stale_days: int) -> Summary:
+    """Counts by status and health, in one aggregate query."""
+    sub = (
+        query.order_by(None)
+        .with_only_columns(
+            Initiative.status,
+            Initiative.health,
+            Initiative.progress,
+            case((stale_condition(stale_days), 1), else_=0).label("stale"),
+        )
+        .subquery()
+    )
+    by_status = dict.fromkeys(Status, 0)
+    by_health = dict.fromkeys(Health, 0)
+    total = stale = 0
+    progress_sum = active_count = 0
+    rows = db.session.execute(
+        select(
+            sub.c.status,
+            sub.c.health,
+            func.count(),
+            func.sum(sub.c.stale),
+            func.sum(sub.c.progress),
+        ).group_by(sub.c.status, sub.c.health)
+    )
+    for status, health, n, n_stale, progress in rows:
+        status, health = Status(status), Health(health)
+        total += n
+        stale += int(n_stale or 0)
+        by_status[status] += n
+        if status in ACTIVE_STATUSES:
+            by_health[health] += n
+            active_count += n
+            progress_sum += int(progress or 0)
+    average = round(progress_sum / active_count) if active_count else None
+    return Summary(total, by_status, by_health, stale, average)
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    day: date
+    happened: str
+    next_steps: str
+    support_needed: str
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    day: date | None
+    meeting: str
+    text: str
+    comment: str
+
+    def one_line(self) -> str:
+        parts = [self.day.isoformat() if self.day else "", self.meeting]
+        head = " ".join(p for p in parts if p)
+        return f"{head}: {self.text}" if head else self.text
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    title: str
+    purpose: str
+    committee: str
+    department: str
+    owner: str
+    status: Status
+    status_label: str
+    health: Health
+    health_label: str
+    progress: int
+    start_date: date | None
+    target_date: date | None
+    last_update: date | None
+    stale: bool
+    principles: list[tuple[str, str]]  # (name, motivation)
+    update: UpdateInfo | None
+    decision: DecisionInfo | None
+
+    @property
+    def principle_names(self) -> str:
+        return ", ".join(name for name, _motivation in self.principles)
+
+
+def rows(
+    query: Select, stale_days: int, locale: str, tz: tzinfo, chunk_size: int = CHUNK_SIZE
+) -> Iterator[Row]:
+    """The export's rows, fetched ``chunk_size`` at a time, with three more queries per chunk
+    (principle links, latest status updates, latest decisions).
+
+    Plain column tuples rather than ORM objects: an export only reads, and building 40,000
+    objects for 10,000 initiatives would cost more than the whole file.
+    """
+    principles = {p.id: p.name(locale) for p in db.session.scalars(select(Principle))}
+    status_labels = {s: str(s.label) for s in Status}
+    health_labels = {h: str(h.label) for h in Health}
+    columns = query.with_only_columns(
+        Initiative.id,
+        Initiative.title,
+        Initiative.purpose,
+        Committee.name,
+        Department.name,
+        User.name,
+        Initiative.status,
+        Initiative.health,
+        Initiative.progress,
+        Initiative.start_date,
+        Initiative.target_date,
+        Initiative.last_update_at,
+        case((stale_condition(stale_days), True), else_=False),
+    ).join(User, Initiative.owner_id == User.id)
+    result = db.session.execute(columns.execution_options(yield_per=chunk_size))
+    for chunk in result.partitions():
+        ids = [r[0] for r in chunk]
+        links = principle_links(ids)
+        updates = latest_updates(ids, tz)
+        decisions = latest_decisions(ids)
+        for (
+            id_,
+            title,
+            purpose,
+            committee,
+            department,
+            owner,
+            status,
+            health,
+            progress,
+            start_date,
+            target_date,
+            last_update_at,
+            stale,
+        ) in chunk:
+            status, health = Status(status), Health(health)
+            yield Row(
+                id=id_,
+                title=title,
+                purpose=purpose or "",
+                committee=committee,
+                department=department,
+                owner=owner,
+                status=status,
+                status_label=status_labels[status],
+                health=health,
+                health_label=health_labels[health],
+                progress=progress,
+                start_date=start_date,
+                target_date=target_date,
+                last_update=last_update_at.astimezone(tz).date() if last_update_at else None,
+                stale=bool(stale),
+                principles=[(principles.get(pid, ""), text) for pid, text in links.get(id_, ())],
+                update=updates.get(id_),
+                decision=decisions.get(id_),
+            )
+
+
+def principle_links(ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(principle id, motivation) of each initiative, in principle order."""
+    links: dict[int, list[tuple[int, str]]] = {}
+    query = (
+        select(PrincipleLink.initiative_id, PrincipleLink.principle_id, PrincipleLink.motivation)
+        .join(Principle, Principle.id == PrincipleLink.principle_id)
+        .where(PrincipleLink.initiative_id.in_(ids))
+        .order_by(PrincipleLink.initiative_id, Principle.sort_order, Principle.id)
+    )
+    for initiative_id, principle_id, motivation in db.session.execute(query):
+        links.setdefault(initiative_id, []).append((principle_id, motivation))
+    return links
+
+
+def _newest(model: Any, ids: list[int]):
+    """A subquery of the id of the newest row of ``model`` per initiative in ``ids``."""
+    newest = (
+        func.row_number()
+        .over(partition_by=model.initiative_id, order_by=(model.created_at.desc(), model.id.desc()))
+        .label("newest")
+    )
+    ranked = select(model.id, newest).where(model.initiative_id.in_(ids)).subquery()
+    return select(ranked.c.id).where(ranked.c.newest == 1)
+
+
+def latest_updates(ids: list[int], tz: tzinfo) -> dict[int, UpdateInfo]:
+    """The latest status update of each initiative, in one query."""
+    if not ids:
+        return {}
+    query = select(
+        StatusUpdate.initiative_id,
+        StatusUpdate.created_at,
+        StatusUpdate.happened,
+        StatusUpdate.next_steps,
+        StatusUpdate.support_needed,
+    ).where(StatusUpdate.id.in_(_newest(StatusUpdate, ids)))
+    return {
+        initiative_id: UpdateInfo(
+            day=created_at.astimezone(tz).date(),
+            happened=happened or "",
+            next_steps=next_steps or "",
+            support_needed=support_needed or "",
+        )
+        for initiative_id, created_at, happened, next_steps, support_needed in db.session.execute(
+            query
+        )
+    }
+
+
+def latest_decisions(ids: list[int]) -> dict[int, DecisionInfo]:
+    """The latest decision on each initiative. The decisions of the board feature live in
+    another part of the code base; this is the one place that reads them, and it answers with
+    nothing where the model does not exist, so the exports work either way."""
+    decision_model = getattr(models, "Decision", None)
+    if decision_model is None or not ids:
+        return {}
+    query = select(decision_model).where(decision_model.id.in_(_newest(decision_model, ids)))
+    return {d.initiative_id: _decision_info(d) for d in db.session.scalars(query)}
+
+
+def _decision_info(decision: Any) -> DecisionInfo:
+    text = getattr(decision, "summary", None) or getattr(decision, "text", "") or ""
+    return DecisionInfo(
+        day=getattr(decision, "decided_on", None),
+        meeting=getattr(decision, "meeting", "") or "",
+        text=str(text),
+        comment=getattr(decision, "comment", "") or "",
+    )
+
+
+# --- describing the selection -----------------------------------------------------------------
+
+
+def report_committee(user: User, filters: PortfolioFilter) -> Committee | None:
+    """The committee the export is about: the one filtered on, else the reader's own scope."""
+    committee_id = filters.committee_id or committee_scope(user)
+    return db.session.get(Committee, committee_id) if committee_id else None
+
+
+def describe_filter(user: User, filters: PortfolioFilter, locale: str) -> list[tuple[str, str]]:
+    """The filter in words, as (label, value) pairs, for the documents and the summary sheet."""
+    described: list[tuple[str, str]] = []
+    if filters.committee_id:
+        committee = db.session.get(Committee, filters.committee_id)
+        described.append((_("Committee"), f"{committee.name} ({committee.short_name})"))
+    if filters.department_id:
+        described.append((_("Department"), db.session.get(Department, filters.department_id).name))
+    if filters.principle_id:
+        principle = db.session.get(Principle, filters.principle_id)
+        described.append((_("Principle"), principle.name(locale)))
+    if filters.statuses:
+        described.append((_("Status"), ", ".join(str(s.label) for s in filters.statuses)))
+    if filters.healths:
+        described.append((_("Health"), ", ".join(str(h.label) for h in filters.healths)))
+    if filters.stale:
+        described.append((_("Only those that need an update"), _("Yes")))
+    if filters.q:
+        described.append((_("Search"), filters.q))
+    scope = committee_scope(user)
+    if scope is not None and scope != filters.committee_id:
+        committee = db.session.get(Committee, scope)
+        described.append((_("Your access is limited to"), committee.name))
+    if not described:
+        described.append((_("Selection"), _("None: every initiative you may see")))
+    return described
+
+
+def filter_for_audit(filters: PortfolioFilter) -> dict[str, list[str]]:
+    return filters.as_args().to_dict(flat=False)
+
+
+# --- file names ---------------------------------------------------------------------------------
+
+
+def file_names(committee: Committee | None, day: date, extension: str) -> tuple[str, str]:
+    """An ASCII file name and its UTF-8 original, e.g. ``statuslista-bun-2026-11-27.xlsx``."""
+    which = committee.short_name if committee else _("all")
+    stem = _("status-list")
+    readable = f"{stem}-{which.lower()}-{day.isoformat()}.{extension}"
+    readable = re.sub(r"[\s/\\\"';:,]+", "-", readable)
+    ascii_name = unicodedata.normalize("NFKD", readable).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name)
+    return ascii_name, readable
+
+
+def content_disposition(committee: Committee | None, day: date, extension: str) -> str:
+    """An attachment (ASVS 3.2.1) with both the plain and the RFC 5987 file name."""
+    ascii_name, readable = file_names(committee, day, extension)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(readable, safe='')}"
+
+
+def local_today(tz: tzinfo) -> date:
+    return datetime.now(tz).date()

@@ -1,0 +1,219 @@
+"""The status list as a spreadsheet: CSV for a Swedish Excel, and XLSX with real types.
+
+Both take rows one at a time from an iterator and hold at most a buffer of them, so memory does
+not grow with the number of initiatives.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import xlsxwriter
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .cells import clean, neutralise
+from .services import Row, Summary
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Any  # a lazy string, translated when the file is written
+    width: int
+    kind: str  # "text", "date", "percent" or "number"
+
+
+COLUMNS = (
+    Column(_l("Title"), 40, "text"),
+    Column(_l("Committee"), 28, "text"),
+    Column(_l("Department"), 28, "text"),
+    Column(_l("Owner"), 22, "text"),
+    Column(_l("Status"), 14, "text"),
+    Column(_l("Health"), 14, "text"),
+    Column(_l("Progress (%)"), 12, "percent"),
+    Column(_l("Start date"), 12, "date"),
+    Column(_l("Target date"), 12, "date"),
+    Column(_l("Last update"), 12, "date"),
+    Column(_l("Needs an update"), 12, "text"),
+    Column(_l("Guiding principles"), 30, "text"),
+    Column(_l("Support needed"), 40, "text"),
+    Column(_l("Latest decision"), 40, "text"),
+    Column(_l("Purpose"), 60, "text"),
+    Column(_l("ID"), 8, "number"),
+)
+
+
+def headers() -> list[str]:
+    return [str(c.label) for c in COLUMNS]
+
+
+def row_values(row: Row, yes: str, no: str) -> list[Any]:
+    """The row in column order, typed: str, date, int (progress in percent) or None."""
+    return [
+        row.title,
+        row.committee,
+        row.department,
+        row.owner,
+        row.status_label,
+        row.health_label,
+        row.progress,
+        row.start_date,
+        row.target_date,
+        row.last_update,
+        yes if row.stale else no,
+        row.principle_names,
+        row.update.support_needed if row.update else "",
+        row.decision.one_line() if row.decision else "",
+        row.purpose,
+        row.id,
+    ]
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+FLUSH_AT = 64 * 1024
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(value)
+
+
+def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
+    """UTF-8 with BOM (so Excel reads åäö), ``;`` between fields (Swedish Excel's list
+    separator), RFC 4180 quoting and CRLF. Yields about 64 kB at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    buffer.write("\ufeff")
+    writer.writerow([neutralise(h) for h in headers()])
+    yes, no = _("Yes"), _("No")
+    empty = True
+    for row in rows:
+        empty = False
+        writer.writerow([_csv_cell(v) for v in row_values(row, yes, no)])
+        if buffer.tell() > FLUSH_AT:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if empty:
+        writer.writerow([neutralise(_("No initiatives match the filter."))])
+    yield buffer.getvalue()
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0%"
+
+
+class _Writer:
+    """Typed cells for one sheet. Text goes through ``write_string`` only, so nothing a user
+    typed can become a formula (XlsxWriter's generic ``write`` would turn "=..." into one)."""
+
+    def __init__(self, workbook, worksheet):
+        self.ws = worksheet
+        self.formats = {
+            "bold": workbook.add_format({"bold": True}),
+            "heading": workbook.add_format({"bold": True, "font_size": 14}),
+            "date": workbook.add_format({"num_format": DATE_FORMAT}),
+            "percent": workbook.add_format({"num_format": PERCENT_FORMAT}),
+        }
+        self.row = 0
+
+    def text(self, col: int, value: str | None, style: str | None = None) -> None:
+        self.ws.write_string(self.row, col, clean(value), self.formats.get(style))
+
+    def cell(self, col: int, kind: str, value: Any) -> None:
+        if value is None or value == "":
+            return
+        if kind == "text":
+            self.text(col, value)
+        elif kind == "date":
+            self.ws.write_datetime(self.row, col, value, self.formats["date"])
+        elif kind == "percent":
+            self.ws.write_number(self.row, col, value / 100, self.formats["percent"])
+        else:
+            self.ws.write_number(self.row, col, value)
+
+    def line(self, *cells: tuple[str, Any] | None) -> None:
+        """One row of (kind, value) pairs, then the next row."""
+        for col, pair in enumerate(cells):
+            if pair is not None:
+                kind, value = pair
+                if kind in ("bold", "heading"):
+                    self.text(col, value, kind)
+                else:
+                    self.cell(col, kind, value)
+        self.row += 1
+
+
+def write_xlsx(
+    target,
+    rows: Iterable[Row],
+    summary: Summary,
+    title: str,
+    described_filter: list[tuple[str, str]],
+    day: date,
+) -> int:
+    """Write the workbook to ``target`` (a path or a binary file); returns the rows written.
+
+    ``constant_memory``: each row goes to disk as it is written, so memory stays flat."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    _summary_sheet(workbook, summary, title, described_filter, day)
+    ws = workbook.add_worksheet(str(_("Initiatives"))[:31])
+    sheet = _Writer(workbook, ws)
+    for index, column in enumerate(COLUMNS):
+        ws.set_column(index, index, column.width)
+    ws.freeze_panes(1, 0)
+    sheet.line(*(("bold", h) for h in headers()))
+    yes, no = _("Yes"), _("No")
+    kinds = [c.kind for c in COLUMNS]
+    for row in rows:
+        for col, (kind, value) in enumerate(zip(kinds, row_values(row, yes, no), strict=True)):
+            sheet.cell(col, kind, value)
+        sheet.row += 1
+    written = sheet.row - 1
+    if written:
+        ws.autofilter(0, 0, written, len(COLUMNS) - 1)
+    else:
+        sheet.line(("text", _("No initiatives match the filter.")))
+    workbook.close()
+    return written
+
+
+def _summary_sheet(workbook, summary: Summary, title, described_filter, day: date) -> None:
+    ws = workbook.add_worksheet(str(_("Summary"))[:31])
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 1, 50)
+    sheet = _Writer(workbook, ws)
+    sheet.line(("heading", title))
+    sheet.line(("text", _("Date")), ("date", day))
+    sheet.line()
+    sheet.line(("bold", _("Filter used")))
+    for label, value in described_filter:
+        sheet.line(("text", label), ("text", value))
+    sheet.line()
+    sheet.line(("bold", _("Initiatives")), ("number", summary.total))
+    if not summary.total:
+        sheet.line(("text", _("No initiatives match the filter.")))
+    sheet.line(("text", _("Need an update")), ("number", summary.stale))
+    if summary.average_progress is not None:
+        sheet.line(("text", _("Average progress (active)")), ("percent", summary.average_progress))
+    sheet.line()
+    sheet.line(("bold", _("Status")), ("bold", _("Number")))
+    for status, n in summary.by_status.items():
+        sheet.line(("text", str(status.label)), ("number", n))
+    sheet.line()
+    sheet.line(("bold", _("Health (active initiatives)")), ("bold", _("Number")))
+    for health, n in summary.by_health.items():
+        sheet.line(("text", str(health.label)), ("number", n))
