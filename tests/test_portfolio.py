@@ -341,3 +341,12 @@ def test_decisions_are_append_only(org, portfolio):
         record_decision(
             actor, initiative, DecisionData(date(2999, 1, 1), "KLG", DecisionKind.PAUSE)
         )
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/board", "/initiatives"])
+def test_export_link_carries_the_filter_inside_the_swapped_fragment(org, client, auth, path):
+    auth.login("namnd@example.se")
+    html = client.get(f"{path}?committee=KS&stale=1", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "/exports?committee=KS&amp;stale=1" in html

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tracker.extensions import db
 from tracker.security import CONTENT_SECURITY_POLICY
 
 
@@ -44,6 +45,8 @@ def test_https_cookies_and_hsts(app_config, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/login", base_url="https://localhost")
     assert "max-age" in response.headers["Strict-Transport-Security"]
+    with app.app_context():
+        db.engine.dispose()  # this second app's pool would otherwise outlive the test
 
 
 def test_post_without_csrf_token_is_refused_with_a_friendly_page(org, client):
