@@ -1,4 +1,4 @@
-"""The ``tracker`` command: demo, seed-demo, create-user (and ``db`` from Flask-Migrate)."""
+"""The ``tracker`` command: demo, seed-demo, create-user, backup (and ``db`` from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def main() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(backup_command)
 
 
 def demo_password(instance: Path) -> str:
@@ -123,3 +124,52 @@ def create_user_command(email: str, name: str, role: str, department_code: str |
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role.value}).")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Copy the running SQLite database to PATH, consistently, while the service runs.
+
+    Uses SQLite's online backup API, which copies a snapshot that every committed transaction is
+    either wholly in or wholly out of; a plain file copy of a database in WAL mode can miss the
+    last commits or catch one half-way. For PostgreSQL use pg_dump (see the README).
+    """
+    import sqlite3
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            f"`tracker backup` copies SQLite databases; this one is {url.get_backend_name()}. "
+            "Back up PostgreSQL with `pg_dump --format=custom --file=PATH DBNAME` (restore with "
+            "pg_restore), or with continuous archiving (WAL) for point-in-time recovery."
+        )
+    source_file = url.database
+    if not source_file or source_file == ":memory:" or not Path(source_file).is_file():
+        raise click.ClickException(f"No SQLite database file at {source_file!r}.")
+    if path.resolve() == Path(source_file).resolve():
+        raise click.ClickException("PATH is the database itself; choose another file.")
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; use --force to replace it.")
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    # One step (pages=-1): the copy reads one snapshot, and in WAL mode writers go on meanwhile.
+    # In small steps, every commit by another process would restart the copy.
+    source = sqlite3.connect(source_file, timeout=30)
+    target = sqlite3.connect(partial)
+    try:
+        with target:
+            source.backup(target, pages=-1)
+        target.execute("PRAGMA journal_mode=DELETE")
+        check = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+        source.close()
+    if check != "ok":
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"The copy failed its integrity check: {check}")
+    partial.chmod(0o600)
+    partial.replace(path)
+    click.echo(f"Backed up {source_file} to {path} ({path.stat().st_size:,} bytes).")

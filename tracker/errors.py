@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import audit
-from .extensions import db, htmx
+from .extensions import db, htmx, login_manager
 from .permissions import PermissionDenied
 
 log = logging.getLogger("tracker.errors")
@@ -121,7 +121,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
         log.error("database error: %s", error.__class__.__name__, exc_info=error)
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            log.warning("rollback failed as well", exc_info=True)
+        # The page must not need the database: without this, loading the signed-in user for the
+        # layout would raise again, and the user would get a bare 500.
+        g._login_user = login_manager.anonymous_user()
         return render_error(503)
 
     @app.errorhandler(HTTPException)

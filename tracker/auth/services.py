@@ -24,16 +24,22 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Unknown e-mail and wrong password look
     the same to the caller and take the same time (a hash is verified either way)."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
+    user_id, stored_hash = (user.id, user.password_hash) if user else (None, None)
+    # The hash is slow on purpose. End the transaction first: on SQLite a sign-in (a POST) holds
+    # the write lock from its first query, and every writer would wait for each hash.
+    db.session.rollback()
+    ok = verify_password(stored_hash, password)
+    new_hash = hash_password(password) if ok and needs_rehash(stored_hash) else None
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if not ok or user is None or not user.active or user.password_hash != stored_hash:
         audit.record(
             user if user and user.active else None,
             "auth.login_failed",
             changes={"email": normalise_email(email)[:254]},
         )
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if new_hash:
+        user.password_hash = new_hash
     user.last_login_at = utcnow()
     audit.record(user, "auth.login", user)
     return user
