@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     htmx_extension.init_app(app)
     limiter.init_app(app)
 
-    from . import cli, errors, i18n, logging_setup, security, templating
+    from . import cache, cli, errors, i18n, logging_setup, security, templating
     from .account import bp as account_bp
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .portfolio import bp as portfolio_bp
 
     logging_setup.init_app(app)
+    cache.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)
     security.init_app(app)

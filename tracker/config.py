@@ -53,7 +53,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, demo: bool) -> N
     if demo:
         app.config["DEMO"] = True
 
-    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    # An explicit test configuration wins over the environment.
+    url = (
+        (test_config or {}).get("SQLALCHEMY_DATABASE_URI")
+        or app.config.get("DATABASE_URL")
+        or app.config.get("SQLALCHEMY_DATABASE_URI")
+    )
     if not url:
         url = "sqlite:///" + str(Path(app.instance_path) / "tracker.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))

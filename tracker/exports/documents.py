@@ -1,7 +1,8 @@
 """The status list as a document: a tagged PDF (WeasyPrint) and an editable Word file.
 
 Both hold the same content, in the same order: a first page with the committee, the date, the
-filter and the figures; a table of the initiatives; then one section per initiative.
+filter and the figures; the digital maturity comparison when asked for; a table of the
+initiatives; then one section per initiative.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .cells import clean
+from .maturity import Section
 from .services import Row, Summary
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
@@ -42,6 +44,7 @@ class Report:
     described_filter: list[tuple[str, str]]
     summary: Summary
     rows: list[Row]
+    maturity: Section | None = None  # the digital maturity comparison, when asked for
 
     @property
     def language_tag(self) -> str:
@@ -107,6 +110,8 @@ def render_docx(report: Report) -> bytes:
 
     doc.add_heading(_("Summary"), level=2)
     _figures(doc, report)
+    if report.maturity is not None:
+        _maturity(doc, report.maturity)
 
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
     _orient(landscape, WD_ORIENT.LANDSCAPE)
@@ -169,6 +174,47 @@ def _figures(doc, report: Report) -> None:
         [_("Health (active initiatives)"), _("Number")],
         [[f"{k.symbol} {k.label}", str(n)] for k, n in s.by_health.items()],
     )
+
+
+def maturity_headers(section: Section) -> list[str]:
+    return [
+        _("Category"),
+        section.latest.name if section.latest else _("Latest round"),
+        section.previous.name if section.previous else _("Previous round"),
+        _("Change (percentage points)"),
+    ]
+
+
+def _maturity(doc, section: Section) -> None:
+    doc.add_heading(_("Digital maturity"), level=2)
+    doc.add_paragraph(clean(section.introduction))
+    if section.latest is None:
+        return
+    _labelled(doc, _("Results for"), section.scope)
+    doc.add_heading(_("The three weakest areas"), level=3)
+    for weak in section.weakest:
+        doc.add_paragraph(f"{clean(weak.name)}: {weak.latest_text} %", style="List Number")
+    for dimension in section.dimensions:
+        doc.add_heading(clean(dimension.line.name), level=3)
+        rows = [
+            [
+                c.line.name + (f" ({_('Weak area')})" if c.line.weak else ""),
+                c.line.latest_text,
+                c.line.previous_text,
+                c.line.change_text,
+            ]
+            for c in dimension.categories
+        ]
+        total = dimension.line
+        rows.append(
+            [
+                _("The dimension as a whole"),
+                total.latest_text,
+                total.previous_text,
+                total.change_text,
+            ]
+        )
+        _table(doc, maturity_headers(section), rows)
 
 
 def _section(doc, row: Row) -> None:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .cells import clean, neutralise
+from .maturity import Section
 from .services import Row, Summary
 
 
@@ -114,6 +115,9 @@ def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0%"
+# Maturity figures are percent (0–100) and changes percentage points, both to one decimal.
+DECIMAL_FORMAT = "0.0"
+CHANGE_FORMAT = "+0.0;-0.0;0.0"
 
 
 class _Writer:
@@ -127,6 +131,8 @@ class _Writer:
             "heading": workbook.add_format({"bold": True, "font_size": 14}),
             "date": workbook.add_format({"num_format": DATE_FORMAT}),
             "percent": workbook.add_format({"num_format": PERCENT_FORMAT}),
+            "decimal": workbook.add_format({"num_format": DECIMAL_FORMAT}),
+            "change": workbook.add_format({"num_format": CHANGE_FORMAT}),
         }
         self.row = 0
 
@@ -142,6 +148,8 @@ class _Writer:
             self.ws.write_datetime(self.row, col, value, self.formats["date"])
         elif kind == "percent":
             self.ws.write_number(self.row, col, value / 100, self.formats["percent"])
+        elif kind in ("decimal", "change"):
+            self.ws.write_number(self.row, col, value, self.formats[kind])
         else:
             self.ws.write_number(self.row, col, value)
 
@@ -164,8 +172,10 @@ def write_xlsx(
     title: str,
     described_filter: list[tuple[str, str]],
     day: date,
+    maturity: Section | None = None,
 ) -> int:
     """Write the workbook to ``target`` (a path or a binary file); returns the rows written.
+    With ``maturity``, a third sheet holds the digital maturity comparison.
 
     ``constant_memory``: each row goes to disk as it is written, so memory stays flat."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
@@ -187,6 +197,8 @@ def write_xlsx(
         ws.autofilter(0, 0, written, len(COLUMNS) - 1)
     else:
         sheet.line(("text", _("No initiatives match the filter.")))
+    if maturity is not None:
+        _maturity_sheet(workbook, maturity)
     workbook.close()
     return written
 
@@ -217,3 +229,67 @@ def _summary_sheet(workbook, summary: Summary, title, described_filter, day: dat
     sheet.line(("bold", _("Health (active initiatives)")), ("bold", _("Number")))
     for health, n in summary.by_health.items():
         sheet.line(("text", str(health.label)), ("number", n))
+
+
+MATURITY_COLUMNS = (
+    (_l("Level"), 12),
+    (_l("Dimension"), 20),
+    (_l("Category"), 30),
+    (_l("Capability"), 24),
+    (_l("Question"), 60),
+    (_l("Latest round (%)"), 14),
+    (_l("Previous round (%)"), 14),
+    (_l("Change (percentage points)"), 14),
+    (_l("Weak area"), 12),
+)
+
+
+def _maturity_sheet(workbook, section: Section) -> None:
+    """The latest round against the previous one: the rounds, the three weakest categories, then
+    one row per dimension, category and question, with the figures as numbers."""
+    ws = workbook.add_worksheet(str(_("Digital maturity"))[:31])
+    for index, (_label, width) in enumerate(MATURITY_COLUMNS):
+        ws.set_column(index, index, width)
+    sheet = _Writer(workbook, ws)
+    sheet.line(("heading", _("Digital maturity")))
+    if section.latest is None:
+        sheet.line(("text", section.introduction))
+        return
+    sheet.line(("text", _("Results for")), ("text", section.scope))
+    sheet.line(("text", _("Latest round")), ("text", section.latest.name))
+    sheet.line(("text", _("Measured")), ("date", section.latest.measured_on))
+    if section.previous is not None:
+        sheet.line(("text", _("Previous round")), ("text", section.previous.name))
+        sheet.line(("text", _("Measured")), ("date", section.previous.measured_on))
+    else:
+        sheet.line(("text", _("Previous round")), ("text", _("None to compare with")))
+    sheet.line()
+    sheet.line(("bold", _("The three weakest areas")), ("bold", _("Latest round (%)")))
+    for weak in section.weakest:
+        sheet.line(("text", weak.name), ("decimal", weak.latest))
+    sheet.line()
+    first = sheet.row
+    sheet.line(*(("bold", str(label)) for label, _width in MATURITY_COLUMNS))
+    levels = (_("Dimension"), _("Category"), _("Question"))
+    yes = _("Yes")
+
+    def figures(level: str, dimension: str, category: str, line) -> None:
+        sheet.line(
+            ("text", level),
+            ("text", dimension),
+            ("text", category),
+            ("text", line.capability),
+            ("text", line.name if level == levels[2] else ""),
+            ("decimal", line.latest),
+            ("decimal", line.previous),
+            ("change", line.change),
+            ("text", yes if line.weak else ""),
+        )
+
+    for dimension in section.dimensions:
+        figures(levels[0], dimension.line.name, "", dimension.line)
+        for category in dimension.categories:
+            figures(levels[1], dimension.line.name, category.line.name, category.line)
+            for question in category.questions:
+                figures(levels[2], dimension.line.name, category.line.name, question)
+    ws.autofilter(first, 0, sheet.row - 1, len(MATURITY_COLUMNS) - 1)

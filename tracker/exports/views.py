@@ -17,7 +17,7 @@ from ..htmx import render
 from ..models import Committee
 from ..permissions import can_export, committee_scope, require
 from ..portfolio import filters as portfolio_filters
-from . import bp, documents, services, tabular
+from . import bp, documents, maturity, services, tabular
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -58,12 +58,15 @@ def unknown_filter(error: portfolio_filters.FilterError):
 
 
 def _selection():
-    """The user may export, and the filter names things that exist (else FilterError)."""
+    """The user may export, and the filter names things that exist (else FilterError); and
+    whether the maturity comparison was asked for."""
     user = _user()
     require(can_export(user))
     filters = portfolio_filters.parse(request.args)
+    with_maturity = maturity.requested(request.args)
     stale_days = settings.stale_days()
-    return user, filters, stale_days, services.export_query(user, filters, stale_days)
+    query = services.export_query(user, filters, stale_days)
+    return user, filters, stale_days, query, with_maturity
 
 
 def _headers(user, filters, extension: str) -> dict[str, str]:
@@ -75,12 +78,11 @@ def _headers(user, filters, extension: str) -> dict[str, str]:
     }
 
 
-def _audit(user, filters, extension: str, rows: int) -> None:
-    audit.record(
-        user,
-        "export.initiatives",
-        changes={"format": extension, "filter": services.filter_for_audit(filters), "rows": rows},
-    )
+def _audit(user, filters, extension: str, rows: int, with_maturity: bool = False) -> None:
+    changes = {"format": extension, "filter": services.filter_for_audit(filters), "rows": rows}
+    if with_maturity:
+        changes["maturity"] = True
+    audit.record(user, "export.initiatives", changes=changes)
     db.session.commit()
 
 
@@ -104,8 +106,16 @@ def index():
     except portfolio_filters.FilterError as error:
         flash(error.message, "error")
         filters = portfolio_filters.PortfolioFilter()
+    try:
+        with_maturity = maturity.requested(request.args)
+    except portfolio_filters.FilterError as error:
+        flash(error.message, "error")
+        with_maturity = False
     stale_days = settings.stale_days()
     total = services.count(services.export_query(user, filters, stale_days))
+    args = filters.as_args().to_dict(flat=False)
+    if with_maturity:  # the download links carry the option with the filter
+        args[maturity.PARAMETER] = ["1"]
     return render(
         "exports/index.html",
         "exports/_summary.html",
@@ -113,7 +123,8 @@ def index():
         choices=_choices(user),
         total=total,
         document_limit=services.DOCUMENT_LIMIT,
-        args=filters.as_args().to_dict(flat=False),
+        args=args,
+        with_maturity=with_maturity,
     )
 
 
@@ -138,11 +149,13 @@ def _choices(user) -> portfolio_filters.FilterChoices:
 @login_required
 @limiter.limit(_sheet_limit, key_func=_user_key)
 def sheet(extension: str):
-    user, filters, stale_days, query = _selection()
+    user, filters, stale_days, query, with_maturity = _selection()
+    with_maturity = with_maturity and extension == "xlsx"  # a CSV file holds one table only
     total = services.count(query)
     headers = _headers(user, filters, extension)
+    section = maturity.section(user, filters, _locale()) if with_maturity else None
     # The audit event is committed before the first byte: a streamed file has no "after".
-    _audit(user, filters, extension, total)
+    _audit(user, filters, extension, total, with_maturity)
     rows = services.rows(query, stale_days, _locale(), get_timezone())
     if extension == "csv":
         body = stream_with_context(tabular.csv_chunks(rows))
@@ -158,6 +171,7 @@ def sheet(extension: str):
             _title(user, filters),
             services.describe_filter(user, filters, _locale()),
             services.local_today(get_timezone()),
+            section,
         )
     except BaseException:
         out.close()
@@ -172,7 +186,7 @@ def sheet(extension: str):
 @login_required
 @limiter.limit(_document_limit, key_func=_user_key)
 def document(extension: str):
-    user, filters, stale_days, query = _selection()
+    user, filters, stale_days, query, with_maturity = _selection()
     total = services.count(query)
     if total > services.DOCUMENT_LIMIT:
         return render_error(
@@ -196,9 +210,10 @@ def document(extension: str):
         described_filter=services.describe_filter(user, filters, locale),
         summary=services.summarise(query, stale_days),
         rows=list(services.rows(query, stale_days, locale, get_timezone())),
+        maturity=maturity.section(user, filters, locale) if with_maturity else None,
     )
     body = documents.render_pdf(report) if extension == "pdf" else documents.render_docx(report)
-    _audit(user, filters, extension, len(report.rows))
+    _audit(user, filters, extension, len(report.rows), with_maturity)
     return Response(body, mimetype=MIMETYPES[extension], headers=_headers(user, filters, extension))
 
 

@@ -15,11 +15,13 @@ from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
 from .settings import OrganisationSettings
 from .types import UTCDateTime, utcnow
+from .version import DataVersion
 
 __all__ = [
     "ACTIVE_STATUSES",
     "AuditEvent",
     "Committee",
+    "DataVersion",
     "Decision",
     "DecisionKind",
     "Department",

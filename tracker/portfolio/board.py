@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from ..cache import cached
 from ..extensions import db
 from ..models import Health, Initiative, PrincipleLink, Status, User
+from ..permissions import committee_scope
 from .filters import PortfolioFilter
 from .services import stale_condition, visible_initiatives
 
@@ -55,7 +57,13 @@ def _with_card_data(query: Select, entity=Initiative) -> Select:
 
 def columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Column]:
     """Every status column with its count and its first cards: one count query and one query
-    for the cards of all columns (a window function numbers the cards within each status)."""
+    for the cards of all columns (a window function numbers the cards within each status).
+    Cached until anything changes (see ``tracker.cache``)."""
+    key = ("board", committee_scope(user), filters, stale_days, CARDS_PER_COLUMN)
+    return cached(key, lambda: _columns(user, filters, stale_days))
+
+
+def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Column]:
     selection = _selection(user, filters, stale_days)
     sub = selection.subquery()
     counts = {

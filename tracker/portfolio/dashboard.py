@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..cache import cached
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -101,6 +102,13 @@ class Dashboard:
 
 
 def build(user: User, filters: PortfolioFilter, stale_days: int, today: date | None = None):
+    """The dashboard for the user's scope and the filter: from the cache when nothing has changed
+    since it was computed (see ``tracker.cache``)."""
+    key = ("dashboard", committee_scope(user), filters, stale_days, today)
+    return cached(key, lambda: _build(user, filters, stale_days, today))
+
+
+def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | None):
     selection = filters.apply(visible_initiatives(user), stale_condition(stale_days))
     per_department = _counts_per_department(selection, stale_days)
     _add_coverage(selection, per_department)
