@@ -59,3 +59,17 @@ def test_a_cached_page_needs_fewer_queries(org, client, auth, count_queries):
         html = client.get("/dashboard").get_data(as_text=True)
     assert first.count < after_change.count
     assert "2 initiativ i urvalet" in html
+
+
+def test_cached_fragments_are_not_shared_across_rights_or_languages(org, app, auth):
+    factories.make_initiative(org.manager, principles=org.principles[:1], status=Status.IN_PROGRESS)
+    db.session.commit()
+    from .conftest import AuthActions
+
+    management, reader = app.test_client(), app.test_client()
+    AuthActions(management).login("ledning@example.se")
+    AuthActions(reader).login("namnd@example.se")
+    assert "Registrera ett beslut" in management.get("/board").get_data(as_text=True)
+    assert "Registrera ett beslut" not in reader.get("/board").get_data(as_text=True)
+    assert "Record a decision" in management.get("/board?lang=en").get_data(as_text=True)
+    assert "Registrera ett beslut" in management.get("/board?lang=sv").get_data(as_text=True)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template
+from collections.abc import Callable, Hashable
 
+from flask import Response, make_response, redirect, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from .cache import cached
 from .extensions import htmx
 
 
@@ -17,6 +22,33 @@ def render(page_template: str, fragment_template: str, /, status: int = 200, **c
     template = fragment_template if wants_fragment() else page_template
     response = make_response(render_template(template, **context))
     response.status_code = status
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_cached(
+    page_template: str,
+    fragment_template: str,
+    /,
+    cache_key: Hashable,
+    fragment_context: Callable[[], dict],
+    **page_context,
+) -> Response:
+    """Like ``render``, for a fragment that is costly to draw and the same for everyone who shares
+    ``cache_key``: its HTML comes from the figures cache while the data has not changed. The page
+    places it with ``{{ fragment_html }}``. The key must hold everything the fragment shows that
+    differs between users (the language is added here)."""
+    key = (fragment_template, str(get_locale()), cache_key)
+    html = cached(
+        key, lambda: render_template(fragment_template, **page_context, **fragment_context())
+    )
+    if wants_fragment():
+        response = make_response(html)
+    else:
+        response = make_response(
+            # Our own template output, escaped when it was drawn.
+            render_template(page_template, fragment_html=Markup(html), **page_context)  # noqa: S704
+        )
     response.vary.add("HX-Request")
     return response
 

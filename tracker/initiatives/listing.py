@@ -8,8 +8,10 @@ from math import ceil
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from ..cache import cached
 from ..extensions import db
 from ..models import Department, Health, Initiative, PrincipleLink, Status, User
+from ..permissions import committee_scope
 from ..portfolio.filters import PortfolioFilter
 from ..portfolio.services import stale_condition, visible_initiatives
 
@@ -68,6 +70,19 @@ def search(
     sort: str = DEFAULT_SORT,
     page: int = 1,
     per_page: int = PER_PAGE,
+) -> Page:
+    """One page of the filtered, sorted list; cached until anything changes."""
+    key = ("list", committee_scope(user), filters, stale_days, sort, page, per_page)
+    return cached(key, lambda: _search(user, filters, stale_days, sort, page, per_page))
+
+
+def _search(
+    user: User,
+    filters: PortfolioFilter,
+    stale_days: int,
+    sort: str,
+    page: int,
+    per_page: int,
 ) -> Page:
     query = filters.apply(visible_initiatives(user), stale_condition(stale_days))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

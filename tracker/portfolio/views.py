@@ -8,10 +8,16 @@ from flask_login import current_user, login_required
 
 from .. import settings
 from ..extensions import db
-from ..htmx import redirect_to, render
+from ..htmx import redirect_to, render, render_cached
 from ..initiatives import services as initiatives
 from ..models import Status, utcnow
-from ..permissions import can_read_portfolio, can_record_decision, require
+from ..permissions import (
+    can_export,
+    can_read_portfolio,
+    can_record_decision,
+    committee_scope,
+    require,
+)
 from . import board, bp
 from . import dashboard as dashboard_figures
 from . import filters as portfolio_filters
@@ -38,10 +44,11 @@ def dashboard():
     require(can_read_portfolio(user))
     filters = _filters()
     stale_days = settings.stale_days()
-    return render(
+    return render_cached(
         "portfolio/dashboard.html",
         "portfolio/_dashboard.html",
-        view=dashboard_figures.build(user, filters, stale_days),
+        cache_key=(committee_scope(user), filters, stale_days, can_export(user)),
+        fragment_context=lambda: {"view": dashboard_figures.build(user, filters, stale_days)},
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
@@ -56,10 +63,18 @@ def board_view():
     filters = _filters()
     stale_days = settings.stale_days()
     present = request.args.get("present") == "1"
-    return render(
+    return render_cached(
         "portfolio/board.html",
         "portfolio/_board.html",
-        columns=board.columns(user, filters, stale_days),
+        cache_key=(
+            committee_scope(user),
+            filters,
+            stale_days,
+            present,
+            can_record_decision(user),
+            can_export(user),
+        ),
+        fragment_context=lambda: {"columns": board.columns(user, filters, stale_days)},
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
