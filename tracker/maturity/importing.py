@@ -30,16 +30,10 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from ..admin.services.user_import import (
-    MAX_ROWS,
-    PAYLOAD_MAX_AGE,
-    ImportFileError,
-    _heading_key,
-    _read_csv,
-    _read_xlsx,
-)
+from ..admin.services.user_import import MAX_ROWS, PAYLOAD_MAX_AGE
 from ..extensions import db
 from ..models import Department, MaturityQuestion, User
+from ..uploads import ImportFileError, heading_key, read_table
 from .structure import CATEGORIES
 
 __all__ = ["ImportFileError", "ImportRow", "check_rows", "parse_file", "template_rows"]
@@ -117,7 +111,7 @@ def category_key(text: str) -> str | None:
 def _columns(header: list[str]) -> list[str]:
     names = []
     for heading in header:
-        key = _heading_key(heading)
+        key = heading_key(heading)
         name = next((c for c, accepted in HEADINGS.items() if key in accepted), None)
         if name is None or name in names:
             raise ImportFileError(
@@ -141,24 +135,8 @@ def _columns(header: list[str]) -> list[str]:
 
 def parse_file(filename: str, data: bytes) -> list[ImportRow]:
     """The rows of a CSV or XLSX file with its heading checked; ImportFileError if unreadable."""
-    if not data:
-        raise ImportFileError(_l("Choose a CSV or XLSX file to import."))
-    name = filename or ""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix == "xlsx":
-        table = _read_xlsx(data)
-    elif suffix in ("csv", "txt"):
-        table = _read_csv(data)
-    else:
-        raise ImportFileError(_l("The file must be a CSV file (.csv) or an XLSX workbook (.xlsx)."))
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
-        raise ImportFileError(_l("The file is empty."))
-    header = list(table[0])
-    while header and not header[-1].strip():
-        header.pop()
+    header, body = read_table(filename, data, MAX_ROWS)
     columns = _columns(header)
-    body = table[1:]
     if not body:
         raise ImportFileError(_l("The file has a heading but no values."))
     if len(body) > MAX_ROWS:

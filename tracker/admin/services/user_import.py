@@ -7,11 +7,6 @@ again on confirmation, because the database may have changed in between.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -22,11 +17,11 @@ from ... import audit
 from ...extensions import db
 from ...models import Department, Role, User, normalise_email
 from ...permissions import can_administer, require
+from ...uploads import ImportFileError, heading_key, read_table
 from . import AdminError
 from .users import EMAIL_RE
 
 MAX_ROWS = 2000
-MAX_COLUMNS = 50
 PAYLOAD_MAX_AGE = 3600  # seconds between preview and confirmation
 SALT = "tracker.admin.user-import"
 COLUMNS = ("name", "email", "role", "department")
@@ -58,14 +53,6 @@ ROLE_NAMES = {
 }
 
 
-class ImportFileError(ValueError):
-    """The file cannot be read as a list of users; nothing is written."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
 @dataclass
 class ImportRow:
     line: int  # as the user sees it in the file: the heading is line 1
@@ -79,15 +66,11 @@ class ImportRow:
         return [self.line, self.name, self.email, self.role, self.department]
 
 
-def _heading_key(text: str) -> str:
-    return re.sub(r"[\s_\-]", "", text.strip().lower().lstrip("\ufeff"))
-
-
 def _columns(header: list[str]) -> list[str]:
     """The column name of each heading, or ImportFileError naming what is wrong."""
     names = []
     for heading in header:
-        key = _heading_key(heading)
+        key = heading_key(heading)
         name = next((c for c, accepted in HEADINGS.items() if key in accepted), None)
         if name is None or name in names:
             raise ImportFileError(
@@ -105,69 +88,10 @@ def _columns(header: list[str]) -> list[str]:
     return names
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _l("The file is not in UTF-8. In Excel, save it as “CSV UTF-8 (comma delimited)”.")
-        ) from None
-    if "\x00" in text:
-        raise ImportFileError(_l("The file is not a CSV text file."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    rows = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error:
-        raise ImportFileError(_l("The file is not a well-formed CSV file.")) from None
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                rows = []
-                for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-                    rows.append(["" if v is None else str(v) for v in row])
-                    if len(rows) > MAX_ROWS + 1:
-                        break
-            finally:
-                workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
-        raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
-    return rows
-
-
 def parse_file(filename: str, data: bytes) -> list[ImportRow]:
     """The rows of a CSV or XLSX file with its heading checked; ImportFileError if unreadable."""
-    if not data:
-        raise ImportFileError(_l("Choose a CSV or XLSX file to import."))
-    suffix = (filename or "").rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
-    if suffix == "xlsx":
-        table = _read_xlsx(data)
-    elif suffix in ("csv", "txt"):
-        table = _read_csv(data)
-    else:
-        raise ImportFileError(_l("The file must be a CSV file (.csv) or an XLSX workbook (.xlsx)."))
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
-        raise ImportFileError(_l("The file is empty."))
-    # Trailing empty cells (common in spreadsheets) are not columns.
-    header = list(table[0])
-    while header and not header[-1].strip():
-        header.pop()
+    header, body = read_table(filename, data, MAX_ROWS)
     columns = _columns(header)
-    body = table[1:]
     if not body:
         raise ImportFileError(_l("The file has a heading but no users."))
     if len(body) > MAX_ROWS:
