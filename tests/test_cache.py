@@ -28,6 +28,19 @@ def test_version_moves_on_with_every_committed_change_only(org):
     assert cache.current_version() == before + 1
 
 
+def test_bulk_statements_move_the_version_on(org):
+    from sqlalchemy import update
+
+    from tracker.models import Initiative
+
+    factories.make_initiative(org.manager, principles=org.principles[:1])
+    db.session.commit()
+    before = cache.current_version()
+    db.session.execute(update(Initiative).values(progress=50))
+    db.session.commit()
+    assert cache.current_version() == before + 1
+
+
 def test_a_change_from_anywhere_is_seen_at_once(org):
     initiative = factories.make_initiative(
         org.manager, principles=org.principles[:1], status=Status.IN_PROGRESS

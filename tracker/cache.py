@@ -69,6 +69,13 @@ def _remember_change(session: Session, _context) -> None:
     session.info[_CHANGED] = True
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _remember_bulk_change(state) -> None:
+    """Bulk INSERT, UPDATE and DELETE statements change data without a flush."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_CHANGED] = True
+
+
 @event.listens_for(Session, "before_commit")
 def _move_version_on(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
