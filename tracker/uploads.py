@@ -54,6 +54,14 @@ def read_table(filename: str, data: bytes, max_rows: int) -> tuple[list[str], li
     return header, table[1:]
 
 
+def check_row_count(body: list[list[str]], max_rows: int, empty_message, too_many_message) -> None:
+    """Refuse a file with no rows under its heading, or with more than ``max_rows``."""
+    if not body:
+        raise ImportFileError(empty_message)
+    if len(body) > max_rows:
+        raise ImportFileError(too_many_message)
+
+
 def _read_csv(data: bytes, max_rows: int) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from ..admin.services.user_import import MAX_ROWS, PAYLOAD_MAX_AGE
 from ..extensions import db
 from ..models import Department, MaturityQuestion, User
-from ..uploads import ImportFileError, heading_key, read_table
+from ..uploads import ImportFileError, check_row_count, heading_key, read_table
 from .structure import CATEGORIES
 
 __all__ = ["ImportFileError", "ImportRow", "check_rows", "parse_file", "template_rows"]
@@ -137,12 +137,12 @@ def parse_file(filename: str, data: bytes) -> list[ImportRow]:
     """The rows of a CSV or XLSX file with its heading checked; ImportFileError if unreadable."""
     header, body = read_table(filename, data, MAX_ROWS)
     columns = _columns(header)
-    if not body:
-        raise ImportFileError(_l("The file has a heading but no values."))
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(
-            _l("The file has more than %(n)d rows. Split it into smaller files.", n=MAX_ROWS)
-        )
+    check_row_count(
+        body,
+        MAX_ROWS,
+        _l("The file has a heading but no values."),
+        _l("The file has more than %(n)d rows. Split it into smaller files.", n=MAX_ROWS),
+    )
     rows = []
     for number, cells in enumerate(body, start=2):
         values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}

@@ -17,7 +17,7 @@ from ... import audit
 from ...extensions import db
 from ...models import Department, Role, User, normalise_email
 from ...permissions import can_administer, require
-from ...uploads import ImportFileError, heading_key, read_table
+from ...uploads import ImportFileError, check_row_count, heading_key, read_table
 from . import AdminError
 from .users import EMAIL_RE
 
@@ -92,12 +92,12 @@ def parse_file(filename: str, data: bytes) -> list[ImportRow]:
     """The rows of a CSV or XLSX file with its heading checked; ImportFileError if unreadable."""
     header, body = read_table(filename, data, MAX_ROWS)
     columns = _columns(header)
-    if not body:
-        raise ImportFileError(_l("The file has a heading but no users."))
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(
-            _l("The file has more than %(n)d users. Split it into smaller files.", n=MAX_ROWS)
-        )
+    check_row_count(
+        body,
+        MAX_ROWS,
+        _l("The file has a heading but no users."),
+        _l("The file has more than %(n)d users. Split it into smaller files.", n=MAX_ROWS),
+    )
     rows = []
     for number, cells in enumerate(body, start=2):
         values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
