@@ -304,6 +304,7 @@ def test_conflict_shows_both_versions_and_keeps_the_users_text(org, app, auth, i
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Chefens syfte" in html and "Adminens syfte" in html
+    assert "Områden för digital mognad" in html  # every field the form edits is compared
     assert 'name="version" type="hidden" value="2"' in html
     db.session.expire_all()
     assert db.session.get(Initiative, initiative.id).purpose == "Adminens syfte"

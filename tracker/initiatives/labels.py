@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Department, Initiative, Principle, User
+from ..models import Department, Initiative, MaturityCategory, Principle, User
 from .services import InitiativeData
 
 FIELD_LABELS = {
@@ -60,6 +60,7 @@ def conflict_rows(mine: InitiativeData, saved: Initiative, locale: str) -> list[
         u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(mine.co_owner_ids)))
     }
     principles = {p.id: p.name(locale) for p in db.session.scalars(select(Principle))}
+    areas = {c.id: c.name(locale) for c in db.session.scalars(select(MaturityCategory))}
 
     def day(value):
         return format_date(value) if value else ""
@@ -91,6 +92,11 @@ def conflict_rows(mine: InitiativeData, saved: Initiative, locale: str) -> list[
         ("cost_estimate", _kronor(mine.cost_estimate), _kronor(saved.cost_estimate)),
         ("risks", mine.risks, saved.risks),
         ("principles", links(mine.principles), links(saved_links)),
+        (
+            "maturity_categories",
+            ", ".join(sorted(areas.get(i, "") for i in mine.maturity_category_ids)),
+            ", ".join(sorted(c.name(locale) for c in saved.maturity_categories)),
+        ),
     ]
     return [(name, field_label(name), (a or "").strip(), (b or "").strip()) for name, a, b in rows]
 
