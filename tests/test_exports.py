@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -20,7 +21,8 @@ from . import factories
 
 FORMATS = ["csv", "xlsx", "pdf", "docx"]
 FORMULA = '=HYPERLINK("http://x","y")'
-TODAY = date.today().isoformat()
+# Reports are dated in Swedish time, which runs ahead of the machine's UTC around midnight.
+TODAY = datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ python-docx; their structure for accessibility, the size limit and the renderer'
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
@@ -16,7 +17,8 @@ from tracker.extensions import db
 
 from .test_exports import FORMULA, fetch, portfolio  # noqa: F401 - the fixture
 
-TODAY = date.today().isoformat()
+# Reports are dated in Swedish time, which runs ahead of the machine's UTC around midnight.
+TODAY = datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat()
 
 
 def pdf_text(reader: PdfReader) -> str:

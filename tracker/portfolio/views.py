@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, flash, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +13,7 @@ from .. import settings
 from ..extensions import db
 from ..htmx import redirect_to, render, render_cached
 from ..initiatives import services as initiatives
-from ..models import Status, utcnow
+from ..models import Status
 from ..permissions import (
     can_export,
     can_read_portfolio,
@@ -107,7 +110,7 @@ def board_more(status: str):
 
 
 def _decision_form_defaults() -> dict:
-    today = utcnow().date()
+    today = datetime.now(get_timezone()).date()  # the user's date, not UTC's
     return {"decided_on": today, "meeting": _("Management group %(date)s", date=today.isoformat())}
 
 
