@@ -1,12 +1,34 @@
-"""Language: Swedish by default, English on request, chosen per session with ``?lang=``."""
+"""Language: Swedish by default, English on request, chosen per session with ``?lang=``.
+
+Translated messages escape what is interpolated into them, everywhere:
+
+- in templates, ``_()`` and ``ngettext()`` are Jinja's newstyle gettext, which escapes each
+  value under autoescaping;
+- in Python, ``gettext`` returns a plain ``str``, which Jinja escapes whole;
+- Flask-Babel's lazy strings (``lazy_gettext``, ``lazy_ngettext``, …) declared themselves safe
+  HTML (``LazyString.__html__`` returned the formatted text as it was), so a value in
+  ``_l("No committee %(code)s", code=value)`` became live markup. :func:`_lazy_html` makes them
+  as safe as a plain string: the whole text, values included, is escaped. Messages are plain
+  text (no translation holds markup), so escaping the text changes nothing a user reads.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from .extensions import babel
+
+
+def _lazy_html(self: LazyString) -> str:
+    return escape(str(self))
+
+
+# The one place where lazy strings stop vouching for whatever was interpolated into them.
+LazyString.__html__ = _lazy_html
 
 
 def select_locale() -> str:
