@@ -1,9 +1,12 @@
 """A per-process cache of computed portfolio figures that can never serve stale data.
 
-Every transaction that changes anything moves the ``data_version`` counter on just before it
-commits. A cached value is stored under the counter it was computed at, so as soon as any process
-commits a change, every process computes afresh. Figures that depend on the clock (what is stale,
-which months the trend shows) also carry the minute they were computed in.
+Every transaction that changes anything a page can show moves the ``data_version`` counter on
+just before it commits. What shows nowhere does not count: the audit trail, the counter itself, and
+the sign-in bookkeeping on a user (last sign-in, session token, password hash); so sign-ins,
+exports and refused requests leave every cached page valid. A cached value is stored under the
+counter it was computed at, so as soon as any process commits a change, every process computes
+afresh. Figures that depend on the clock (what is stale, which months the trend shows) also carry
+the minute they were computed in.
 
 The cache lives on the application (``app.extensions``), so a new application, as in the tests,
 starts empty.
@@ -17,7 +20,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -26,6 +29,10 @@ from .models import DataVersion, utcnow
 T = TypeVar("T")
 MAX_ENTRIES = 128
 _CHANGED = "tracker_data_changed"
+# Tables whose rows no page shows as content, and columns of user_account that only sign-in and
+# sign-out change: writing them leaves the data version where it is.
+UNSHOWN_TABLES = frozenset({"audit_event", "data_version"})
+UNSHOWN_COLUMNS = {"user_account": frozenset({"last_login_at", "session_token", "password_hash"})}
 
 
 class FiguresCache:
@@ -64,20 +71,48 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     return current_app.extensions["figures_cache"].get_or_compute(full_key, compute)
 
 
+def _table_of(obj: Any) -> str:
+    return getattr(obj, "__tablename__", "")
+
+
+def _shows(obj: Any) -> bool:
+    """Whether a flushed change of ``obj`` can alter what a page shows."""
+    table = _table_of(obj)
+    if table in UNSHOWN_TABLES:
+        return False
+    unshown = UNSHOWN_COLUMNS.get(table)
+    if unshown is None:
+        return True
+    state = inspect(obj)
+    if state.pending or state.deleted or state.was_deleted or not state.has_identity:
+        return True
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return bool(changed - unshown)
+
+
 @event.listens_for(Session, "after_flush")
 def _remember_change(session: Session, _context) -> None:
-    session.info[_CHANGED] = True
+    # The new, dirty and deleted sets still hold what this flush wrote.
+    added_or_deleted = (*session.new, *session.deleted)
+    if any(_table_of(obj) not in UNSHOWN_TABLES for obj in added_or_deleted) or any(
+        _shows(obj) for obj in session.dirty if session.is_modified(obj)
+    ):
+        session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _remember_bulk_change(state) -> None:
     """Bulk INSERT, UPDATE and DELETE statements change data without a flush."""
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_CHANGED] = True
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if table not in UNSHOWN_TABLES:
+            state.session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "before_commit")
 def _move_version_on(session: Session) -> None:
+    # Commit flushes only after this hook: flush first, so that changes still pending count.
+    session.flush()
     if not session.info.pop(_CHANGED, False):
         return
     result = session.execute(

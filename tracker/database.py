@@ -4,16 +4,25 @@ SQLite runs in WAL mode so that readers never wait for the writer. A request tha
 method except GET, HEAD and OPTIONS) opens its transaction with ``BEGIN IMMEDIATE``: it takes the
 write lock at the start and waits for it (busy timeout) instead of failing with "database is
 locked" when it tries to upgrade a read lock half-way through.
+
+A read (GET) that must write something small of its own, such as the audit row of an export or of a
+refused request, does so in a short transaction on a connection of its own (``write_transaction``),
+which also begins with ``BEGIN IMMEDIATE``: the read's own transaction never asks for the write
+lock, so it cannot fail because a writer committed first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "tracker_write"
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -38,5 +47,17 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 def _sqlite_on_begin(conn) -> None:
     if conn.dialect.name != "sqlite":
         return
-    writing = has_request_context() and request.method not in SAFE_METHODS
+    writing = conn.get_execution_options().get(WRITE_OPTION) or (
+        has_request_context() and request.method not in SAFE_METHODS
+    )
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A short write transaction on a connection of its own, apart from the request's session;
+    committed when the block ends (on SQLite it begins with ``BEGIN IMMEDIATE``)."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            yield conn

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import audit
+from .database import SAFE_METHODS
 from .extensions import db, htmx, login_manager
 from .permissions import PermissionDenied
 
@@ -113,8 +114,12 @@ def init_app(app: Flask) -> None:
     def permission_denied(_error):
         db.session.rollback()
         changes = {"path": request.path, "method": request.method}
-        audit.record(current_user, "access.denied", changes=changes)
-        db.session.commit()
+        if request.method in SAFE_METHODS:
+            # Committed on its own: a refused read must not take the write lock (nor fail for it).
+            audit.record_apart(current_user, "access.denied", changes=changes)
+        else:  # a write request begins with the write lock anyway
+            audit.record(current_user, "access.denied", changes=changes)
+            db.session.commit()
         return render_error(403)
 
     @app.errorhandler(OperationalError)

@@ -46,10 +46,19 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def vocabulary():
         return {
-            "Status": Status,
-            "Health": Health,
-            "Role": Role,
+            **shared_vocabulary(),
             "permissions": permissions,
-            "organisation_name": settings.organisation_name(),
             "user": current_user,
         }
+
+
+def shared_vocabulary() -> dict:
+    """What every template may use that is the same for every user (cached fragments get only
+    this, never the user)."""
+    return {
+        "Status": Status,
+        "Health": Health,
+        "Role": Role,
+        "organisation_name": settings.organisation_name(),
+        "current_locale": str(get_locale() or "sv"),
+    }

@@ -50,8 +50,9 @@ def dashboard():
     return render_cached(
         "portfolio/dashboard.html",
         "portfolio/_dashboard.html",
-        cache_key=(committee_scope(user), filters, stale_days, can_export(user)),
+        cache_key=(committee_scope(user), filters, stale_days),
         fragment_context=lambda: {"view": dashboard_figures.build(user, filters, stale_days)},
+        shared={"can_export": can_export(user)},
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
@@ -69,15 +70,9 @@ def board_view():
     return render_cached(
         "portfolio/board.html",
         "portfolio/_board.html",
-        cache_key=(
-            committee_scope(user),
-            filters,
-            stale_days,
-            present,
-            can_record_decision(user),
-            can_export(user),
-        ),
+        cache_key=(committee_scope(user), filters, stale_days, present),
         fragment_context=lambda: {"columns": board.columns(user, filters, stale_days)},
+        shared={"can_export": can_export(user), "can_decide": can_record_decision(user)},
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
