@@ -48,6 +48,7 @@ def index():
     return render(
         "initiatives/index.html",
         "initiatives/_results.html",
+        announce=ngettext("%(num)d initiative", "%(num)d initiatives", page.total),
         page=page,
         filters=filters,
         sort=sort,
@@ -59,7 +60,12 @@ def index():
 # --- one initiative -------------------------------------------------------------------------
 
 
-def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None, status=200):
+def _detail(
+    initiative: Initiative,
+    update_form: StatusUpdateForm | None = None,
+    status=200,
+    regions: tuple[str, ...] = (),
+):
     user = _user()
     editable = can_edit_initiative(user, initiative)
     if update_form is None and editable:
@@ -75,6 +81,7 @@ def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None,
         "initiatives/detail.html",
         "initiatives/_updates.html",
         status=status,
+        regions=regions,
         initiative=initiative,
         editable=editable,
         update_form=update_form,
@@ -89,6 +96,9 @@ def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None,
 @login_required
 def show(initiative_id: int):
     return _detail(services.get_initiative(_user(), initiative_id))
+
+
+REFRESHED_BY_UPDATE = ("initiatives/_current_state.html", "initiatives/_history.html")
 
 
 @bp.post("/initiatives/<int:initiative_id>/updates")
@@ -108,7 +118,8 @@ def post_update(initiative_id: int):
                 return redirect_to(url_for("pages.home"))
             if not request.headers.get("HX-Request"):
                 return redirect(url_for(".show", initiative_id=initiative.id) + "#timeline", 303)
-            return _detail(initiative)
+            # The swap replaces the updates; the state box and the history refresh out of band.
+            return _detail(initiative, regions=REFRESHED_BY_UPDATE)
     db.session.rollback()
     return _detail(initiative, update_form=form, status=422)
 
