@@ -52,6 +52,14 @@ class InitiativeError(ValueError):
         self.message = message
 
 
+class InitiativeErrors(InitiativeError):
+    """Several problems at once; ``errors`` holds each (the first is also this error)."""
+
+    def __init__(self, errors: list[InitiativeError]):
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = errors
+
+
 class EditConflict(Exception):
     """Someone saved the initiative after the user opened it."""
 
@@ -310,25 +318,39 @@ def delete(actor: User, initiative: Initiative, reason: str) -> None:
 
 
 def _check(data: InitiativeData) -> None:
+    """Raise every problem with the data at once (InitiativeErrors), or nothing."""
+    errors = problems(data)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InitiativeErrors(errors)
+
+
+def problems(data: InitiativeData) -> list[InitiativeError]:
+    """Every rule the data breaks, each tied to its field, so that a form shows them all at once.
+    A field the form could not read (None) is left to the form's own message."""
+    errors: list[InitiativeError] = []
+
+    def problem(field: str, message) -> None:
+        errors.append(InitiativeError(field, message))
+
     if not data.title.strip():
-        raise InitiativeError("title", _l("Enter a title."))
+        problem("title", _l("Enter a title."))
     if not data.purpose.strip():
-        raise InitiativeError("purpose", _l("Describe the purpose of the initiative."))
+        problem("purpose", _l("Describe the purpose of the initiative."))
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(data, name)) > limit:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=limit))
+            problem(name, _l("At most %(n)d characters.", n=limit))
     for name in ("purpose", "benefit", "risks"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
+            problem(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
     if data.start_date and data.target_date and data.target_date < data.start_date:
-        raise InitiativeError("target_date", _l("The target date cannot be before the start date."))
-    if data.cost_estimate is not None and not 0 <= data.cost_estimate <= 10**12:
-        raise InitiativeError(
-            "cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor.")
-        )
+        problem("target_date", _l("The target date cannot be before the start date."))
+    if data.cost_estimate is not None and data.cost_estimate < 0:
+        problem("cost_estimate", _l("The cost cannot be negative."))
+    elif data.cost_estimate is not None and data.cost_estimate > 10**12:
+        problem("cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor."))
     department = db.session.get(Department, data.department_id) if data.department_id else None
     if department is None or not department.active:
-        raise InitiativeError("department_id", _l("Choose a department from the list."))
+        problem("department_id", _l("Choose a department from the list."))
     if data.co_owner_ids:
         found = set(
             db.session.scalars(
@@ -336,30 +358,27 @@ def _check(data: InitiativeData) -> None:
             )
         )
         if found != set(data.co_owner_ids):
-            raise InitiativeError("co_owner_ids", _l("Choose co-owners from the list."))
+            problem("co_owner_ids", _l("Choose co-owners from the list."))
     if not data.principles:
-        raise InitiativeError("principles", _l("Choose at least one principle."))
+        problem("principles", _l("Choose at least one principle."))
     known = set(db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles))))
     if known != set(data.principles):
-        raise InitiativeError("principles", _l("Unknown principle."))
+        problem("principles", _l("Unknown principle."))
     if data.maturity_category_ids:
         wanted = set(data.maturity_category_ids)
         found = set(
             db.session.scalars(select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted)))
         )
         if found != wanted:
-            raise InitiativeError(
-                "maturity_category_ids", _l("Choose maturity areas from the list.")
-            )
+            problem("maturity_category_ids", _l("Choose maturity areas from the list."))
     for principle_id, motivation in data.principles.items():
         if not motivation.strip():
-            raise InitiativeError(
-                f"motivation_{principle_id}", _l("Describe how the initiative contributes.")
-            )
-        if len(motivation) > LONG_TEXT_LIMIT:
-            raise InitiativeError(
+            problem(f"motivation_{principle_id}", _l("Describe how the initiative contributes."))
+        elif len(motivation) > LONG_TEXT_LIMIT:
+            problem(
                 f"motivation_{principle_id}", _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)
             )
+    return errors
 
 
 def _check_update(data: UpdateData) -> None:

@@ -147,9 +147,26 @@ def _with_choices(form: InitiativeForm, owner) -> InitiativeForm:
     return form
 
 
+def _add_errors(form: InitiativeForm, errors) -> None:
+    """Each service error beside its field, unless the form already found one there."""
+    for error in errors:
+        field = form.field_for_error(error.field)
+        if not field.errors:
+            field.errors = [error.message]
+
+
 def _save_failed(form: InitiativeForm, error: services.InitiativeError) -> None:
     db.session.rollback()
-    form.field_for_error(error.field).errors.append(error.message)
+    _add_errors(form, getattr(error, "errors", [error]))
+
+
+def _validate(form: InitiativeForm) -> bool:
+    """The form's checks and the service's rules together: every error at once, not one per
+    submit."""
+    valid = form.validate()
+    if not valid:
+        _add_errors(form, services.problems(form.to_data()))
+    return valid
 
 
 @bp.get("/initiatives/new")
@@ -171,7 +188,7 @@ def create():
     user = _user()
     require(can_create_initiative(user))
     form = _with_choices(InitiativeForm(principles=services.active_principles()), user)
-    if form.validate():
+    if _validate(form):
         try:
             initiative = services.create_initiative(user, form.to_data())
         except services.InitiativeError as error:
@@ -208,7 +225,7 @@ def edit(initiative_id: int):
         form.version.data = initiative.version
         return _form_page(form, initiative)
     form = _edit_form(initiative, formdata=request.form)
-    if form.validate():
+    if _validate(form):
         expected = request.form.get("version", type=int) or 0
         try:
             services.update_initiative(user, initiative, form.to_data(), expected)
