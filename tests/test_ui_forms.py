@@ -9,7 +9,15 @@ import re
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Decision, DecisionKind, Health, Initiative, Status, StatusUpdate
+from tracker.models import (
+    Decision,
+    DecisionKind,
+    Health,
+    Initiative,
+    Status,
+    StatusUpdate,
+    User,
+)
 
 from . import factories
 from .test_initiatives import form_data, post
@@ -32,7 +40,9 @@ def test_registration_reports_every_error_at_once(org, client, auth):
     response = post(client, "/initiatives", data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index("error-summary"))]
+    summary = html[
+        html.index('id="error-summary"') : html.index("</div>", html.index("error-summary"))
+    ]
     for message in (
         "Ange en titel.",
         "Beskriv initiativets syfte.",
@@ -68,7 +78,9 @@ def test_inline_update_answer_carries_message_state_and_history(org, client, aut
     response = post(client, f"/initiatives/{initiative.id}/updates", data, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
-    assert 'id="messages" hx-swap-oob="innerHTML"' in html and "Din lägesrapport har sparats." in html
+    assert (
+        'id="messages" hx-swap-oob="innerHTML"' in html and "Din lägesrapport har sparats." in html
+    )
     state = html[html.index('id="current-state"') :]
     assert 'hx-swap-oob="true"' in state[:200] and "66 %" in state
     assert 'id="history-section" hx-swap-oob="true"' in html
@@ -157,3 +169,43 @@ def test_return_to_only_leads_to_the_board(org, client, auth):
     ]:
         response = _decide(client, initiative, kind="prioritise", return_to=hostile)
         assert response.status_code == 303 and response.headers["Location"] == expected, hostile
+
+
+def test_co_owners_are_a_search_that_scales_and_keeps_the_allow_list(org, client, auth):
+    for n in range(30):
+        factories.make_user(
+            factories.Role.MANAGER,
+            org.departments[0],
+            email=f"chef{n}@example.se",
+            name=f"Anna {n:02d}",
+        )
+    db.session.commit()
+    auth.login("chef@example.se")
+    form = client.get("/initiatives/new").get_data(as_text=True)
+    assert "Anna 05" not in form  # no list of every user
+    # the live search: matches by name, at most 20, the chosen stay ticked
+    chosen = db.session.scalar(select(User).where(User.email == "chef3@example.se"))
+    answer = client.get(
+        f"/initiatives/co-owners?co_owner_q=anna&co_owner_ids={chosen.id}", headers=HX
+    ).get_data(as_text=True)
+    assert f'value="{chosen.id}" checked' in answer
+    assert answer.count('name="co_owner_ids"') == 21 and "Skriv mer av namnet" in answer
+    assert 'id="announcer" hx-swap-oob="innerHTML">20 chefer matchar.' in answer
+    # without script: the form's search button shows the matches and saves nothing
+    data = form_data(org, co_owner_q="Anna 07", action="find_co_owners")
+    response = post(client, "/initiatives", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Anna 07" in html and "Anna 08" not in html
+    assert db.session.scalar(select(Initiative)) is None
+    assert 'value="Digital signering av avtal"' in html  # what was typed is kept
+    # the allow-list holds on the server: a committee reader cannot be made co-owner
+    data = form_data(org, co_owner_ids=str(org.committee_reader.id))
+    response = post(client, "/initiatives", data)
+    assert response.status_code == 422 and "Välj medägare i listan." in response.get_data(
+        as_text=True
+    )
+    anna = db.session.scalar(select(User).where(User.email == "chef7@example.se"))
+    assert (
+        post(client, "/initiatives", form_data(org, co_owner_ids=str(anna.id))).status_code == 303
+    )
+    assert [u.id for u in db.session.scalar(select(Initiative)).co_owners] == [anna.id]

@@ -120,7 +120,7 @@ def test_inline_status_update_moves_focus_announces_and_refreshes_the_page(
     assert_no_axe_violations(page, "initiative page after an inline status update")
 
 
-# --- the registration form ---------------------------------------------------------------------------
+# --- the registration form ----------------------------------------------------------------------
 
 
 def test_refused_registration_focuses_the_error_summary(page, sign_in):
@@ -162,7 +162,7 @@ def test_sorting_and_filtering_the_list(page, sign_in):
     assert_no_axe_violations(page, "list after filtering")
 
 
-# --- the board: filter, "Visa fler", meeting mode --------------------------------------------------
+# --- the board: filter, "Visa fler", meeting mode ---------------------------------------------
 
 
 def test_board_filter_announces_and_keeps_the_meeting_link_current(page, sign_in):
@@ -251,7 +251,14 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
     page.keyboard.press("ArrowDown")
     assert active(page)["id"] == "filter-q"
     page.locator("#filter-status").focus()
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # the select takes the key: it chooses its next option
+    assert active(page)["id"] == "filter-status"
+    assert page.locator("#filter-status").input_value() == "idea"
+    page.wait_for_url(re.compile(r"status=idea"))
+    wait_swap(page)
+    page.keyboard.press("ArrowUp")
+    page.wait_for_url(re.compile(r"status=&"))
+    wait_swap(page)
     assert active(page)["id"] == "filter-status"
     # Enter in the search field filters and stays in the meeting mode.
     page.fill("#filter-q", "upphandling")
@@ -321,3 +328,21 @@ def test_conflict_page_focuses_its_heading(page, sign_in, live_server):
     wait_swap(page)
     focused = active(page)
     assert focused["tag"] == "H1" and "Någon annan" in focused["text"], focused
+
+
+def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
+    sign_in("manager")
+    page.goto("/initiatives/new?lang=sv")
+    search = page.locator("#co-owner-q")
+    search.focus()
+    page.keyboard.type("rektor")
+    page.locator("#co-owner-choices input[type=checkbox]").first.wait_for()
+    wait_swap(page)
+    assert active(page)["id"] == "co-owner-q"
+    assert re.fullmatch(r"\d+ chefer? matchar\.", announced(page)), announced(page)
+    page.locator("#co-owner-choices input[type=checkbox]").first.check()
+    # searching again keeps the one already ticked
+    search.fill("nobody-matches-this")
+    page.locator("#co-owner-choices", has_text="Ingen chef matchar sökningen.").wait_for()
+    assert page.locator("#co-owner-choices input[type=checkbox]:checked").count() == 1
+    assert_no_axe_violations(page, "co-owner search")

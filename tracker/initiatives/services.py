@@ -6,11 +6,12 @@ holds whichever view, fragment or command calls it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -38,6 +39,7 @@ from ..permissions import (
     committee_scope,
     require,
 )
+from ..portfolio.filters import escape_like
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
 LONG_TEXT_LIMIT = 5000
@@ -189,13 +191,55 @@ def maturity_category_choices() -> list[MaturityCategory]:
     )
 
 
-def co_owner_choices(exclude: User | None = None) -> list[User]:
-    query = (
-        select(User)
-        .where(User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value]))
-        .order_by(User.name)
+CO_OWNER_MATCHES = 20
+
+
+def _possible_co_owners() -> Select:
+    """The allow-list of co-owners: active managers and administrators."""
+    return select(User).where(
+        User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value])
     )
+
+
+def co_owner_choices(exclude: User | None = None) -> list[User]:
+    query = _possible_co_owners().order_by(User.name)
     return [u for u in db.session.scalars(query) if exclude is None or u.id != exclude.id]
+
+
+def co_owners_by_ids(ids: Iterable[int]) -> list[User]:
+    """The chosen co-owners that are on the allow-list, by name (unknown ids are left out)."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return []
+    query = _possible_co_owners().where(User.id.in_(wanted)).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def find_co_owners(
+    text: str, exclude_ids: Iterable[int] = (), limit: int = CO_OWNER_MATCHES
+) -> tuple[list[User], bool]:
+    """Possible co-owners whose name or e-mail address contains ``text``: at most ``limit``, by
+    name, and whether there were more. Searching scales where a list of every user would not."""
+    words = text.strip().lower()[:100]
+    if not words:
+        return [], False
+    pattern = "%" + escape_like(words) + "%"
+    query = (
+        _possible_co_owners()
+        .where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+            )
+        )
+        .order_by(User.name, User.id)
+        .limit(limit + 1)
+    )
+    excluded = set(exclude_ids)
+    if excluded:
+        query = query.where(User.id.not_in(excluded))
+    found = list(db.session.scalars(query))
+    return found[:limit], len(found) > limit
 
 
 # --- changing --------------------------------------------------------------------------------
@@ -352,11 +396,8 @@ def problems(data: InitiativeData) -> list[InitiativeError]:
     if department is None or not department.active:
         problem("department_id", _l("Choose a department from the list."))
     if data.co_owner_ids:
-        found = set(
-            db.session.scalars(
-                select(User.id).where(User.id.in_(data.co_owner_ids), User.active.is_(True))
-            )
-        )
+        allowed = _possible_co_owners().where(User.id.in_(data.co_owner_ids))
+        found = {u.id for u in db.session.scalars(allowed)}
         if found != set(data.co_owner_ids):
             problem("co_owner_ids", _l("Choose co-owners from the list."))
     if not data.principles:
