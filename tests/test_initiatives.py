@@ -79,7 +79,8 @@ def test_manager_registers_an_initiative(org, client, auth):
         ({"title": "x" * 201}, "Field cannot be longer than 200 characters."),
         ({"target_date": "2025-01-01"}, "Måldatumet kan inte vara före startdatumet."),
         ({"department_id": "999999"}, "Välj en avdelning i listan."),
-        ({"progress": None, "cost_estimate": "-5"}, "Ange ett helt antal kronor."),
+        ({"progress": None, "cost_estimate": "-5"}, "Kostnaden kan inte vara negativ."),
+        ({"cost_estimate": "12,5"}, "Ange kostnaden i hela kronor, till exempel 250000."),
     ],
 )
 def test_invalid_input_comes_back_with_422_and_is_kept(org, client, auth, overrides, message):

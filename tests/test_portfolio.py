@@ -1,5 +1,6 @@
 """Dashboard, board and decisions (issue: portfolio board and dashboard)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -225,10 +226,22 @@ def test_board_shows_the_most_urgent_50_and_loads_more(org, client, auth, monkey
     assert client.get("/board/nonsense/more").status_code == 404
 
 
-def test_presentation_mode_has_no_editing_controls(org, portfolio, client, auth):
+def test_presentation_mode_records_decisions_back_into_the_meeting(org, portfolio, client, auth):
+    """The chair records decisions from the meeting mode; the link leads back to the same
+    filtered board in the meeting mode, at the same card. No export link in the meeting."""
     auth.login("ledning@example.se")
-    html = client.get("/board?present=1").get_data(as_text=True)
-    assert "board--present" in html and "Registrera ett beslut" not in html
+    html = client.get("/board?present=1&committee=KS").get_data(as_text=True)
+    assert "board--present" in html and "Exportera detta urval" not in html
+    link = re.search(r'href="(/initiatives/(\d+)/decisions\?return_to=[^"]+)"', html)
+    assert link, "no decision link on the meeting's cards"
+    form = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    back = re.search(r'name="return_to" type="hidden" value="([^"]+)"', form) or re.search(
+        r'type="hidden" name="return_to" value="([^"]+)"', form
+    )
+    assert back, form
+    target = back.group(1).replace("&amp;", "&")
+    assert target.startswith("/board?") and "present=1" in target and "committee=KS" in target
+    assert target.endswith(f"#card-{link.group(2)}")
 
 
 def _queries(client, count_queries, path):

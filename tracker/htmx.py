@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask, Response, current_app, make_response, redirect, render_template
 from flask_babel import get_locale
@@ -19,10 +19,36 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page_template: str, fragment_template: str, /, status: int = 200, **context) -> Response:
-    """Render the page (which includes the fragment), or only the fragment for an htmx swap."""
-    template = fragment_template if wants_fragment() else page_template
-    response = make_response(render_template(template, **context))
+def out_of_band(announce: str | None = None, regions: Iterable[str] = (), **context) -> Markup:
+    """What an htmx answer carries besides its fragment: the flashed messages for the page's
+    message region, an announcement for the screen-reader live region (both are never replaced
+    themselves, so a change of their content is announced), and the other regions the change
+    refreshed (templates drawn with ``oob=True``, whose root then carries ``hx-swap-oob``)."""
+    drawn = [Markup(render_template(name, oob=True, **context)) for name in regions]  # noqa: S704
+    # Our own template output, escaped when it was drawn.
+    return Markup(render_template("_oob.html", announce=announce, oob_html=drawn))  # noqa: S704
+
+
+def render(
+    page_template: str,
+    fragment_template: str,
+    /,
+    status: int = 200,
+    announce: str | Callable[[], str] | None = None,
+    regions: Iterable[str] = (),
+    **context,
+) -> Response:
+    """Render the page (which includes the fragment), or only the fragment for an htmx swap,
+    followed by what ``out_of_band`` adds (``announce`` may be a function, called only then)."""
+    if wants_fragment():
+        text = announce() if callable(announce) else announce
+        # join, not +: adding Markup to a str would escape the str
+        html = "".join(
+            (render_template(fragment_template, **context), out_of_band(text, regions, **context))
+        )
+    else:
+        html = render_template(page_template, **context)
+    response = make_response(html)
     response.status_code = status
     response.vary.add("HX-Request")
     return response
@@ -95,6 +121,7 @@ def render_cached(
     cache_key: Hashable,
     fragment_context: Callable[[], dict],
     shared: dict[str, Hashable] | None = None,
+    announce: Callable[[], str] | None = None,
     **page_context,
 ) -> Response:
     """Like ``render``, for a fragment that is costly to draw and the same for everyone who shares
@@ -116,7 +143,9 @@ def render_cached(
 
     html = cached(key, draw)
     if wants_fragment():
-        response = make_response(html)
+        # The announcement counts what the fragment shows: cached beside it, never recomputed.
+        text = cached((*key, "announce"), announce) if announce else None
+        response = make_response("".join((html, out_of_band(text))))
     else:
         response = make_response(
             # Our own template output, escaped when it was drawn.

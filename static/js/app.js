@@ -9,15 +9,66 @@
     return Boolean(summary);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
+  function focusElement(element) {
+    if (!element.hasAttribute("tabindex") && !element.matches("a[href], button, input, select, textarea")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
 
-  // After a swap, focus goes to the error summary if there is one, else to the element the
-  // fragment marks, so that keyboard and screen-reader users land on what changed.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (focusErrorSummary(event.detail.target)) { return; }
-    var autofocus = event.detail.target.querySelector("[data-focus-after-swap]");
-    if (autofocus) { autofocus.focus(); }
+  // On a page load: the error summary first; else the element the address names (the card a
+  // decision was recorded from); else a success message, so that its news is met first.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (focusErrorSummary(document)) { return; }
+    var id = window.location.hash.slice(1);
+    var named = id && document.getElementById(decodeURIComponent(id));
+    if (named && document.getElementById("main").contains(named)) { focusElement(named); return; }
+    var success = document.querySelector("#messages .notice--success");
+    if (success) { focusElement(success); }
   });
+
+  // After a swap, focus goes to what the swap brought: the error summary if there is one, else
+  // the element a new fragment marks with data-focus-after-swap (a heading, a count, the first
+  // new card). An outerHTML swap detaches the old target, so the new elements are looked up in
+  // the document: those that were not there before the swap. Typing or choosing in a live filter
+  // keeps the focus where it is (the filter is not replaced); the live region speaks instead.
+  var pending = null;
+  var MARKERS = "#error-summary, [data-focus-after-swap]";
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig || {};
+    var trigger = config.triggeringEvent;
+    pending = {
+      old: Array.prototype.slice.call(document.querySelectorAll(MARKERS)),
+      keep: Boolean(trigger && (trigger.type === "change" || trigger.type === "input" || trigger.type === "keyup")),
+      target: event.detail.target && event.detail.target.id
+    };
+  });
+
+  function afterSwap() {
+    var state = pending;
+    pending = null;
+    if (!state) { return; }
+    function fresh(selector) {
+      return Array.prototype.slice.call(document.querySelectorAll(selector))
+        .filter(function (element) { return state.old.indexOf(element) < 0; });
+    }
+    var summary = fresh("#error-summary")[0];
+    if (summary) { summary.focus(); return; }
+    var active = document.activeElement;
+    var kept = active && active !== document.body && document.contains(active);
+    if (state.keep && kept) { return; }
+    var marked = fresh("[data-focus-after-swap]")[0];
+    if (marked) { focusElement(marked); return; }
+    if (!kept) {
+      // Nothing marked and the focus went with the old content: the swapped region's heading.
+      var region = state.target && document.getElementById(state.target);
+      var heading = region && region.querySelector("h1, h2, h3");
+      if (heading) { focusElement(heading); }
+    }
+  }
+
+  document.addEventListener("htmx:afterSettle", function () { window.setTimeout(afterSwap, 0); });
 
   // A form posted through htmx disables its submit buttons until the answer arrives.
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -30,12 +81,19 @@
   });
 })();
 
-// Presentation mode of the board: arrow keys move between cards, Enter opens one.
+// Presentation mode of the board: arrow keys move between cards, Enter opens one. Keys typed in
+// a form control (the filter's fields, a select, an editable region) stay with that control.
 (function () {
   "use strict";
+  function inFormControl(element) {
+    return Boolean(element && element.closest &&
+      element.closest("input, select, textarea, [contenteditable]:not([contenteditable='false'])"));
+  }
   document.addEventListener("keydown", function (event) {
     var board = document.querySelector(".board--present");
     if (!board || ["ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight"].indexOf(event.key) < 0) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    if (inFormControl(event.target) || inFormControl(document.activeElement)) { return; }
     var links = Array.prototype.slice.call(board.querySelectorAll("[data-card-link]"));
     var index = links.indexOf(document.activeElement);
     if (index < 0) { if (links.length) { links[0].focus(); event.preventDefault(); } return; }
@@ -56,5 +114,20 @@
       }
     }
     if (target) { target.focus(); event.preventDefault(); }
+  });
+})();
+
+// The main navigation folds behind a "Menu" button on a phone (CSS decides when). Without script
+// the button stays hidden and the list open.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js-nav");
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".main-nav__toggle");
+    if (!button) { return; }
+    var list = document.getElementById(button.getAttribute("aria-controls"));
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    list.classList.toggle("is-open", open);
   });
 })();

@@ -16,7 +16,9 @@ class ProfileForm(FlaskForm):
         validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    language = SelectField(
+        _l("Language"), choices=LANGUAGE_CHOICES, render_kw={"autocomplete": "language"}
+    )
 
 
 class PasswordForm(FlaskForm):

@@ -31,6 +31,24 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class KronorField(IntegerField):
+    """Whole kronor; spaces between thousands ("250 000") are allowed, and text that is no whole
+    number gets a message that says so (-5 is a number: NumberRange says it may not be negative)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = "".join(str(valuelist[0]).split()).replace("\u2212", "-")
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter the cost in whole kronor, for example 250000.")) from None
+
+
 class InitiativeForm(FlaskForm):
     title = StringField(
         _l("Title"),
@@ -56,11 +74,14 @@ class InitiativeForm(FlaskForm):
     )
     target_date = DateField(_l("Target date"), validators=[Optional()])
     funding_source = StringField(_l("Funding source"), validators=[Length(max=200)])
-    cost_estimate = IntegerField(
+    cost_estimate = KronorField(
         _l("Cost estimate (kronor)"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=10**12, message=_l("Enter a whole number of kronor.")),
+            NumberRange(min=0, message=_l("The cost cannot be negative.")),
+            NumberRange(
+                max=10**12, message=_l("Enter a cost between 0 and 1,000,000,000,000 kronor.")
+            ),
         ],
         render_kw={"inputmode": "numeric"},
     )

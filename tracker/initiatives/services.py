@@ -6,11 +6,12 @@ holds whichever view, fragment or command calls it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -38,6 +39,7 @@ from ..permissions import (
     committee_scope,
     require,
 )
+from ..portfolio.filters import escape_like
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
 LONG_TEXT_LIMIT = 5000
@@ -50,6 +52,14 @@ class InitiativeError(ValueError):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+
+class InitiativeErrors(InitiativeError):
+    """Several problems at once; ``errors`` holds each (the first is also this error)."""
+
+    def __init__(self, errors: list[InitiativeError]):
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = errors
 
 
 class EditConflict(Exception):
@@ -181,13 +191,55 @@ def maturity_category_choices() -> list[MaturityCategory]:
     )
 
 
-def co_owner_choices(exclude: User | None = None) -> list[User]:
-    query = (
-        select(User)
-        .where(User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value]))
-        .order_by(User.name)
+CO_OWNER_MATCHES = 20
+
+
+def _possible_co_owners() -> Select:
+    """The allow-list of co-owners: active managers and administrators."""
+    return select(User).where(
+        User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value])
     )
+
+
+def co_owner_choices(exclude: User | None = None) -> list[User]:
+    query = _possible_co_owners().order_by(User.name)
     return [u for u in db.session.scalars(query) if exclude is None or u.id != exclude.id]
+
+
+def co_owners_by_ids(ids: Iterable[int]) -> list[User]:
+    """The chosen co-owners that are on the allow-list, by name (unknown ids are left out)."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return []
+    query = _possible_co_owners().where(User.id.in_(wanted)).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def find_co_owners(
+    text: str, exclude_ids: Iterable[int] = (), limit: int = CO_OWNER_MATCHES
+) -> tuple[list[User], bool]:
+    """Possible co-owners whose name or e-mail address contains ``text``: at most ``limit``, by
+    name, and whether there were more. Searching scales where a list of every user would not."""
+    words = text.strip().lower()[:100]
+    if not words:
+        return [], False
+    pattern = "%" + escape_like(words) + "%"
+    query = (
+        _possible_co_owners()
+        .where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+            )
+        )
+        .order_by(User.name, User.id)
+        .limit(limit + 1)
+    )
+    excluded = set(exclude_ids)
+    if excluded:
+        query = query.where(User.id.not_in(excluded))
+    found = list(db.session.scalars(query))
+    return found[:limit], len(found) > limit
 
 
 # --- changing --------------------------------------------------------------------------------
@@ -310,56 +362,64 @@ def delete(actor: User, initiative: Initiative, reason: str) -> None:
 
 
 def _check(data: InitiativeData) -> None:
+    """Raise every problem with the data at once (InitiativeErrors), or nothing."""
+    errors = problems(data)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InitiativeErrors(errors)
+
+
+def problems(data: InitiativeData) -> list[InitiativeError]:
+    """Every rule the data breaks, each tied to its field, so that a form shows them all at once.
+    A field the form could not read (None) is left to the form's own message."""
+    errors: list[InitiativeError] = []
+
+    def problem(field: str, message) -> None:
+        errors.append(InitiativeError(field, message))
+
     if not data.title.strip():
-        raise InitiativeError("title", _l("Enter a title."))
+        problem("title", _l("Enter a title."))
     if not data.purpose.strip():
-        raise InitiativeError("purpose", _l("Describe the purpose of the initiative."))
+        problem("purpose", _l("Describe the purpose of the initiative."))
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(data, name)) > limit:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=limit))
+            problem(name, _l("At most %(n)d characters.", n=limit))
     for name in ("purpose", "benefit", "risks"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
+            problem(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
     if data.start_date and data.target_date and data.target_date < data.start_date:
-        raise InitiativeError("target_date", _l("The target date cannot be before the start date."))
-    if data.cost_estimate is not None and not 0 <= data.cost_estimate <= 10**12:
-        raise InitiativeError(
-            "cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor.")
-        )
+        problem("target_date", _l("The target date cannot be before the start date."))
+    if data.cost_estimate is not None and data.cost_estimate < 0:
+        problem("cost_estimate", _l("The cost cannot be negative."))
+    elif data.cost_estimate is not None and data.cost_estimate > 10**12:
+        problem("cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor."))
     department = db.session.get(Department, data.department_id) if data.department_id else None
     if department is None or not department.active:
-        raise InitiativeError("department_id", _l("Choose a department from the list."))
+        problem("department_id", _l("Choose a department from the list."))
     if data.co_owner_ids:
-        found = set(
-            db.session.scalars(
-                select(User.id).where(User.id.in_(data.co_owner_ids), User.active.is_(True))
-            )
-        )
+        allowed = _possible_co_owners().where(User.id.in_(data.co_owner_ids))
+        found = {u.id for u in db.session.scalars(allowed)}
         if found != set(data.co_owner_ids):
-            raise InitiativeError("co_owner_ids", _l("Choose co-owners from the list."))
+            problem("co_owner_ids", _l("Choose co-owners from the list."))
     if not data.principles:
-        raise InitiativeError("principles", _l("Choose at least one principle."))
+        problem("principles", _l("Choose at least one principle."))
     known = set(db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles))))
     if known != set(data.principles):
-        raise InitiativeError("principles", _l("Unknown principle."))
+        problem("principles", _l("Unknown principle."))
     if data.maturity_category_ids:
         wanted = set(data.maturity_category_ids)
         found = set(
             db.session.scalars(select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted)))
         )
         if found != wanted:
-            raise InitiativeError(
-                "maturity_category_ids", _l("Choose maturity areas from the list.")
-            )
+            problem("maturity_category_ids", _l("Choose maturity areas from the list."))
     for principle_id, motivation in data.principles.items():
         if not motivation.strip():
-            raise InitiativeError(
-                f"motivation_{principle_id}", _l("Describe how the initiative contributes.")
-            )
-        if len(motivation) > LONG_TEXT_LIMIT:
-            raise InitiativeError(
+            problem(f"motivation_{principle_id}", _l("Describe how the initiative contributes."))
+        elif len(motivation) > LONG_TEXT_LIMIT:
+            problem(
                 f"motivation_{principle_id}", _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)
             )
+    return errors
 
 
 def _check_update(data: UpdateData) -> None:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import settings
 from ..extensions import db
-from ..htmx import redirect_to, render
+from ..htmx import redirect_to, render, wants_fragment
 from ..models import Health, Initiative, Status
 from ..permissions import (
     can_create_initiative,
@@ -48,6 +48,7 @@ def index():
     return render(
         "initiatives/index.html",
         "initiatives/_results.html",
+        announce=ngettext("%(num)d initiative", "%(num)d initiatives", page.total),
         page=page,
         filters=filters,
         sort=sort,
@@ -59,7 +60,12 @@ def index():
 # --- one initiative -------------------------------------------------------------------------
 
 
-def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None, status=200):
+def _detail(
+    initiative: Initiative,
+    update_form: StatusUpdateForm | None = None,
+    status=200,
+    regions: tuple[str, ...] = (),
+):
     user = _user()
     editable = can_edit_initiative(user, initiative)
     if update_form is None and editable:
@@ -75,6 +81,7 @@ def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None,
         "initiatives/detail.html",
         "initiatives/_updates.html",
         status=status,
+        regions=regions,
         initiative=initiative,
         editable=editable,
         update_form=update_form,
@@ -89,6 +96,9 @@ def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None,
 @login_required
 def show(initiative_id: int):
     return _detail(services.get_initiative(_user(), initiative_id))
+
+
+REFRESHED_BY_UPDATE = ("initiatives/_current_state.html", "initiatives/_history.html")
 
 
 @bp.post("/initiatives/<int:initiative_id>/updates")
@@ -108,7 +118,8 @@ def post_update(initiative_id: int):
                 return redirect_to(url_for("pages.home"))
             if not request.headers.get("HX-Request"):
                 return redirect(url_for(".show", initiative_id=initiative.id) + "#timeline", 303)
-            return _detail(initiative)
+            # The swap replaces the updates; the state box and the history refresh out of band.
+            return _detail(initiative, regions=REFRESHED_BY_UPDATE)
     db.session.rollback()
     return _detail(initiative, update_form=form, status=422)
 
@@ -116,19 +127,63 @@ def post_update(initiative_id: int):
 # --- register and edit ----------------------------------------------------------------------
 
 
-def _form_page(form: InitiativeForm, initiative: Initiative | None, status: int = 200):
+def _co_owner_context(chosen_ids, text: str, exclude_id: int | None) -> dict:
+    """The co-owner choice: the chosen ones, and the managers that match the search."""
+    chosen = services.co_owners_by_ids(chosen_ids or [])
+    text = (text or "").strip()[:100]
+    exclude = {u.id for u in chosen} | ({exclude_id} if exclude_id else set())
+    matches, more = services.find_co_owners(text, exclude) if text else ([], False)
+    return {"chosen": chosen, "matches": matches, "more": more, "co_owner_q": text}
+
+
+def _form_page(
+    form: InitiativeForm, initiative: Initiative | None, status: int = 200, focus_search=False
+):
+    owner_id = initiative.owner_id if initiative else _user().id
     return render(
         "initiatives/form.html",
         "initiatives/_form.html",
         status=status,
         form=form,
         initiative=initiative,
+        focus_search=focus_search,
+        **_co_owner_context(form.co_owner_ids.data, request.form.get("co_owner_q", ""), owner_id),
+    )
+
+
+def _searching(form: InitiativeForm) -> bool:
+    """The form came back to search for co-owners (without script, or Enter in the search
+    field): show the matches, save nothing. Enter in another field with no search text saves."""
+    return request.form.get("action") == "find_co_owners" and bool(
+        request.form.get("co_owner_q", "").strip()
+    )
+
+
+@bp.get("/initiatives/co-owners")
+@login_required
+def co_owner_search():
+    """The live search of the co-owner choice (htmx): the chosen ones stay ticked."""
+    user = _user()
+    require(can_create_initiative(user))
+    if not wants_fragment():
+        return redirect(url_for(".new"), 303)
+    chosen = [int(v) for v in request.args.getlist("co_owner_ids") if v.isdigit()][:200]
+    owner = request.args.get("owner", type=int)
+    context = _co_owner_context(chosen, request.args.get("co_owner_q", ""), owner)
+    if context["co_owner_q"]:
+        found = len(context["matches"])
+        announce = ngettext("%(num)d manager matches.", "%(num)d managers match.", found)
+    else:
+        announce = None
+    return render(
+        "initiatives/_co_owners.html", "initiatives/_co_owners.html", announce=announce, **context
     )
 
 
 def _with_choices(form: InitiativeForm, owner) -> InitiativeForm:
     form.department_id.choices = [(d.id, d.name) for d in services.department_choices()]
-    form.co_owner_ids.choices = [(u.id, u.name) for u in services.co_owner_choices(exclude=owner)]
+    # The co-owner choice is a search (see _co_owner_context); the service checks the allow-list.
+    form.co_owner_ids.choices = []
     locale = str(get_locale())
     form.maturity_category_ids.choices = [
         (c.id, c.name(locale)) for c in services.maturity_category_choices()
@@ -136,9 +191,26 @@ def _with_choices(form: InitiativeForm, owner) -> InitiativeForm:
     return form
 
 
+def _add_errors(form: InitiativeForm, errors) -> None:
+    """Each service error beside its field, unless the form already found one there."""
+    for error in errors:
+        field = form.field_for_error(error.field)
+        if not field.errors:
+            field.errors = [error.message]
+
+
 def _save_failed(form: InitiativeForm, error: services.InitiativeError) -> None:
     db.session.rollback()
-    form.field_for_error(error.field).errors.append(error.message)
+    _add_errors(form, getattr(error, "errors", [error]))
+
+
+def _validate(form: InitiativeForm) -> bool:
+    """The form's checks and the service's rules together: every error at once, not one per
+    submit."""
+    valid = form.validate()
+    if not valid:
+        _add_errors(form, services.problems(form.to_data()))
+    return valid
 
 
 @bp.get("/initiatives/new")
@@ -160,7 +232,9 @@ def create():
     user = _user()
     require(can_create_initiative(user))
     form = _with_choices(InitiativeForm(principles=services.active_principles()), user)
-    if form.validate():
+    if _searching(form):
+        return _form_page(form, None, focus_search=True)
+    if _validate(form):
         try:
             initiative = services.create_initiative(user, form.to_data())
         except services.InitiativeError as error:
@@ -197,7 +271,9 @@ def edit(initiative_id: int):
         form.version.data = initiative.version
         return _form_page(form, initiative)
     form = _edit_form(initiative, formdata=request.form)
-    if form.validate():
+    if _searching(form):
+        return _form_page(form, initiative, focus_search=True)
+    if _validate(form):
         expected = request.form.get("version", type=int) or 0
         try:
             services.update_initiative(user, initiative, form.to_data(), expected)
@@ -225,6 +301,7 @@ def _conflict(form: InitiativeForm, current: Initiative):
         form=form,
         initiative=saved,
         mine=form.to_data(),
+        **_co_owner_context(form.co_owner_ids.data, "", saved.owner_id),
     )
     response.headers["HX-Retarget"] = "#content"
     response.headers["HX-Reswap"] = "innerHTML"

@@ -53,5 +53,10 @@ class Decision(db.Model):
 
     @property
     def summary(self) -> str:
-        """The decision in words: the free text, or the chosen kind's label."""
-        return self.text if self.kind == DecisionKind.OTHER and self.text else str(self.kind.label)
+        """The decision in words: the free text, or the chosen kind's label (followed by the
+        text, when the secretary wrote one with a kind that needs none: it is never dropped)."""
+        if self.kind == DecisionKind.OTHER and self.text:
+            return self.text
+        if self.text:
+            return f"{self.kind.label}: {self.text}"
+        return str(self.kind.label)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased, selectinload
@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Health, Initiative, PrincipleLink, Status, User
 from ..permissions import committee_scope
 from .filters import PortfolioFilter
-from .services import stale_condition, visible_initiatives
+from .services import Report, latest_reports, stale_condition, visible_initiatives
 
 CARDS_PER_COLUMN = 50
 COLLAPSED = frozenset({Status.DONE, Status.CANCELLED})
@@ -23,6 +23,8 @@ class Column:
     status: Status
     total: int
     cards: list[Initiative]
+    # initiative id -> its latest status report, for the "why" on each card
+    reports: dict[int, Report] = field(default_factory=dict)
 
     @property
     def collapsed(self) -> bool:
@@ -86,7 +88,8 @@ def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Colu
     by_status: dict[Status, list[Initiative]] = {s: [] for s in Status}
     for initiative in cards:
         by_status[initiative.status].append(initiative)
-    return [Column(status, counts.get(status, 0), by_status[status]) for status in Status]
+    reports = latest_reports(initiative.id for initiative in cards)
+    return [Column(status, counts.get(status, 0), by_status[status], reports) for status in Status]
 
 
 def more_cards(
@@ -101,4 +104,4 @@ def more_cards(
         .offset(offset)
         .limit(CARDS_PER_COLUMN)
     ).all()
-    return Column(status, total, list(cards))
+    return Column(status, total, list(cards), latest_reports(i.id for i in cards))

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..permissions import committee_scope
 from .filters import PortfolioFilter
-from .services import stale_condition, stale_cutoff, visible_initiatives
+from .services import Report, latest_reports, stale_condition, stale_cutoff, visible_initiatives
 
 ATTENTION_LIMIT = 15
 TREND_MONTHS = 12
@@ -90,6 +90,7 @@ class Attention:
     off_track: bool
     support: bool
     stale: bool
+    report: Report | None = None  # the latest status report: why it needs attention
 
 
 @dataclass
@@ -254,7 +255,9 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
         )
         .limit(ATTENTION_LIMIT)
     )
+    rows = db.session.execute(query).all()
+    reports = latest_reports(initiative.id for initiative, *_flags in rows)
     return [
-        Attention(initiative, bool(red), bool(help_), bool(silent))
-        for initiative, red, help_, silent in db.session.execute(query)
+        Attention(initiative, bool(red), bool(help_), bool(silent), reports.get(initiative.id))
+        for initiative, red, help_, silent in rows
     ]

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..extensions import db
-from ..models import Decision, DecisionKind, Initiative, User, utcnow
+from ..models import Decision, DecisionKind, Initiative, Status, StatusUpdate, User, utcnow
 from ..permissions import can_record_decision, require
 
 
@@ -20,6 +20,14 @@ class DecisionError(ValueError):
         self.message = message
 
 
+class DecisionErrors(DecisionError):
+    """Several problems at once; ``errors`` holds each (the first is also this error)."""
+
+    def __init__(self, errors: list[DecisionError]):
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = errors
+
+
 @dataclass
 class DecisionData:
     decided_on: date
@@ -27,16 +35,74 @@ class DecisionData:
     kind: DecisionKind
     text: str = ""
     comment: str = ""
+    # The status the decision gives the initiative at once, or None to leave it as it is.
+    new_status: Status | None = None
+
+
+# The statuses a decision may set in the same transaction, per kind of decision.
+STATUS_BY_KIND: dict[DecisionKind, tuple[Status, ...]] = {
+    DecisionKind.PAUSE: (Status.PAUSED,),
+    DecisionKind.CLOSE: (Status.DONE, Status.CANCELLED),
+}
+
+
+def check_decision(data: DecisionData) -> list[DecisionError]:
+    """Every problem with the decision at once, each tied to its field."""
+    errors = []
+    if not data.meeting.strip():
+        errors.append(DecisionError("meeting", _l("Name the meeting that made the decision.")))
+    if data.kind == DecisionKind.OTHER and not data.text.strip():
+        errors.append(DecisionError("text", _l("Write the decision.")))
+    if data.decided_on > utcnow().date() + timedelta(days=1):  # Swedish time runs ahead of UTC
+        errors.append(DecisionError("decided_on", _l("The decision date cannot be in the future.")))
+    if data.new_status is not None and data.new_status not in STATUS_BY_KIND.get(data.kind, ()):
+        if data.kind == DecisionKind.PAUSE:
+            message = _l("A decision to pause can only set the status to paused.")
+        elif data.kind == DecisionKind.CLOSE:
+            message = _l("A decision to close can only set the status to done or cancelled.")
+        else:
+            message = _l(
+                "Only a decision to pause or to close changes the status. Choose one of them, "
+                "or leave the status as it is."
+            )
+        errors.append(DecisionError("new_status", message))
+    return errors
+
+
+def _set_status(actor: User, initiative: Initiative, status: Status, decision: Decision) -> None:
+    """The decision's status as a status update of its own, so that the initiative's state still
+    mirrors its latest update (health and progress stay as they were)."""
+    now = utcnow()
+    before = initiative.status
+    update = StatusUpdate(
+        initiative_id=initiative.id,
+        author_id=actor.id,
+        created_at=now,
+        status=status,
+        health=initiative.health,
+        progress=initiative.progress,
+        happened=decision.summary + " (" + decision.meeting + ")",
+    )
+    db.session.add(update)
+    initiative.status = status
+    initiative.last_update_at = now
+    initiative.support_requested = False
+    db.session.flush()
+    audit.record(
+        actor,
+        "initiative.status_update",
+        initiative,
+        {"status": [before.value, status.value], "status_update_id": update.id},
+    )
 
 
 def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> Decision:
+    """Record the decision and, when it says so, set the initiative's status: one transaction
+    (the request commits). Text written with a kind that needs none is kept as its wording."""
     require(can_record_decision(actor))
-    if not data.meeting.strip():
-        raise DecisionError("meeting", _l("Name the meeting that made the decision."))
-    if data.kind == DecisionKind.OTHER and not data.text.strip():
-        raise DecisionError("text", _l("Write the decision."))
-    if data.decided_on > utcnow().date() + timedelta(days=1):  # Swedish time runs ahead of UTC
-        raise DecisionError("decided_on", _l("The decision date cannot be in the future."))
+    errors = check_decision(data)
+    if errors:
+        raise errors[0] if len(errors) == 1 else DecisionErrors(errors)
     decision = Decision(
         initiative_id=initiative.id,
         author_id=actor.id,
@@ -48,6 +114,8 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
     )
     db.session.add(decision)
     db.session.flush()
+    if data.new_status is not None and data.new_status != initiative.status:
+        _set_status(actor, initiative, data.new_status, decision)
     audit.record(
         actor,
         "initiative.decision",
@@ -59,6 +127,7 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
             "kind": data.kind.value,
             "text": decision.text,
             "comment": decision.comment,
+            **({"status": data.new_status.value} if data.new_status else {}),
         },
     )
     return decision

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..models import DecisionKind
+from ..models import DecisionKind, Status
 from .decisions import DecisionData
 
 
@@ -21,11 +21,15 @@ class DecisionForm(FlaskForm):
     kind = RadioField(_l("Decision"), validators=[InputRequired(_l("Choose a decision."))])
     text = TextAreaField(_l("Decision in your own words"), validators=[Length(max=2000)])
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
-    return_to = HiddenField()
+    new_status = RadioField(_l("Set the initiative's status as well"), default="")
+    return_to = HiddenField(validators=[Length(max=2000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(k.value, k.label) for k in DecisionKind]
+        self.new_status.choices = [("", _l("Leave the status as it is"))] + [
+            (s.value, s.label) for s in (Status.PAUSED, Status.DONE, Status.CANCELLED)
+        ]
 
     def to_data(self) -> DecisionData:
         return DecisionData(
@@ -34,4 +38,5 @@ class DecisionForm(FlaskForm):
             kind=DecisionKind(self.kind.data),
             text=self.text.data or "",
             comment=self.comment.data or "",
+            new_status=Status(self.new_status.data) if self.new_status.data else None,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -12,6 +14,7 @@ from ..models import (
     ACTIVE_STATUSES,
     Department,
     Initiative,
+    StatusUpdate,
     User,
     initiative_co_owner,
     utcnow,
@@ -60,3 +63,52 @@ def initiatives_of(user: User) -> list[Initiative]:
         .order_by(Initiative.last_update_at.asc().nulls_first(), Initiative.title)
     )
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the latest status report said: why an initiative needs the management group."""
+
+    created_at: datetime
+    happened: str
+    next_steps: str
+    support_needed: str
+
+
+def latest_reports(initiative_ids: Iterable[int]) -> dict[int, Report]:
+    """The latest status report of each initiative, in one query whatever their number."""
+    ids = sorted(set(initiative_ids))
+    if not ids:
+        return {}
+    ranked = (
+        select(
+            StatusUpdate.initiative_id,
+            StatusUpdate.created_at,
+            StatusUpdate.happened,
+            StatusUpdate.next_steps,
+            StatusUpdate.support_needed,
+            func.row_number()
+            .over(
+                partition_by=StatusUpdate.initiative_id,
+                order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(StatusUpdate.initiative_id.in_(ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ranked.c.initiative_id,
+            ranked.c.created_at,
+            ranked.c.happened,
+            ranked.c.next_steps,
+            ranked.c.support_needed,
+        ).where(ranked.c.rank == 1)
+    )
+    return {
+        row.initiative_id: Report(
+            row.created_at, row.happened or "", row.next_steps or "", row.support_needed or ""
+        )
+        for row in rows
+    }

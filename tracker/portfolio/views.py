@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import abort, flash, request, url_for
-from flask_babel import get_timezone
+from flask_babel import get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import settings
+from ..auth.views import safe_next
 from ..extensions import db
 from ..htmx import redirect_to, render, render_cached
 from ..initiatives import services as initiatives
@@ -26,6 +28,7 @@ from . import dashboard as dashboard_figures
 from . import filters as portfolio_filters
 from .decisions import DecisionError, record_decision
 from .forms import DecisionForm
+from .services import latest_reports
 
 
 def _user():
@@ -53,6 +56,11 @@ def dashboard():
         cache_key=(committee_scope(user), filters, stale_days),
         fragment_context=lambda: {"view": dashboard_figures.build(user, filters, stale_days)},
         shared={"can_export": can_export(user)},
+        announce=lambda: ngettext(
+            "%(num)d initiative in the selection",
+            "%(num)d initiatives in the selection",
+            dashboard_figures.build(user, filters, stale_days).totals.total,
+        ),
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
@@ -73,6 +81,11 @@ def board_view():
         cache_key=(committee_scope(user), filters, stale_days, present),
         fragment_context=lambda: {"columns": board.columns(user, filters, stale_days)},
         shared={"can_export": can_export(user), "can_decide": can_record_decision(user)},
+        announce=lambda: ngettext(
+            "%(num)d initiative on the board",
+            "%(num)d initiatives on the board",
+            sum(column.total for column in board.columns(user, filters, stale_days)),
+        ),
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
@@ -96,6 +109,12 @@ def board_more(status: str):
     return render(
         "portfolio/board_more.html",
         "portfolio/_more_cards.html",
+        announce=ngettext(
+            "%(num)d more initiative shown under %(status)s.",
+            "%(num)d more initiatives shown under %(status)s.",
+            len(column.cards),
+            status=column_status.label,
+        ),
         column=column,
         offset=offset,
         filters=filters,
@@ -109,6 +128,32 @@ def _decision_form_defaults() -> dict:
     return {"decided_on": today, "meeting": _("Management group %(date)s", date=today.isoformat())}
 
 
+def _return_target(value: str | None, initiative_id: int) -> str:
+    """Where to go after the decision: back to the board it was taken from (its filter, its
+    mode, its card), else the initiative's page. Only a path of the board on this site."""
+    fallback = url_for("initiatives.show", initiative_id=initiative_id)
+    if value == "board":
+        return url_for(".board_view")
+    if not value or not value.isascii() or not value.isprintable() or " " in value:
+        return fallback
+    target = safe_next(value)
+    if target is None or urlsplit(target).path != url_for(".board_view"):
+        return fallback
+    return target
+
+
+def _decision_page(form: DecisionForm, initiative, status: int = 200):
+    return render(
+        "portfolio/decision.html",
+        "portfolio/_decision_form.html",
+        status=status,
+        form=form,
+        initiative=initiative,
+        report=latest_reports([initiative.id]).get(initiative.id),
+        back=_return_target(form.return_to.data, initiative.id),
+    )
+
+
 @bp.route("/initiatives/<int:initiative_id>/decisions", methods=["GET", "POST"])
 @login_required
 def decide(initiative_id: int):
@@ -117,31 +162,18 @@ def decide(initiative_id: int):
     initiative = initiatives.get_initiative(user, initiative_id)
     if request.method == "GET":
         form = DecisionForm(formdata=None, data=_decision_form_defaults())
-        form.return_to.data = request.args.get("return_to", "")
-        return render(
-            "portfolio/decision.html",
-            "portfolio/_decision_form.html",
-            form=form,
-            initiative=initiative,
-        )
+        form.return_to.data = request.args.get("return_to", "")[:2000]
+        return _decision_page(form, initiative)
     form = DecisionForm()
     if form.validate():
         try:
             record_decision(user, initiative, form.to_data())
         except DecisionError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+            for problem in getattr(error, "errors", [error]):
+                getattr(form, problem.field).errors.append(problem.message)
         else:
             db.session.commit()
             flash(_("The decision has been recorded."), "success")
-            target = url_for("initiatives.show", initiative_id=initiative.id)
-            if form.return_to.data == "board":
-                target = url_for(".board_view")
-            return redirect_to(target)
-    return render(
-        "portfolio/decision.html",
-        "portfolio/_decision_form.html",
-        status=422,
-        form=form,
-        initiative=initiative,
-    )
+            return redirect_to(_return_target(form.return_to.data, initiative.id))
+    return _decision_page(form, initiative, status=422)

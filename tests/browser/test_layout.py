@@ -1,0 +1,125 @@
+"""Layouts that fit (issue 12): no sideways scrolling at 390 and 1280 px on any main page for any
+role, the list readable on a phone, a compact navigation, readable chart text, forced colours,
+and the chart's data table at 320 px. Screenshots go to TRACKER_SCREENSHOTS when set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .helpers import ROLES
+
+pytestmark = pytest.mark.browser
+
+MAIN_PAGES = ["/", "/initiatives", "/initiatives/1", "/dashboard", "/board", "/account"]
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _shot(page, name: str) -> None:
+    folder = os.environ.get("TRACKER_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("role", ROLES)
+def test_main_pages_do_not_scroll_sideways(page, sign_in, role, width):
+    sign_in(role)
+    page.set_viewport_size({"width": width, "height": 900})
+    wide = []
+    for path in MAIN_PAGES:
+        page.goto(f"{path}?lang=sv")
+        if not page.evaluate(FITS):
+            wide.append((path, page.evaluate("document.documentElement.scrollWidth")))
+        _shot(page, f"{role}-{width}{path.replace('/', '_') or '_'}")
+    assert not wide, f"wider than {width} px as {role}: {wide}"
+
+
+def test_list_on_a_phone_shows_status_assessment_and_progress(page, sign_in):
+    sign_in("management")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/initiatives?lang=sv")
+    row = page.locator("#results tbody tr").first
+    for selector in (".tag", ".health", ".progress"):
+        box = row.locator(selector).first.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
+
+
+def test_navigation_is_compact_on_a_phone_and_opens_by_keyboard(page, sign_in):
+    sign_in("admin")  # the most links
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/?lang=sv")
+    nav = page.locator(".main-nav").bounding_box()
+    assert nav["height"] <= 80, nav
+    toggle = page.locator(".main-nav__toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator(".main-nav__list a").first.is_visible()
+    # At desktop width the list is always there and the button is not.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/?lang=sv")
+    assert not toggle.is_visible() and page.locator(".main-nav__list a").first.is_visible()
+
+
+def test_chart_text_is_at_least_12px_on_a_phone(page, sign_in):
+    sign_in("management")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/dashboard?lang=sv")
+    smallest = page.evaluate(
+        """() => Math.min(...Array.from(document.querySelectorAll('.chart__svg')).flatMap(svg => {
+          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          return Array.from(svg.querySelectorAll('text'))
+            .map(t => parseFloat(getComputedStyle(t).fontSize) * scale); }))"""
+    )
+    assert smallest >= 12, smallest
+
+
+def test_trend_table_at_320px_does_not_widen_the_page(page, sign_in):
+    sign_in("management")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto("/dashboard?lang=sv")
+    for summary in page.locator(".chart__data summary").all():
+        summary.click()
+    assert page.evaluate(FITS), page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_rollup_fits_its_column_at_1280(page, sign_in):
+    sign_in("management")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/dashboard?lang=sv")
+    tables = page.locator("table.rollup")
+    assert tables.count() == 2
+    for table in tables.all():
+        box, wrap = table.bounding_box(), table.locator("xpath=..").bounding_box()
+        assert box["width"] <= wrap["width"] + 1, (box, wrap)
+    # The "why" cells stay inside their rows: every cell of a row starts at the same top.
+    tops = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#attention tbody tr')).map(tr =>
+          new Set(Array.from(tr.children)
+            .map(c => Math.round(c.getBoundingClientRect().top))).size)"""
+    )
+    assert all(n == 1 for n in tops), tops
+
+
+def test_forced_colours_keep_swatches_and_only_the_current_bar(page, sign_in):
+    sign_in("management")
+    page.emulate_media(forced_colors="active")
+    page.goto("/dashboard?lang=sv")
+    links = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.main-nav__list a')).map(a => ({
+          current: a.getAttribute('aria-current') === 'page',
+          bar: getComputedStyle(a).borderBottomStyle !== 'none'
+               && parseFloat(getComputedStyle(a).borderBottomWidth) > 0}))"""
+    )
+    assert [link["bar"] for link in links] == [link["current"] for link in links], links
+    swatches = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.chart__key')).map(k => {
+          const s = getComputedStyle(k);
+          return s.forcedColorAdjust === 'none' || parseFloat(s.borderTopWidth) > 0; })"""
+    )
+    assert swatches and all(swatches), swatches

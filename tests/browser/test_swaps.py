@@ -1,0 +1,348 @@
+"""Focus and messages after every kind of htmx swap, the meeting mode by keyboard, and layouts that
+fit (issue 12). Each test asserts ``document.activeElement`` and what the live regions say."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import Health, Initiative, Status, StatusUpdate, User
+
+from .. import factories
+from .helpers import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+MORE_CARDS = 55  # more than one column shows (50), so "Visa fler" appears
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _big_column(live_server):
+    """Enough initiatives in progress for "show more", and one that asks for support."""
+    with live_server.app.app_context():
+        manager = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["manager"])
+        )
+        for n in range(MORE_CARDS):
+            factories.make_initiative(
+                manager,
+                title=f"Kolumnkort {n:02d}",
+                status=Status.IN_PROGRESS,
+                health=Health.ON_TRACK,
+                progress=20,
+                updates=1,
+            )
+        needy = factories.make_initiative(
+            manager,
+            title="Behöver hjälp med upphandling",
+            status=Status.IN_PROGRESS,
+            health=Health.OFF_TRACK,
+            progress=40,
+        )
+        needy.updates.append(
+            StatusUpdate(
+                author=manager,
+                status=Status.IN_PROGRESS,
+                health=Health.OFF_TRACK,
+                progress=40,
+                happened="Leverantören har dragit sig ur avtalet.",
+                next_steps="Ny upphandling i januari.",
+                support_needed="Beslut om extra budget för konsultstöd.",
+            )
+        )
+        needy.support_requested = True
+        db.session.commit()
+        db.session.remove()
+
+
+def active(page) -> dict:
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+        return {tag: e.tagName, id: e.id, text: (e.textContent || '').trim(),
+                card: e.hasAttribute('data-card-link')}; }"""
+    )
+
+
+def announced(page) -> str:
+    return page.locator("#announcer").text_content().strip()
+
+
+def messages(page) -> str:
+    return page.locator("#messages").text_content().strip()
+
+
+def wait_swap(page) -> None:
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.wait_for_timeout(150)  # the settle delay and the focus step after it
+
+
+def _initiative_id(live_server, title: str) -> int:
+    with live_server.app.app_context():
+        return db.session.scalar(db.select(Initiative.id).where(Initiative.title == title))
+
+
+# --- the initiative page: inline status update ----------------------------------------------------
+
+
+def test_inline_status_update_moves_focus_announces_and_refreshes_the_page(
+    page, sign_in, live_server
+):
+    sign_in("manager")
+    initiative_id = _initiative_id(live_server, "E-tjänst för bygglov")
+    page.goto(f"/initiatives/{initiative_id}?lang=sv")
+    history_rows = page.locator("#history-section tbody tr").count()
+
+    # Refused: the error summary takes the focus, the text is kept.
+    page.fill("#progress", "150")
+    page.fill("#happened", "Testar felet.")
+    page.locator("#updates form button[type='submit']").click()
+    page.locator("#error-summary").wait_for()
+    wait_swap(page)
+    assert active(page)["id"] == "error-summary"
+    assert page.locator("#happened").input_value() == "Testar felet."
+
+    # Saved: focus on the updated region's heading, the message in the live region, and the
+    # state box and history show the new values without a page load.
+    page.fill("#progress", "77")
+    page.select_option("#status", "paused")
+    page.locator("#updates form button[type='submit']").click()
+    page.locator(".timeline", has_text="Testar felet.").wait_for()
+    wait_swap(page)
+    assert active(page)["id"] == "timeline"
+    assert "Din lägesrapport har sparats." in messages(page)
+    assert page.locator("#messages").get_attribute("role") == "status"
+    state = page.locator("#current-state").text_content()
+    assert "77 %" in state and "Pausad" in state, state
+    assert page.locator("#history-section tbody tr").count() == history_rows + 1
+    assert page.locator("[id='csrf_token']").count() <= 1
+    assert_no_axe_violations(page, "initiative page after an inline status update")
+
+
+# --- the registration form ----------------------------------------------------------------------
+
+
+def test_refused_registration_focuses_the_error_summary(page, sign_in):
+    sign_in("manager")
+    page.goto("/initiatives/new?lang=sv")
+    page.fill("#cost_estimate", "-5")
+    page.locator("#initiative-form button[type='submit']").click()
+    page.locator("#error-summary").wait_for()
+    wait_swap(page)
+    assert active(page)["id"] == "error-summary"
+    summary = page.locator("#error-summary").text_content()
+    # every error at once, each message true
+    assert "Ange en titel." in summary and "negativ" in summary, summary
+
+
+# --- the list: sorting and filtering --------------------------------------------------------------
+
+
+def test_sorting_and_filtering_the_list(page, sign_in):
+    sign_in("management")
+    page.goto("/initiatives?lang=sv")
+    page.locator("#results thead a", has_text="Initiativ").first.click()
+    page.wait_for_url(re.compile(r"sort=-?title"))
+    wait_swap(page)
+    assert active(page)["id"] == "results-count"
+    assert re.fullmatch(r"\d+ initiativ", announced(page)), announced(page)
+
+    # Filtering by a select keeps the focus in the select and announces the new count.
+    page.focus("#filter-status")
+    page.select_option("#filter-status", "done")
+    page.wait_for_url(re.compile(r"status=done"))
+    wait_swap(page)
+    assert active(page)["id"] == "filter-status"
+    assert announced(page) == "1 initiativ"
+    # Sending the filter with its button moves the focus to the count.
+    page.locator(".portfolio-filters button[type='submit']").click()
+    wait_swap(page)
+    assert active(page)["id"] == "results-count"
+    assert_no_axe_violations(page, "list after filtering")
+
+
+# --- the board: filter, "Visa fler", meeting mode ---------------------------------------------
+
+
+def test_board_filter_announces_and_keeps_the_meeting_link_current(page, sign_in):
+    sign_in("management")
+    page.goto("/board?lang=sv")
+    page.focus("#filter-health")
+    page.select_option("#filter-health", "off_track")
+    page.wait_for_url(re.compile(r"health=off_track"))
+    wait_swap(page)
+    assert active(page)["id"] == "filter-health"
+    assert re.fullmatch(r"\d+ initiativ på tavlan", announced(page)), announced(page)
+    href = page.locator("#present-link").get_attribute("href")
+    assert "present=1" in href and "health=off_track" in href, href
+    # The card says why: the latest report and the support asked.
+    card = page.locator(".board-card", has_text="Behöver hjälp med upphandling")
+    assert "Beslut om extra budget för konsultstöd." in card.text_content()
+    assert "Leverantören har dragit sig ur avtalet." in card.text_content()
+
+
+def test_show_more_focuses_the_first_new_card_and_announces(page, sign_in):
+    sign_in("management")
+    page.goto("/board?lang=sv")
+    column = page.locator("#cards-in_progress")
+    before = column.locator("[data-card-link]").count()
+    more = column.locator(".board__more a")
+    more.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#cards-in_progress [data-card-link]').length > {before}"
+    )
+    wait_swap(page)
+    focused = active(page)
+    assert focused["card"], focused
+    assert focused["id"] == column.locator("[data-card-link]").nth(before).get_attribute("id")
+    assert re.fullmatch(r"\d+ initiativ till visas under Pågående\.", announced(page)), announced(
+        page
+    )
+    assert_no_axe_violations(page, "board after show more")
+
+
+def test_meeting_mode_by_keyboard(page, sign_in, live_server):
+    sign_in("management")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/board?present=1&committee=KS&lang=sv")
+    # Header, navigation, footer and the filter form are out of the way; the filter is kept.
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".main-nav").is_visible()
+    assert not page.locator(".portfolio-filters").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # No title breaks mid-word: every word of every title sits on one line.
+    broken = page.evaluate(
+        """() => { const out = [];
+        for (const a of document.querySelectorAll('.board-card__title a')) {
+          const node = a.firstChild; if (!node) continue; const text = node.textContent;
+          let i = 0;
+          for (const word of text.split(' ')) {
+            const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + word.length);
+            const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+            if (lines.size > 1) out.push(word);
+            i += word.length + 1;
+          }
+        } return out; }"""
+    )
+    assert not broken, broken
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.board-card__title')).fontSize)"
+    )
+    assert size >= 24, size
+
+    # Arrow keys move between cards...
+    page.keyboard.press("ArrowDown")
+    first = active(page)
+    assert first["card"], first
+    page.keyboard.press("ArrowRight")
+    second = active(page)
+    assert second["card"] and second["id"] != first["id"]
+    page.keyboard.press("ArrowLeft")
+    assert active(page)["id"] == first["id"]
+    page.locator("#cards-in_progress [data-card-link]").first.focus()
+    top = active(page)["id"]
+    page.keyboard.press("ArrowDown")
+    assert active(page)["card"] and active(page)["id"] != top
+    # ...but not inside a form control.
+    page.locator(".present-filter summary").click()
+    page.locator("#filter-q").focus()
+    page.keyboard.press("ArrowDown")
+    assert active(page)["id"] == "filter-q"
+    page.locator("#filter-status").focus()
+    page.keyboard.press("ArrowDown")  # the select takes the key: it chooses its next option
+    assert active(page)["id"] == "filter-status"
+    assert page.locator("#filter-status").input_value() == "idea"
+    page.wait_for_url(re.compile(r"status=idea"))
+    wait_swap(page)
+    page.keyboard.press("ArrowUp")
+    page.wait_for_url(re.compile(r"status=&"))
+    wait_swap(page)
+    assert active(page)["id"] == "filter-status"
+    # Enter in the search field filters and stays in the meeting mode.
+    page.fill("#filter-q", "upphandling")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=upphandling"))
+    wait_swap(page)
+    assert "present=1" in page.url and "committee=KS" in page.url
+    assert page.locator(".board--present").count() == 1
+
+    # A decision from the meeting returns to the same filtered board, meeting mode, same card.
+    card = page.locator(".board-card", has_text="Behöver hjälp med upphandling")
+    card_id = card.locator("[data-card-link]").get_attribute("id")
+    card.locator(".board-card__actions a").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Beslut om extra budget för konsultstöd." in page.locator("main").text_content()
+    page.locator("#kind-0").check()
+    with page.expect_navigation():
+        page.locator("#decision-form button[type='submit']").click()
+    page.wait_for_load_state()
+    assert "/board?" in page.url and "present=1" in page.url and "q=upphandling" in page.url
+    assert "committee=KS" in page.url and page.url.endswith(f"#{card_id}")
+    page.wait_for_function(f"() => document.activeElement.id === '{card_id}'")
+    assert "Beslutet har registrerats." in messages(page)
+    assert_no_axe_violations(page, "meeting mode after a decision")
+
+
+# --- decisions and the conflict page --------------------------------------------------------------
+
+
+def test_refused_decision_focuses_the_error_summary(page, sign_in, live_server):
+    sign_in("management")
+    initiative_id = _initiative_id(live_server, "Digital signering av avtal")
+    page.goto(f"/initiatives/{initiative_id}/decisions?lang=sv")
+    page.fill("#meeting", "")
+    page.locator("#decision-form button[type='submit']").click()
+    page.locator("#error-summary").wait_for()
+    wait_swap(page)
+    assert active(page)["id"] == "error-summary"
+    assert_no_axe_violations(page, "refused decision")
+
+
+def test_successful_decision_focuses_its_message(page, sign_in, live_server):
+    sign_in("management")
+    initiative_id = _initiative_id(live_server, "Digital signering av avtal")
+    page.goto(f"/initiatives/{initiative_id}/decisions?lang=sv")
+    page.locator("#kind-0").check()
+    with page.expect_navigation():
+        page.locator("#decision-form button[type='submit']").click()
+    page.wait_for_load_state()
+    page.wait_for_function("() => document.activeElement.matches('#messages .notice')")
+    assert "Beslutet har registrerats." in messages(page)
+
+
+def test_conflict_page_focuses_its_heading(page, sign_in, live_server):
+    sign_in("manager")
+    initiative_id = _initiative_id(live_server, "Chattbot för växeln")
+    page.goto(f"/initiatives/{initiative_id}/edit?lang=sv")
+    with live_server.app.app_context():  # someone else saves meanwhile
+        initiative = db.session.get(Initiative, initiative_id)
+        initiative.version += 1
+        db.session.commit()
+        db.session.remove()
+    page.fill("#title", "Chattbot för växeln, ny")
+    page.locator("#initiative-form button[type='submit']").click()
+    page.locator("#conflict").wait_for()
+    wait_swap(page)
+    focused = active(page)
+    assert focused["tag"] == "H1" and "Någon annan" in focused["text"], focused
+
+
+def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
+    sign_in("manager")
+    page.goto("/initiatives/new?lang=sv")
+    search = page.locator("#co-owner-q")
+    search.focus()
+    page.keyboard.type("rektor")
+    page.locator("#co-owner-choices input[type=checkbox]").first.wait_for()
+    wait_swap(page)
+    assert active(page)["id"] == "co-owner-q"
+    assert re.fullmatch(r"\d+ chefer? matchar\.", announced(page)), announced(page)
+    page.locator("#co-owner-choices input[type=checkbox]").first.check()
+    # searching again keeps the one already ticked
+    search.fill("nobody-matches-this")
+    page.locator("#co-owner-choices", has_text="Ingen chef matchar sökningen.").wait_for()
+    assert page.locator("#co-owner-choices input[type=checkbox]:checked").count() == 1
+    assert_no_axe_violations(page, "co-owner search")
