@@ -16,7 +16,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import permissions, settings
+from . import audit_labels, permissions, settings
 from .initiatives import labels
 from .models import Health, Role, Status, utcnow
 
@@ -94,6 +94,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["list_url"] = list_url
     app.jinja_env.globals["audit_label"] = labels.audit_label
     app.jinja_env.filters["field_label"] = labels.field_label
+    app.jinja_env.globals["changed_fields"] = audit_labels.changed_fields
+    app.jinja_env.globals["audit_record"] = audit_labels.record_label
+    app.jinja_env.globals["audit_changes"] = audit_labels.change_rows
     app.jinja_env.globals["conflict_rows"] = lambda mine, saved: labels.conflict_rows(
         mine, saved, str(get_locale())
     )

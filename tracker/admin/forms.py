@@ -16,6 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..audit_labels import action_label
+
 
 class QueryFilterForm(FlaskForm):
     """Filters in the query string: no CSRF (GET never changes anything), and only the values
@@ -184,7 +186,7 @@ class AuditFilterForm(QueryFilterForm):
             SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in actors
         ]
         self.action.choices = [SelectChoice("", _l("All actions"))] + [
-            SelectChoice(a, a) for a in actions
+            SelectChoice(a, action_label(a)) for a in actions
         ]
 
 
