@@ -132,7 +132,7 @@ def test_csv_is_swedish_excel_friendly(portfolio, client, auth):
         "Avdelning",
         "Ägare",
         "Status",
-        "Hälsa",
+        "Bedömning",
         "Framdrift (%)",
     ]
     by_title = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
@@ -141,7 +141,7 @@ def test_csv_is_swedish_excel_friendly(portfolio, client, auth):
     assert signing["Nämnd"] == "Kommunstyrelsen"
     assert signing["Avdelning"] == "IT-avdelningen"
     assert signing["Ägare"] == "Cecilia Chef"
-    assert signing["Status"] == "Pågående" and signing["Hälsa"] == "Risk"
+    assert signing["Status"] == "Pågående" and signing["Bedömning"] == "Risk"
     assert signing["Framdrift (%)"] == "40"
     assert signing["Startdatum"] == "2026-01-15" and signing["Måldatum"] == "2026-12-31"
     assert date.fromisoformat(signing["Senaste rapport"])
@@ -244,7 +244,7 @@ def test_filters_narrow_the_export(portfolio, client, auth, query, titles):
     [
         ("committee=XYZ", "Det finns ingen nämnd med koden XYZ."),
         ("status=finished", "Okänd status."),
-        ("health=purple", "Okänd hälsa."),
+        ("health=purple", "Okänd bedömning."),
         ("principle=nope", "nope"),
         ("department=NOPE", "NOPE"),
     ],

@@ -37,7 +37,7 @@ def test_pdf_report_content(portfolio, client, auth):  # noqa: F811
     first = reader.pages[0].extract_text()
     assert "Statuslista: Kommunstyrelsen" in first
     assert "Kommunstyrelsen (KS)" in first and TODAY in first  # committee, filter, date
-    assert "Sammanfattning" in first and "Hälsa (aktiva initiativ)" in first
+    assert "Sammanfattning" in first and "Bedömning (aktiva initiativ)" in first
     text = pdf_text(reader)
     for expected in (
         "Digital signering; avtal",
@@ -99,7 +99,7 @@ def test_pdf_table_header_repeats_on_every_page(org, client, auth):
     table_pages = [t for t in texts if "Cecilia Chef Idé" in t]  # a row of the table
     assert len(table_pages) >= 2
     for text in table_pages:
-        assert "Initiativ Avdelning Ägare Status Hälsa Framdrift Senaste rapport Ledord" in text
+        assert "Initiativ Avdelning Ägare Status Bedömning Framdrift Senaste rapport Ledord" in text
 
 
 def test_empty_pdf_and_docx_say_so(portfolio, client, auth):  # noqa: F811

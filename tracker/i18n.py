@@ -14,6 +14,8 @@ Translated messages escape what is interpolated into them, everywhere:
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
@@ -57,4 +59,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def locale_context():
-        return {"current_locale": str(get_locale() or "sv")}
+        return {"current_locale": str(get_locale() or "sv"), "language_url": language_url}
+
+
+def language_url(lang: str) -> str:
+    """This page in another language: the same path and query string, only ``lang`` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"

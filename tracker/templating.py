@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, url_for
-from flask_babel import format_date, format_datetime, format_number, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_number,
+    format_time,
+    get_locale,
+    ngettext,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import permissions, settings
+from . import audit_labels, permissions, settings
 from .initiatives import labels
 from .models import Health, Role, Status, utcnow
 
@@ -17,6 +25,50 @@ def days_since(moment: datetime | None) -> int | None:
     if moment is None:
         return None
     return (utcnow() - moment).days
+
+
+def age_text(days: int | None) -> str:
+    """How long ago, in words: "i dag", "i går", "för 3 dagar sedan"."""
+    if days is None:
+        return _("No update yet")
+    if days <= 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("%(num)d day ago", "%(num)d days ago", days)
+
+
+# One date style: "1 dec. 2026" in running text, ISO 8601 (2026-12-01) in tables and files.
+def text_date(value: date | datetime | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def text_datetime(value: datetime | None) -> str:
+    """ "1 dec. 2026 10:05" in Swedish time."""
+    if not value:
+        return ""
+    return f"{format_date(value, 'medium')} {format_time(value, 'HH:mm')}"
+
+
+def iso_date(value: date | datetime | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd")
+    return value.isoformat()
+
+
+def iso_datetime(value: datetime | None) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def month_name(label: str, short: bool = True) -> str:
+    """A month "YYYY-MM" by its localised name: "dec" on a chart axis, "december 2026" in text."""
+    year, month = (int(part) for part in label.split("-"))
+    day = date(year, month, 1)
+    if short:
+        return format_date(day, "LLL").rstrip(".")
+    return format_date(day, "LLLL y")
 
 
 def list_url(filters, endpoint: str = "initiatives.index", **overrides) -> str:
@@ -31,13 +83,20 @@ def list_url(filters, endpoint: str = "initiatives.index", **overrides) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else ""
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["datetime"] = text_datetime
+    app.jinja_env.filters["date"] = text_date
+    app.jinja_env.filters["isodate"] = iso_date
+    app.jinja_env.filters["isodatetime"] = iso_datetime
+    app.jinja_env.filters["month_name"] = month_name
+    app.jinja_env.globals["age_text"] = age_text
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["days_since"] = days_since
     app.jinja_env.globals["list_url"] = list_url
     app.jinja_env.globals["audit_label"] = labels.audit_label
     app.jinja_env.filters["field_label"] = labels.field_label
+    app.jinja_env.globals["changed_fields"] = audit_labels.changed_fields
+    app.jinja_env.globals["audit_record"] = audit_labels.record_label
+    app.jinja_env.globals["audit_changes"] = audit_labels.change_rows
     app.jinja_env.globals["conflict_rows"] = lambda mine, saved: labels.conflict_rows(
         mine, saved, str(get_locale())
     )

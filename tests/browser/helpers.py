@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
@@ -61,3 +62,51 @@ def format_violations(violations: list[dict], where: str = "") -> str:
 def assert_no_axe_violations(page, where: str = "") -> None:
     violations = run_axe(page)
     assert not violations, format_violations(violations, where or page.url)
+
+
+# --- the second engine: HTML_CodeSniffer (WCAG 2.1 AA sniffs) ----------------------------------
+
+HTMLCS_JS = Path(__file__).resolve().parent / "node_modules/html_codesniffer/build/HTMLCS.js"
+# Its messages in English (it has no Swedish; without a language it finds none and fails).
+# HTML_CodeSniffer's message types: 1 error, 2 warning, 3 notice. Only errors are certain.
+_HTMLCS_RUN = """() => new Promise((resolve) => {
+    // HTML_CodeSniffer 2.5.1 lacks the texts of its own autocomplete (H98) errors and throws
+    // instead of reporting them; supply them so that the error is reported.
+    const en = window.__HTMLCS_GLOBAL__.translation.en;
+    for (const group of ['Text', 'Multiline', 'Password', 'Url', 'EMail', 'Tel', 'Numeric',
+                         'Month', 'Date']) {
+        const key = '1_3_5_H98.InvalidAutoComplete_' + group;
+        if (!en[key]) en[key] = 'The autocomplete token "{{x}}" is not valid on this kind of control ('
+            + group + ' group).';
+    }
+    HTMLCS.process('WCAG2AA', document, () => {
+        resolve(HTMLCS.getMessages().filter((m) => m.type === 1).map((m) => ({
+            code: m.code,
+            message: m.msg,
+            html: m.element && m.element.outerHTML ? m.element.outerHTML.slice(0, 300) : '',
+        })));
+    }, (error) => resolve([{code: 'HTMLCS.failed', message: String(error), html: ''}]), 'en');
+})"""
+
+
+def run_htmlcs(page) -> list[dict]:
+    """HTML_CodeSniffer's errors on the page as it is now. Its source is evaluated in the page
+    (page.evaluate is not subject to the Content-Security-Policy, a script tag would be)."""
+    if not HTMLCS_JS.exists():
+        raise AssertionError(
+            f"{HTMLCS_JS} is missing: run `npm install --no-audit --no-fund` in tests/browser"
+        )
+    if not page.evaluate("() => typeof window.HTMLCS !== 'undefined'"):
+        source = HTMLCS_JS.read_text(encoding="utf-8")
+        # Its texts live in a private object; expose it so that missing ones can be supplied.
+        source = source.replace("var _global = {", "var _global = window.__HTMLCS_GLOBAL__ = {", 1)
+        page.evaluate("(source) => { (0, eval)(source); }", source)
+    return page.evaluate(_HTMLCS_RUN)
+
+
+def assert_no_htmlcs_errors(page, where: str = "") -> None:
+    errors = run_htmlcs(page)
+    lines = [f"{len(errors)} HTML_CodeSniffer error(s) on {where or page.url}:"]
+    for error in errors:
+        lines.append(f"- {error['code']}: {error['message']}\n    {' '.join(error['html'].split())}")
+    assert not errors, "\n".join(lines)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import ROLES, assert_no_axe_violations, login
+from .helpers import ROLES, assert_no_axe_violations, assert_no_htmlcs_errors, login
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +83,8 @@ def test_page_is_accessible(page, console, sign_in, path, role, status, lang):
     )
     assert not console.page_errors, f"script errors on {where}: {console.page_errors}"
     assert_no_axe_violations(page, f"{where} (at {page.url})")
+    # The second engine, HTML_CodeSniffer (WCAG 2.1 AA), finds no error either.
+    assert_no_htmlcs_errors(page, f"{where} (at {page.url})")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

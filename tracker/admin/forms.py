@@ -16,6 +16,31 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..audit_labels import action_label
+
+
+class QueryFilterForm(FlaskForm):
+    """Filters in the query string: no CSRF (GET never changes anything), and only the values
+    that were submitted are checked, so a page opened without filters shows no errors."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, formdata=None, *args, **kwargs):
+        super().__init__(formdata, *args, **kwargs)
+        self._submitted = {k for k in (formdata or {}) if (formdata or {}).get(k)}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = True
+        for name, field in self._fields.items():
+            if name not in self._submitted:
+                field.errors = []
+                if isinstance(field, SelectField) and field.data is None:
+                    field.data = ""
+                continue
+            ok = field.validate(self, (extra_validators or {}).get(name, ())) and ok
+        return ok
+
 
 def role_choices():
     from ..models import Role
@@ -57,11 +82,8 @@ class UserEditForm(UserForm):
     email = None
 
 
-class UserFilterForm(FlaskForm):
-    """Filters in the query string: no CSRF, GET never changes anything."""
-
-    class Meta:
-        csrf = False
+class UserFilterForm(QueryFilterForm):
+    """Filters in the query string."""
 
     q = SearchField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[])
@@ -152,10 +174,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class AuditFilterForm(QueryFilterForm):
     actor = SelectField(_l("Who"), choices=[])
     action = SelectField(_l("Action"), choices=[])
     date_from = DateField(_l("From date"), validators=[Optional()])
@@ -167,7 +186,7 @@ class AuditFilterForm(FlaskForm):
             SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in actors
         ]
         self.action.choices = [SelectChoice("", _l("All actions"))] + [
-            SelectChoice(a, a) for a in actions
+            SelectChoice(a, action_label(a)) for a in actions
         ]
 
 

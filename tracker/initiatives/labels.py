@@ -3,49 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import audit_labels
 from ..extensions import db
 from ..models import Department, Initiative, MaturityCategory, Principle, User
 from .services import InitiativeData
 
-FIELD_LABELS = {
-    "title": _l("Title"),
-    "purpose": _l("Purpose"),
-    "benefit": _l("Benefit for residents"),
-    "target_group": _l("Target group"),
-    "department_id": _l("Department"),
-    "co_owner_ids": _l("Co-owners"),
-    "start_date": _l("Start date"),
-    "target_date": _l("Target date"),
-    "funding_source": _l("Funding source"),
-    "cost_estimate": _l("Cost estimate"),
-    "risks": _l("Risks"),
-    "principles": _l("Guiding principles"),
-    "maturity_categories": _l("Digital maturity areas"),
-    "status": _l("Status"),
-    "health": _l("Health"),
-    "progress": _l("Progress"),
-    "reason": _l("Reason"),
-}
-
-AUDIT_LABELS = {
-    "initiative.create": _l("Registered"),
-    "initiative.update": _l("Edited"),
-    "initiative.status_update": _l("Status update"),
-    "initiative.archive": _l("Archived"),
-    "initiative.restore": _l("Restored"),
-    "initiative.delete": _l("Deleted"),
-}
-
-
-def field_label(name: str) -> str:
-    return str(FIELD_LABELS.get(name, name))
-
-
-def audit_label(action: str) -> str:
-    return str(AUDIT_LABELS.get(action, action))
+# One registry for the audit trail's words (tracker/audit_labels.py); these names stay for callers.
+FIELD_LABELS = audit_labels.FIELDS
+AUDIT_LABELS = audit_labels.ACTIONS
+field_label = audit_labels.field_label
+audit_label = audit_labels.action_label
 
 
 def conflict_rows(mine: InitiativeData, saved: Initiative, locale: str) -> list[tuple]:

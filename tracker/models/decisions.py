@@ -28,7 +28,7 @@ class DecisionKind(StrEnum):
 
 DECISION_LABELS = {
     DecisionKind.PRIORITISE: _l("Prioritised"),
-    DecisionKind.SUPPORT: _l("Needs support"),
+    DecisionKind.SUPPORT: _l("Support given"),
     DecisionKind.PAUSE: _l("To be paused"),
     DecisionKind.CLOSE: _l("To be closed"),
     DecisionKind.OTHER: _l("Other decision"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
+from ... import audit_labels
 from .. import bp
 from ..forms import AuditFilterForm
 from ..services import audit_log as services
@@ -28,4 +29,7 @@ def audit_log():
         page=page_number(request.args.get("page")),
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit_log.html", form=form, pagination=pagination, args=args)
+    names = audit_labels.load_names(pagination.items)
+    return render_template(
+        "admin/audit_log.html", form=form, pagination=pagination, args=args, names=names
+    )

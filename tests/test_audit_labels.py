@@ -1,0 +1,294 @@
+"""The audit trail in words: every action the code can write, and every field it records, has a
+label in both languages; the audit log and the change history show names, never codes."""
+
+from __future__ import annotations
+
+import ast
+import html as html_lib
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tracker import audit_labels
+from tracker.extensions import db
+from tracker.models import DecisionKind
+from tracker.portfolio.decisions import DecisionData, record_decision
+
+from . import factories
+from .conftest import csrf_from
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "tracker"
+
+
+# --- reading the code for what it writes ---------------------------------------------------------
+
+
+class _Module:
+    def __init__(self, path: Path):
+        self.path = path
+        self.tree = ast.parse(path.read_text("utf-8"))
+        self.functions = {n.name: n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef)}
+        self.constants = {}
+        for node in self.tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    self.constants[target.id] = node.value
+        self.parents = {}
+        for parent in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(parent):
+                self.parents[child] = parent
+
+    def enclosing_function(self, node):
+        while node in self.parents:
+            node = self.parents[node]
+            if isinstance(node, ast.FunctionDef):
+                return node
+        return None
+
+
+def _strings(node) -> set[str]:
+    return {
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+
+
+def _keys(node, module: _Module, function, depth: int = 0) -> set[str]:
+    """The keys a dict-valued expression can have, as far as the code says."""
+    if node is None or depth > 6:
+        return set()
+    if isinstance(node, ast.Dict):
+        keys = set()
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                keys |= _keys(value, module, function, depth + 1)
+            elif isinstance(key, ast.Constant):
+                keys.add(key.value)
+        return keys
+    if isinstance(node, ast.DictComp):
+        generator = node.generators[0]
+        source = generator.iter
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute):
+            return _keys(source.func.value, module, function, depth + 1)  # x.items()
+        if isinstance(source, ast.Name) and source.id in module.constants:
+            return _strings(module.constants[source.id])
+        return set()
+    if isinstance(node, ast.BoolOp):
+        return set().union(*(_keys(v, module, function, depth + 1) for v in node.values))
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "diff":
+            return set().union(*(_keys(a, module, function, depth + 1) for a in node.args))
+        if name in module.functions:
+            target = module.functions[name]
+            returns = [n.value for n in ast.walk(target) if isinstance(n, ast.Return)]
+            return set().union(*(_keys(r, module, target, depth + 1) for r in returns))
+        return set()
+    if isinstance(node, ast.Name) and function is not None:
+        keys = set()
+        for n in ast.walk(function):
+            if isinstance(n, ast.Assign):
+                for target in n.targets:
+                    if isinstance(target, ast.Name) and target.id == node.id:
+                        keys |= _keys(n.value, module, function, depth + 1)
+                    if (
+                        isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == node.id
+                        and isinstance(target.slice, ast.Constant)
+                    ):
+                        keys.add(target.slice.value)
+        return keys
+    return set()
+
+
+def _record_calls():
+    """(module, call) for every call of audit.record in the package."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "audit.py" and path.parent == PACKAGE:
+            continue
+        module = _Module(path)
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                is_record = (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "record"
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "audit"
+                ) or (isinstance(func, ast.Name) and func.id == "record")
+                if is_record and len(node.args) >= 2:
+                    yield module, node
+
+
+def _actions_and_fields() -> tuple[set[str], set[str]]:
+    actions, fields = set(), set()
+    for module, call in _record_calls():
+        function = module.enclosing_function(call)
+        action = call.args[1]
+        if isinstance(action, ast.Name):  # action = "a" if … else "b"
+            found = _strings_assigned(action.id, function)
+            assert found, f"{module.path}: cannot read the action {action.id}"
+            actions |= found
+        else:
+            found = _strings(action)
+            assert found, f"{module.path}:{call.lineno}: the action is not a literal"
+            actions |= found
+        changes = call.args[3] if len(call.args) > 3 else None
+        for keyword in call.keywords:
+            if keyword.arg == "changes":
+                changes = keyword.value
+        fields |= _keys(changes, module, function)
+    return actions, fields
+
+
+def _strings_assigned(name: str, function) -> set[str]:
+    found = set()
+    for n in ast.walk(function):
+        if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in n.targets
+        ):
+            found |= _strings(n.value)
+    return found
+
+
+def test_the_code_reader_finds_what_the_code_writes():
+    actions, fields = _actions_and_fields()
+    # Spot checks across the ways the code builds its events.
+    assert {"auth.login", "principle.retire", "user.deactivate", "initiative.decision"} <= actions
+    assert {"decided_on", "co_owner_ids", "name_sv", "stale_days", "percent", "reason"} <= fields
+    assert len(actions) >= 35
+
+
+def _swedish():
+    po = ROOT / "tracker/translations/sv/LC_MESSAGES/messages.po"
+    with open(po, "rb") as f:
+        return {m.id: m.string for m in read_po(f, locale="sv") if m.id}
+
+
+def test_every_action_the_code_writes_has_a_label_in_both_languages():
+    actions, _fields = _actions_and_fields()
+    assert sorted(actions - set(audit_labels.ACTIONS)) == []
+    swedish = _swedish()
+    for action in actions:
+        label = audit_labels.ACTIONS[action]._args[0]
+        assert label != action and "." not in label
+        assert swedish.get(label), f"no Swedish label for {action} ({label})"
+
+
+def test_every_field_the_code_records_has_a_label_in_both_languages():
+    _actions, fields = _actions_and_fields()
+    assert sorted(fields - set(audit_labels.FIELDS)) == []
+    swedish = _swedish()
+    for name in fields:
+        label = audit_labels.FIELDS[name]._args[0]
+        assert swedish.get(label), f"no Swedish label for the field {name}"
+
+
+# --- what the pages show -----------------------------------------------------------------------
+
+
+def test_audit_log_shows_names_not_codes(client, auth, org):
+    auth.login(org.admin.email)
+    client.get("/exports/initiatives.csv?committee=KS&status=in_progress")
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": csrf_from(page),
+            "name": "Greta Gran",
+            "email": "greta@example.se",
+            "role": "manager",
+            "department": str(org.departments[1].id),
+            "committee": "",
+        },
+    )
+    for lang, expected in (
+        (
+            "sv",
+            [
+                "Inloggad",
+                "Användare: Ada Admin",
+                "Nämnd: Kommunstyrelsen",
+                "Status: Pågående",
+                "Roll: Chef",
+                "Avdelning: HR-avdelningen",
+                "Statuslistan exporterades",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Signed in",
+                "User: Ada Admin",
+                "Committee: Kommunstyrelsen",
+                "Status: In progress",
+                "Status list exported",
+            ],
+        ),
+    ):
+        html = client.get(f"/admin/audit?lang={lang}").get_data(as_text=True)
+        text = " ".join(re.sub(r"<[^>]+>", " ", html_lib.unescape(html)).split())
+        text = text.replace(" :", ":")
+        for code in (
+            "auth.login",
+            "user_account",
+            "export.initiatives",
+            "{'committee",
+            "user.create",
+            " manager ",
+        ):
+            assert code not in text, f"{code} shown in the audit log ({lang})"
+        for expected_text in expected:
+            assert expected_text in text, f"{expected_text!r} missing from the audit log ({lang})"
+    # The action filter offers labels too.
+    html = client.get("/admin/audit?lang=sv").get_data(as_text=True)
+    assert '<option value="auth.login">Inloggad</option>' in html
+
+
+def test_change_history_shows_labels(client, auth, org):
+    initiative = factories.make_initiative(org.manager, updates=1)
+    record_decision(
+        org.management,
+        initiative,
+        DecisionData(decided_on=date.today(), meeting="KLG", kind=DecisionKind.SUPPORT, text="Ja"),
+    )
+    db.session.commit()
+    auth.login(org.management.email)
+    html = client.get(f"/initiatives/{initiative.id}?lang=sv").get_data(as_text=True)
+    history = html[html.index('id="history"') :]
+    assert "initiative.decision" not in history and "decision_id" not in history
+    assert "decided_on" not in history and "Beslut registrerat" in history
+    assert "Beslutsdatum, Möte, Typ av beslut" in history
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("role", "committee", "Nämnd"),
+        ("health", "at_risk", "Risk"),
+        ("kind", "support", "Stöd ges"),
+        ("active", [True, False], "Ja → Nej"),
+        ("department", "IT", "IT-avdelningen"),
+        ("committee", "BUN", "Barn- och utbildningsnämnden"),
+        ("language", ["sv", "en"], "Svenska → English"),
+    ],
+)
+def test_values_are_shown_as_names(app, org, key, value, expected):
+    with app.test_request_context("/?lang=sv"):
+        from flask import session
+
+        session["lang"] = "sv"
+
+        class Event:
+            entity_type = None
+            entity_id = None
+            changes = {key: value}
+
+        names = audit_labels.load_names([Event])
+        assert audit_labels.change_rows(Event, names) == [(audit_labels.field_label(key), expected)]

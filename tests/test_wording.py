@@ -1,0 +1,108 @@
+"""Wording a Swedish civil servant would use, one date style, month names, and lang="sv" marks."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask_babel import refresh
+
+from tracker.models import DecisionKind, Status
+from tracker.templating import age_text, iso_date, iso_datetime, month_name, text_date
+
+from . import factories
+
+PO = Path(__file__).resolve().parent.parent / "tracker/translations/sv/LC_MESSAGES/messages.po"
+
+
+def _swedish_strings() -> list[str]:
+    with open(PO, "rb") as f:
+        catalog = read_po(f, locale="sv")
+    out = []
+    for m in catalog:
+        if m.id:
+            out += [m.string] if isinstance(m.string, str) else list(m.string)
+    return out
+
+
+def test_the_traffic_light_is_an_assessment_not_health():
+    strings = _swedish_strings()
+    assert not [s for s in strings if re.search(r"\bhälsa\b", s, re.IGNORECASE)]
+    assert "Bedömning" in strings
+
+
+def test_one_name_for_the_board():
+    strings = _swedish_strings()
+    board = [s for s in strings if re.search(r"tavla|tavlan", s, re.IGNORECASE)]
+    assert board and all(re.search(r"portföljtavla", s, re.IGNORECASE) for s in board), board
+
+
+def test_the_support_decision_says_what_was_decided(app):
+    with app.test_request_context("/?lang=sv"):
+        from flask import session
+
+        session["lang"] = "sv"
+        refresh()
+        assert str(DecisionKind.SUPPORT.label) == "Stöd ges"
+
+
+@pytest.mark.parametrize(
+    ("days", "sv", "en"),
+    [
+        (None, "Ingen rapport än", "No update yet"),
+        (0, "i dag", "today"),
+        (1, "i går", "yesterday"),
+        (3, "för 3 dagar sedan", "3 days ago"),
+    ],
+)
+def test_age_in_words(app, days, sv, en):
+    for lang, expected in (("sv", sv), ("en", en)):
+        with app.test_request_context(f"/?lang={lang}"):
+            from flask import session
+
+            session["lang"] = lang
+            refresh()
+            if days is None and lang == "sv":
+                assert age_text(days)  # whatever the catalogue says, never empty
+            else:
+                assert age_text(days) == expected
+
+
+def test_one_date_style(app):
+    with app.test_request_context("/?lang=sv"):
+        from flask import session
+
+        session["lang"] = "sv"
+        refresh()
+        assert text_date(date(2026, 12, 1)) == "1 dec. 2026"
+        assert iso_date(date(2026, 12, 1)) == "2026-12-01"
+        # In Swedish time: 23:30 UTC on 30 November is 00:30 on 1 December.
+        assert iso_datetime(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "2026-12-01 00:30"
+        assert [month_name(f"2026-{m:02d}") for m in (1, 5, 9, 12)] == ["jan", "maj", "sep", "dec"]
+        assert month_name("2026-12", short=False) == "december 2026"
+
+
+def test_pages_use_the_date_styles_and_say_today(client, auth, org):
+    initiative = factories.make_initiative(
+        org.manager,
+        updates=1,
+        last_update_days_ago=0,
+        status=Status.IN_PROGRESS,
+        start_date=date(2026, 1, 15),
+    )
+    from tracker.extensions import db
+
+    db.session.commit()
+    auth.login(org.manager.email)
+    html = client.get(f"/initiatives/{initiative.id}?lang=sv").get_data(as_text=True)
+    assert "15 jan. 2026" in html  # the start date in the summary
+    assert "för 0 dagar sedan" not in html and "i dag" in html
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert not re.search(r'class="chart__tick">\d\d<', dashboard)
+    ticks = re.findall(r'class="chart__tick">([^<]+)<', dashboard)
+    # Språkrådet's (and CLDR's) short forms: mars, juni and juli are not shortened.
+    months = {"jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"}
+    assert len(months & set(ticks)) == 12, ticks

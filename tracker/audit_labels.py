@@ -1,0 +1,363 @@
+"""The audit trail in words: every action, record type and field a label in the user's language,
+and every value shown as what it stands for (names, not ids or codes; labels, not enum values).
+
+``ACTIONS`` is the registry of everything ``audit.record`` may be called with; a test reads the
+code for every action it can write and checks that each one is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .extensions import db
+from .models import (
+    Committee,
+    DecisionKind,
+    Department,
+    Health,
+    Initiative,
+    MaturityCategory,
+    MaturityRound,
+    Principle,
+    Role,
+    Status,
+    User,
+)
+
+ACTIONS = {
+    "access.denied": _l("Access refused"),
+    "account.password_change": _l("Changed their password"),
+    "account.update": _l("Changed their account"),
+    "auth.login": _l("Signed in"),
+    "auth.login_failed": _l("Failed sign-in"),
+    "auth.logout": _l("Signed out"),
+    "committee.create": _l("Committee created"),
+    "committee.deactivate": _l("Committee deactivated"),
+    "committee.reactivate": _l("Committee reactivated"),
+    "committee.update": _l("Committee changed"),
+    "demo.seed": _l("Demo data loaded"),
+    "department.create": _l("Department created"),
+    "department.deactivate": _l("Department deactivated"),
+    "department.delete": _l("Department deleted"),
+    "department.reactivate": _l("Department reactivated"),
+    "department.update": _l("Department changed"),
+    "export.initiatives": _l("Status list exported"),
+    "initiative.archive": _l("Archived"),
+    "initiative.create": _l("Registered"),
+    "initiative.decision": _l("Decision recorded"),
+    "initiative.delete": _l("Deleted"),
+    "initiative.restore": _l("Restored"),
+    "initiative.status_update": _l("Status update"),
+    "initiative.update": _l("Edited"),
+    "maturity.round.create": _l("Maturity measurement imported"),
+    "maturity.round.update": _l("Maturity measurement corrected"),
+    "maturity.value.update": _l("Maturity value corrected"),
+    "principle.create": _l("Guiding principle created"),
+    "principle.delete": _l("Guiding principle deleted"),
+    "principle.reinstate": _l("Guiding principle reinstated"),
+    "principle.retire": _l("Guiding principle retired"),
+    "principle.update": _l("Guiding principle changed"),
+    "settings.update": _l("Settings changed"),
+    "user.create": _l("User created"),
+    "user.deactivate": _l("User deactivated"),
+    "user.import": _l("Users imported"),
+    "user.one_time_password": _l("One-time password issued"),
+    "user.reactivate": _l("User reactivated"),
+    "user.update": _l("User changed"),
+}
+
+ENTITIES = {
+    "committee": _l("Committee"),
+    "decision": _l("Decision"),
+    "department": _l("Department"),
+    "initiative": _l("Initiative"),
+    "maturity_round": _l("Maturity measurement"),
+    "organisation_settings": _l("Settings"),
+    "principle": _l("Guiding principle"),
+    "status_update": _l("Status update"),
+    "user_account": _l("User"),
+}
+
+FIELDS = {
+    # initiatives
+    "title": _l("Title"),
+    "purpose": _l("Purpose"),
+    "benefit": _l("Benefit for residents"),
+    "target_group": _l("Target group"),
+    "department_id": _l("Department"),
+    "co_owner_ids": _l("Co-owners"),
+    "start_date": _l("Start date"),
+    "target_date": _l("Target date"),
+    "funding_source": _l("Funding source"),
+    "cost_estimate": _l("Cost estimate"),
+    "risks": _l("Risks"),
+    "principles": _l("Guiding principles"),
+    "maturity_categories": _l("Digital maturity areas"),
+    "status": _l("Status"),
+    "health": _l("Health"),
+    "progress": _l("Progress"),
+    "reason": _l("Reason"),
+    "status_update_id": _l("Status update"),
+    "status_updates": _l("Status updates"),
+    # decisions
+    "decision_id": _l("Decision"),
+    "decided_on": _l("Decision date"),
+    "meeting": _l("Meeting"),
+    "kind": _l("Kind of decision"),
+    "text": _l("Decision"),
+    "comment": _l("Comment"),
+    # people and the organisation
+    "name": _l("Name"),
+    "email": _l("E-mail address"),
+    "role": _l("Role"),
+    "department": _l("Department"),
+    "committee": _l("Committee"),
+    "parent": _l("Part of"),
+    "code": _l("Code"),
+    "short_name": _l("Short name"),
+    "active": _l("Active"),
+    "language": _l("Language"),
+    "must_change_password": _l("Must change password"),
+    "imported": _l("Imported"),
+    "count": _l("Number"),
+    "key": _l("Key"),
+    "name_sv": _l("Name in Swedish"),
+    "name_en": _l("Name in English"),
+    "description_sv": _l("Description in Swedish"),
+    "description_en": _l("Description in English"),
+    "retired": _l("Retired"),
+    "organisation_name": _l("Name of the organisation"),
+    "stale_days": _l("Days before an update is due"),
+    # sign-in, refusals, exports, the demo
+    "path": _l("Address"),
+    "method": _l("Method"),
+    "format": _l("Format"),
+    "filter": _l("Filter"),
+    "rows": _l("Rows"),
+    "maturity": _l("With digital maturity"),
+    "initiatives": _l("Initiatives"),
+    # maturity measurements
+    "measured_on": _l("Date of the measurement"),
+    "respondents": _l("Respondents"),
+    "response_rate": _l("Response rate"),
+    "values": _l("Values"),
+    "questions_added": _l("Questions added"),
+    "question": _l("Question"),
+    "percent": _l("Value (%)"),
+    # export filters (the query parameters)
+    "principle": _l("Guiding principle"),
+    "stale": _l("Needs an update"),
+    "q": _l("Search"),
+    "sort": _l("Sort order"),
+    "heading": _l("Heading"),
+    "dnr": _l("Diary number"),
+    "as_of": _l("Status per"),
+}
+
+# Ids that only point at another row: the history shows the row, not its number.
+HIDDEN_FIELDS = frozenset({"status_update_id", "decision_id"})
+# Fields whose value is a list in itself: only a pair of lists is an old → new change.
+LIST_FIELDS = frozenset({"co_owner_ids", "maturity_categories"})
+BOOLEAN_FIELDS = frozenset(
+    {"active", "retired", "must_change_password", "imported", "maturity", "stale"}
+)
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def field_label(name: str) -> str:
+    return str(FIELDS.get(name, name))
+
+
+@dataclass
+class Names:
+    """Names for the ids and codes that audit events refer to, loaded with one query per kind."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    departments: dict[int, str] = field(default_factory=dict)
+    department_codes: dict[str, str] = field(default_factory=dict)
+    committee_codes: dict[str, str] = field(default_factory=dict)
+    committees: dict[int, str] = field(default_factory=dict)
+    principles: dict[int, Principle] = field(default_factory=dict)
+    principle_keys: dict[str, Principle] = field(default_factory=dict)
+    areas: dict[int, MaturityCategory] = field(default_factory=dict)
+    initiatives: dict[int, str] = field(default_factory=dict)
+    rounds: dict[int, str] = field(default_factory=dict)
+
+
+def load_names(events: Iterable[Any]) -> Names:
+    """Every name the events need: a handful of queries, however many events there are."""
+    events = list(events)
+    user_ids: set[int] = set()
+    ids: dict[str, set[int]] = {name: set() for name in ENTITIES}
+    for event in events:
+        if event.entity_type in ids and event.entity_id is not None:
+            ids[event.entity_type].add(event.entity_id)
+        for key, value in (event.changes or {}).items():
+            if key == "co_owner_ids":
+                user_ids.update(_ints(value))
+    user_ids |= ids["user_account"]
+    names = Names()
+    if user_ids:
+        names.users = {
+            row.id: row.name
+            for row in db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+        }
+    names.departments = {}
+    for d_id, code, name in db.session.execute(
+        select(Department.id, Department.code, Department.name)
+    ):
+        names.departments[d_id] = name
+        names.department_codes[code] = name
+    for c_id, short, name in db.session.execute(
+        select(Committee.id, Committee.short_name, Committee.name)
+    ):
+        names.committees[c_id] = name
+        names.committee_codes[short] = name
+    for principle in db.session.scalars(select(Principle)):
+        names.principles[principle.id] = principle
+        names.principle_keys[principle.key] = principle
+    names.areas = {c.id: c for c in db.session.scalars(select(MaturityCategory))}
+    if ids["initiative"]:
+        names.initiatives = {
+            row.id: row.title
+            for row in db.session.execute(
+                select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids["initiative"]))
+            )
+        }
+    if ids["maturity_round"]:
+        names.rounds = {
+            row.id: row.name
+            for row in db.session.execute(
+                select(MaturityRound.id, MaturityRound.name).where(
+                    MaturityRound.id.in_(ids["maturity_round"])
+                )
+            )
+        }
+    return names
+
+
+def _ints(value: Any) -> list[int]:
+    out: list[int] = []
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, list):
+                out += [i for i in item if isinstance(i, int)]
+            elif isinstance(item, int):
+                out.append(item)
+    return out
+
+
+def record_label(event: Any, names: Names) -> str:
+    """ "Användare: Ada Admin" rather than "user_account 1"."""
+    if not event.entity_type:
+        return ""
+    kind = str(ENTITIES.get(event.entity_type, event.entity_type))
+    lookup = {
+        "user_account": names.users,
+        "initiative": names.initiatives,
+        "department": names.departments,
+        "committee": names.committees,
+        "maturity_round": names.rounds,
+    }.get(event.entity_type)
+    if event.entity_type == "principle":
+        principle = names.principles.get(event.entity_id)
+        name = principle.name(_locale()) if principle else None
+    elif event.entity_type == "organisation_settings":
+        return kind
+    else:
+        name = lookup.get(event.entity_id) if lookup is not None else None
+    return f"{kind}: {name}" if name else f"{kind} {event.entity_id}"
+
+
+def change_rows(event: Any, names: Names) -> list[tuple[str, str]]:
+    """(label, value as text) for each change of the event; "old → new" for a change."""
+    rows = []
+    for key, value in (event.changes or {}).items():
+        if key in HIDDEN_FIELDS:
+            continue
+        if _is_pair(key, value):
+            old, new = (display_value(key, v, names) for v in value)
+            text = f"{old or '–'} → {new or '–'}"
+        else:
+            text = display_value(key, value, names) or "–"
+        rows.append((field_label(key), text))
+    return rows
+
+
+def changed_fields(event: Any) -> str:
+    """The labels of the fields an event changed, for the initiative's change history."""
+    return ", ".join(field_label(k) for k in (event.changes or {}) if k not in HIDDEN_FIELDS)
+
+
+def _is_pair(key: str, value: Any) -> bool:
+    if not isinstance(value, list) or len(value) != 2:
+        return False
+    if key in LIST_FIELDS:
+        return all(isinstance(v, list) for v in value)
+    return key not in {"filter"}
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "sv")
+
+
+def display_value(key: str, value: Any, names: Names) -> str:
+    """One value as the user reads it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or key in BOOLEAN_FIELDS:
+        return str(_l("Yes")) if value else str(_l("No"))
+    if key == "filter" and isinstance(value, dict):
+        return "; ".join(
+            f"{field_label(k)}: {', '.join(display_value(k, v, names) for v in vs)}"
+            for k, vs in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(display_value(key, v, names) for v in value)
+    if key == "principles" and isinstance(value, dict):
+        return "; ".join(
+            f"{_principle_name(int(pid), names)}: {text}" for pid, text in sorted(value.items())
+        )
+    enums = {"role": Role, "status": Status, "health": Health, "kind": DecisionKind}
+    if key in enums:
+        try:
+            return str(enums[key](value).label)
+        except ValueError:
+            return str(value)
+    if key == "department_id":
+        return names.departments.get(value, str(value))
+    if key == "co_owner_ids":
+        return names.users.get(value, str(value))
+    if key in ("department", "parent"):
+        return names.department_codes.get(value, str(value))
+    if key == "committee":
+        return names.committee_codes.get(value, str(value))
+    if key == "principle":
+        principle = names.principle_keys.get(value)
+        return principle.name(_locale()) if principle else str(value)
+    if key == "maturity_categories":
+        area = names.areas.get(value)
+        return area.name(_locale()) if area else str(value)
+    if key == "language":
+        return LANGUAGES.get(value, str(value))
+    if key == "format":
+        return str(value).upper()
+    if key == "cost_estimate" and isinstance(value, int):
+        return f"{value:,}".replace(",", "\N{NO-BREAK SPACE}") + " kr"
+    return str(value)
+
+
+def _principle_name(pid: int, names: Names) -> str:
+    principle = names.principles.get(pid)
+    return principle.name(_locale()) if principle else str(pid)
