@@ -48,7 +48,7 @@ def test_every_role_sees_the_calendar_and_archive(org, frozen, client, auth, rol
     auth.login(EMAILS[role])
     page = client.get("/reports").get_data(as_text=True)
     assert "Tertial 1 2026" in page
-    assert (f"/reports/{frozen.id}" in page) == (role != "committee" or True)
+    assert f"/reports/{frozen.id}" in page  # this committee reader is not limited
     assert ("/reports/periods/new" in page) == (role in ("admin", "management"))
 
 
@@ -72,7 +72,7 @@ def test_a_committee_reader_sees_only_their_committees_reports(org, frozen, clie
     db.session.commit()
     auth.login("namnd@example.se")
     archive = client.get("/reports").get_data(as_text=True)
-    assert f"/reports/{bun.id}" in archive and f"/reports/{frozen.id}\"" not in archive
+    assert f"/reports/{bun.id}" in archive and f'/reports/{frozen.id}"' not in archive
     assert client.get(f"/reports/{bun.id}").status_code == 200
     for suffix in ("", ".csv", ".xlsx", ".pdf", ".docx"):
         assert client.get(f"/reports/{frozen.id}{suffix}").status_code == 404, suffix
@@ -103,9 +103,7 @@ def test_creating_a_period_and_bad_dates(org, client, auth):
         assert response.status_code == 422, change
         assert message in page, change
         assert 'value="' + data["starts_on"] + '"' in page  # the input is kept
-    response = post_form(
-        client, "/reports/periods/new?lang=sv", {**good, "deadline": "2027-06-01"}
-    )
+    response = post_form(client, "/reports/periods/new?lang=sv", {**good, "deadline": "2027-06-01"})
     assert "Sista dag för rapporter måste ligga inom perioden." in response.get_data(as_text=True)
 
 
@@ -116,6 +114,14 @@ def test_creating_a_period_and_bad_dates(org, client, auth):
         {"name": "\x00", "starts_on": "0000-00-00", "ends_on": "9999-99-99", "deadline": ""},
         {"name": "<script>", "starts_on": "2027-01-01", "ends_on": "2027-01-01",
          "deadline": "2027-01-01", "meeting_999": "2027-01-01", "dnr_1": "x" * 500},
+        {"name": "Noll\x00tecken", "starts_on": "2027-01-01", "ends_on": "2027-01-01",
+         "deadline": "2027-01-01"},
+        {"name": "Sist", "starts_on": "9999-12-31", "ends_on": "9999-12-31",
+         "deadline": "9999-12-31"},
+        {"name": "Först", "starts_on": "0001-01-01", "ends_on": "0001-01-01",
+         "deadline": "0001-01-01"},
+        {"name": "Dnr", "starts_on": "2027-01-01", "ends_on": "2027-01-01",
+         "deadline": "2027-01-01", "dnr_1": "a\x00b"},
     ],
 )  # fmt: skip
 def test_hostile_period_input_gets_an_answer_not_an_error(org, client, auth, data):
@@ -128,9 +134,11 @@ def test_hostile_period_input_gets_an_answer_not_an_error(org, client, auth, dat
 def test_hostile_freeze_and_url_input(org, frozen, client, auth):
     auth.login("ledning@example.se")
     p = frozen.period_id
-    for committee in ("", "999999", "abc", "all' OR 1=1"):
+    for committee, reason in (("", ""), ("999999", ""), ("abc", ""), ("all' OR 1=1", ""),
+                              ("all", "\x00"), ("all", "x" * 3000)):  # fmt: skip
         response = post_form(
-            client, f"/reports/periods/{p}/freeze", {"committee": committee, "expected": "x:y"},
+            client, f"/reports/periods/{p}/freeze",
+            {"committee": committee, "expected": "x:y", "reason": reason},
             f"/reports/periods/{p}",
         )  # fmt: skip
         assert response.status_code == 422, committee
@@ -138,6 +146,8 @@ def test_hostile_freeze_and_url_input(org, frozen, client, auth):
         f"/reports/periods/{p}?department=%00&owner=99999999999999999999",
         f"/reports/periods/{p}?owner=-1",
         "/reports/periods/999999",
+        "/reports/periods/99999999999999999999",
+        "/reports/99999999999999999999.csv",
         "/reports/changes?committee=%3Cb%3E",
         f"/reports/{frozen.id}.exe",
     ):
@@ -157,9 +167,7 @@ def test_freezing_twice_by_the_form_gives_one_version(org, client, auth):
     first = client.post(f"/reports/periods/{p.id}/freeze", data=data)
     second = client.post(f"/reports/periods/{p.id}/freeze", data=data)  # the double click
     assert first.status_code == 303 and second.status_code == 422
-    assert "has just been frozen" in client.get(f"/reports/periods/{p.id}?lang=en").get_data(
-        as_text=True
-    ) or True
+    assert "har just fastställts (version 1)" in second.get_data(as_text=True)
     assert db.session.query(FrozenReport).count() == 1
     correction = {**data, "expected": f"{committee}:1", "reason": "Rättad status"}
     assert client.post(f"/reports/periods/{p.id}/freeze", data=correction).status_code == 303
@@ -234,8 +242,6 @@ def test_the_live_comparison_on_board_and_dashboard(org, frozen, client, auth):
     today = datetime.now(TZ).date()
     period(org, "Nu", (today - timedelta(days=10)).isoformat(),
            (today + timedelta(days=20)).isoformat())  # fmt: skip
-    a = db.session.get(type(frozen).__mro__[0], frozen.id)
-    del a
     [entry] = json.loads(frozen.content)["initiatives"]
     from tracker.models import Initiative
 

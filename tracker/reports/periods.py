@@ -6,6 +6,7 @@ not before its start. The rules live here; the form only checks the shape of the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -22,6 +23,14 @@ from .errors import PeriodError, ReportNotFound
 
 NAME_MAX = 100
 DNR_MAX = 60
+# The largest id a database integer column holds: a larger one in a URL names nothing.
+MAX_ID = 2**31 - 1
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(CONTROL.search(text or ""))
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ def all_periods() -> list[ReportingPeriod]:
 
 
 def get_period(period_id: int) -> ReportingPeriod:
+    if not 0 < period_id <= MAX_ID:
+        raise ReportNotFound
     period = db.session.scalar(
         select(ReportingPeriod)
         .where(ReportingPeriod.id == period_id)
@@ -92,6 +103,11 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
         raise PeriodError("name", _l("Enter a name for the period, e.g. Tertial 1 2027."))
     if len(name) > NAME_MAX:
         raise PeriodError("name", _l("The name can be at most 100 characters."))
+    if has_control_characters(name):
+        raise PeriodError("name", _l("Remove the control characters from the text."))
+    for field_name in ("starts_on", "ends_on", "deadline"):
+        if not EARLIEST <= getattr(data, field_name) <= LATEST:
+            raise PeriodError(field_name, _l("Enter a date between the years 1900 and 2999."))
     if data.ends_on < data.starts_on:
         raise PeriodError("ends_on", _l("The period must end on or after its first day."))
     if not data.starts_on <= data.deadline <= data.ends_on:
@@ -121,6 +137,10 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
     for meeting in data.meetings:
         if meeting.committee_id not in committees:
             raise PeriodError("name", _l("Unknown committee."))
+        if has_control_characters(meeting.dnr):
+            raise PeriodError(
+                f"dnr_{meeting.committee_id}", _l("Remove the control characters from the text.")
+            )
         if len(meeting.dnr) > DNR_MAX:
             raise PeriodError(
                 f"dnr_{meeting.committee_id}", _l("The diary number can be at most 60 characters.")

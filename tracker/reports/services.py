@@ -29,6 +29,7 @@ from ..permissions import (
 )
 from . import compare, snapshot
 from .errors import FreezeError, ReportNotFound
+from .periods import MAX_ID, has_control_characters
 
 REASON_MAX = 2000
 
@@ -75,6 +76,8 @@ def archive(user: User) -> list[FrozenReport]:
 def get_report(user: User, report_id: int) -> FrozenReport:
     """The frozen report, or ReportNotFound when it does not exist or lies outside the user's
     committee (the same answer, so a URL tells nothing about other committees)."""
+    if not 0 < report_id <= MAX_ID:
+        raise ReportNotFound
     report = db.session.scalar(
         select(FrozenReport)
         .where(FrozenReport.id == report_id)
@@ -189,6 +192,8 @@ def freeze(
     reason = request.reason.strip()
     if len(reason) > REASON_MAX:
         raise FreezeError(_l("The reason can be at most 2,000 characters."))
+    if has_control_characters(reason):
+        raise FreezeError(_l("Remove the control characters from the text."))
     committees = {
         c.id: c
         for c in db.session.scalars(

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
@@ -88,56 +88,49 @@ def initiatives_query(committee_id: int, end: datetime):
     )
 
 
-def _ranked_updates(ids: list[int], end: datetime, start: datetime | None, period_id: int | None):
-    """The id of one update per initiative: the latest before ``end`` (and from ``start``);
-    with ``period_id``, a marked update of that period comes first."""
-    order = [StatusUpdate.created_at.desc(), StatusUpdate.id.desc()]
-    query = select(StatusUpdate.id, StatusUpdate.initiative_id)
-    if period_id is not None:
-        is_marked = case(
-            (
-                exists().where(
-                    PeriodReportMark.period_id == period_id,
-                    PeriodReportMark.status_update_id == StatusUpdate.id,
-                ),
-                1,
-            ),
-            else_=0,
+UPDATE_COLUMNS = (
+    StatusUpdate.id,
+    StatusUpdate.initiative_id,
+    StatusUpdate.created_at,
+    StatusUpdate.status,
+    StatusUpdate.health,
+    StatusUpdate.progress,
+    StatusUpdate.happened,
+    StatusUpdate.next_steps,
+    StatusUpdate.support_needed,
+)
+
+
+def _latest_updates(ids: list[int], end: datetime) -> dict[int, Any]:
+    """Each initiative's latest update before ``end``, in one query. Dated inside the period,
+    it is also the initiative's report for the period (the latest update in the period)."""
+    newest = (
+        func.row_number()
+        .over(
+            partition_by=StatusUpdate.initiative_id,
+            order_by=(StatusUpdate.created_at.desc(), StatusUpdate.id.desc()),
         )
-        order = [is_marked.desc(), *order]
-    newest = func.row_number().over(partition_by=StatusUpdate.initiative_id, order_by=order)
-    query = query.add_columns(newest.label("rank")).where(
-        StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at < end
+        .label("rank")
     )
-    if start is not None:
-        query = query.where(StatusUpdate.created_at >= start)
-    ranked = query.subquery()
-    return select(ranked.c.id).where(ranked.c.rank == 1)
-
-
-def _updates(ids: list[int], end: datetime, start: datetime | None, period_id: int | None):
-    query = select(
-        StatusUpdate.id,
-        StatusUpdate.initiative_id,
-        StatusUpdate.created_at,
-        StatusUpdate.status,
-        StatusUpdate.health,
-        StatusUpdate.progress,
-        StatusUpdate.happened,
-        StatusUpdate.next_steps,
-        StatusUpdate.support_needed,
-    ).where(StatusUpdate.id.in_(_ranked_updates(ids, end, start, period_id)))
+    ranked = (
+        select(StatusUpdate.id, newest)
+        .where(StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at < end)
+        .subquery()
+    )
+    query = select(*UPDATE_COLUMNS).where(
+        StatusUpdate.id.in_(select(ranked.c.id).where(ranked.c.rank == 1))
+    )
     return {row[1]: row for row in db.session.execute(query)}
 
 
-def _marks(ids: list[int], period_id: int) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(PeriodReportMark.status_update_id).where(
-                PeriodReportMark.period_id == period_id, PeriodReportMark.initiative_id.in_(ids)
-            )
-        )
+def _marked_updates(ids: list[int], period_id: int) -> dict[int, Any]:
+    """The updates managers marked as the report for the period, in one query."""
+    query = (
+        select(*UPDATE_COLUMNS)
+        .join(PeriodReportMark, PeriodReportMark.status_update_id == StatusUpdate.id)
+        .where(PeriodReportMark.period_id == period_id, PeriodReportMark.initiative_id.in_(ids))
     )
+    return {row[1]: row for row in db.session.execute(query)}
 
 
 def _links(ids: list[int]) -> dict[int, list[dict[str, str]]]:
@@ -201,9 +194,8 @@ def initiative_entries(
     )
     for chunk in result.partitions():
         ids = [r[0] for r in chunk]
-        latest = _updates(ids, end, None, None)
-        reports = _updates(ids, end, start, period.id)
-        marked = _marks(ids, period.id)
+        latest = _latest_updates(ids, end)
+        marked = _marked_updates(ids, period.id)
         links = _links(ids)
         decisions = _decisions(ids, period.starts_on, period.ends_on)
         for row in chunk:
@@ -217,7 +209,9 @@ def initiative_entries(
                 str(getattr(status, "value", status)),
                 str(getattr(health, "value", health)),
             )
-            report = reports.get(id_)
+            report = marked.get(id_)
+            if report is None and last is not None and last[2] >= start:
+                report = last
             last_moment = last[2] if last is not None else created_at
             yield {
                 "id": id_,
@@ -246,7 +240,7 @@ def initiative_entries(
                     "happened": report[6] or "",
                     "next_steps": report[7] or "",
                     "support_needed": report[8] or "",
-                    "marked": report[0] in marked,
+                    "marked": id_ in marked,
                 },
                 "principles": links.get(id_, []),
                 "decisions": decisions.get(id_, []),

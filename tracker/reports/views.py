@@ -146,7 +146,8 @@ def period_state(period_id: int, action: str):
 
 
 def _missing_filter():
-    department = (request.args.get("department") or "").strip()[:20] or None
+    department = (request.args.get("department") or "").strip()
+    department = department if re.fullmatch(r"[\w-]{1,20}", department) else None
     owner_text = (request.args.get("owner") or "").strip()
     owner = int(owner_text) if owner_text.isdigit() and len(owner_text) < 10 else None
     return department, owner
