@@ -129,9 +129,7 @@ def _load_reports(org: Org, now: datetime) -> int:
     from .reports import demo as report_demo
 
     management = db.session.get(User, org.users["ledning@nykvarn.example"])
-    return report_demo.load(
-        management, settings.organisation_name(), settings.stale_days(), now
-    )
+    return report_demo.load(management, settings.organisation_name(), settings.stale_days(), now)
 
 
 def _load_organisation(password_hash: str, now: datetime) -> Org:
