@@ -52,17 +52,18 @@ def period_form(committees: list[Committee], **kwargs) -> PeriodForm:
     class Form(PeriodForm):
         pass
 
+    meeting_label, dnr_label = _("Meeting date"), _("Diary number (dnr)")
     for committee in committees:
         setattr(
             Form,
             f"meeting_{committee.id}",
-            IsoDateField(f"{_('Meeting date')}: {committee.name}", validators=[Optional()]),
+            IsoDateField(f"{meeting_label}: {committee.name}", validators=[Optional()]),
         )
         setattr(
             Form,
             f"dnr_{committee.id}",
             StringField(
-                f"{_('Diary number (dnr)')}: {committee.short_name}",
+                f"{dnr_label}: {committee.short_name}",
                 validators=[
                     Length(
                         max=DNR_MAX, message=_l("The diary number can be at most 60 characters.")

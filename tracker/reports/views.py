@@ -262,8 +262,9 @@ def show(report_id: int):
 def _file_name(content, report, extension: str) -> str:
     """An attachment named after the committee, the period and the version, in ASCII and in
     UTF-8 (RFC 5987), e.g. ``rapport-bun-tertial-2-2026-v1.csv``."""
+    stem = _("report")
     name = (
-        f"{_('report')}-{content['committee']['short_name']}-{content['period']['name']}"
+        f"{stem}-{content['committee']['short_name']}-{content['period']['name']}"
         f"-v{report.version}.{extension}"
     )
     readable = re.sub(r"[\s/\\\"';:,]+", "-", name.lower())
