@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .maturity import bp as maturity_bp
     from .pages import bp as pages_bp
     from .portfolio import bp as portfolio_bp
+    from .reports import bp as reports_bp
 
     logging_setup.init_app(app)
     cache.init_app(app)
@@ -65,4 +66,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(maturity_bp)
+    app.register_blueprint(reports_bp)
     return app

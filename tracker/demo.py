@@ -105,6 +105,7 @@ def seed(
     initiatives: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
+    with_reports: bool = True,
 ) -> str:
     """Load the demo municipality and flush. Returns a short summary of what was loaded."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -113,11 +114,22 @@ def seed(
     total = len(PLANS) if initiatives is None else initiatives
     updates = _load_portfolio(org, total, rng, now, progress or (lambda _done, _total: None))
     rounds = _load_maturity(org, now)
+    reports = _load_reports(org, now) if with_reports else 0
     record(None, "demo.seed", changes={"initiatives": total})
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "
-        f"{total} initiatives, {updates} status updates, {rounds} maturity rounds"
+        f"{total} initiatives, {updates} status updates, {rounds} maturity rounds, "
+        f"{reports} frozen committee reports"
     )
+
+
+def _load_reports(org: Org, now: datetime) -> int:
+    """Three reporting periods, the two past ones frozen for every committee (issue 13)."""
+    from . import settings
+    from .reports import demo as report_demo
+
+    management = db.session.get(User, org.users["ledning@nykvarn.example"])
+    return report_demo.load(management, settings.organisation_name(), settings.stale_days(), now)
 
 
 def _load_organisation(password_hash: str, now: datetime) -> Org:

@@ -68,3 +68,17 @@ def committee_scope(user: User) -> int | None:
     if user.is_authenticated and user.role == Role.COMMITTEE:
         return user.committee_id
     return None
+
+
+def can_manage_periods(user: User) -> bool:
+    """The reporting calendar and freezing committee reports: management and admins."""
+    return user.is_authenticated and user.active and user.role in (Role.MANAGEMENT, Role.ADMIN)
+
+
+def can_read_committee_report(user: User, committee_id: int) -> bool:
+    """A frozen report: everyone who reads the portfolio, except that a committee reader limited
+    to one committee sees that committee's reports only."""
+    if not can_read_portfolio(user):
+        return False
+    scope = committee_scope(user)
+    return scope is None or scope == committee_id

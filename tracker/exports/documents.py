@@ -8,8 +8,8 @@ initiatives; then one section per initiative.
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,7 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .cells import clean
 from .maturity import Section
-from .services import Row, Summary
+from .services import Row, Summary, Table
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
 
@@ -45,6 +45,10 @@ class Report:
     summary: Summary
     rows: list[Row]
     maturity: Section | None = None  # the digital maturity comparison, when asked for
+    heading: list[str] = field(default_factory=list)  # "Status per …", dnr, meeting
+    tables: list[Table] = field(default_factory=list)  # e.g. what changed, after the figures
+    tables_title: str = ""
+    created: datetime | None = None  # fixed for a frozen report
 
     @property
     def language_tag(self) -> str:
@@ -94,12 +98,17 @@ def render_docx(report: Report) -> bytes:
     doc.core_properties.title = report.title
     doc.core_properties.author = report.organisation
     doc.core_properties.language = report.language_tag
+    if report.created is not None:
+        doc.core_properties.created = report.created.replace(tzinfo=None)
+        doc.core_properties.modified = report.created.replace(tzinfo=None)
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10.5)
 
     doc.add_heading(clean(report.title), level=1)
     doc.add_paragraph(f"{report.organisation} · {_('Date')}: {report.day.isoformat()}")
+    for line in report.heading:
+        doc.add_paragraph(clean(line))
 
     doc.add_heading(_("Filter used"), level=2)
     _table(
@@ -112,6 +121,14 @@ def render_docx(report: Report) -> bytes:
     _figures(doc, report)
     if report.maturity is not None:
         _maturity(doc, report.maturity)
+    if report.tables:
+        doc.add_heading(clean(report.tables_title), level=2)
+        for table in report.tables:
+            doc.add_heading(clean(table.title), level=3)
+            if table.rows:
+                _table(doc, table.headers, table.rows)
+            else:
+                doc.add_paragraph(clean(table.empty))
 
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
     _orient(landscape, WD_ORIENT.LANDSCAPE)

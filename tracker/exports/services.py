@@ -107,6 +107,33 @@ def summarise(query: Select, stale_days: int) -> Summary:
     return Summary(total, by_status, by_health, stale, average)
 
 
+def summary_of(rows: list[Row]) -> Summary:
+    """The same figures as ``summarise``, from rows already at hand (a frozen report's)."""
+    by_status = dict.fromkeys(Status, 0)
+    by_health = dict.fromkeys(Health, 0)
+    stale = progress_sum = active = 0
+    for row in rows:
+        by_status[row.status] += 1
+        stale += int(row.stale)
+        if row.status in ACTIVE_STATUSES:
+            by_health[row.health] += 1
+            active += 1
+            progress_sum += row.progress
+    average = round(progress_sum / active) if active else None
+    return Summary(len(rows), by_status, by_health, stale, average)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of text that every writer can add after the status list, e.g. what
+    changed since the last committee report. Plain data, so a frozen snapshot can feed it."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    empty: str = ""  # shown instead of an empty table
+
+
 # --- rows -------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import xlsxwriter
@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from .cells import clean, neutralise
 from .maturity import Section
-from .services import Row, Summary
+from .services import Row, Summary, Table
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,23 @@ def _csv_cell(value: Any) -> str:
     return neutralise(value)
 
 
-def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
+def csv_chunks(
+    rows: Iterable[Row], heading: Iterable[str] = (), tables: Iterable[Table] = ()
+) -> Iterator[str]:
     """UTF-8 with BOM (so Excel reads åäö), ``;`` between fields (Swedish Excel's list
-    separator), RFC 4180 quoting and CRLF. Yields about 64 kB at a time."""
+    separator), RFC 4180 quoting and CRLF. Yields about 64 kB at a time.
+
+    ``heading`` lines (title, "Status per …", dnr, meeting) come first with an empty line after
+    them; ``tables`` (e.g. what changed) follow the list, each after an empty line and its title.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     buffer.write("\ufeff")
+    heading = list(heading)
+    for line in heading:
+        writer.writerow([neutralise(line)])
+    if heading:
+        writer.writerow([])
     writer.writerow([neutralise(h) for h in headers()])
     yes, no = _("Yes"), _("No")
     empty = True
@@ -108,6 +119,14 @@ def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
             buffer.truncate()
     if empty:
         writer.writerow([neutralise(_("No initiatives match the filter."))])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([neutralise(table.title)])
+        if table.rows:
+            writer.writerow([neutralise(h) for h in table.headers])
+            writer.writerows([neutralise(c) for c in row] for row in table.rows)
+        else:
+            writer.writerow([neutralise(table.empty)])
     yield buffer.getvalue()
 
 
@@ -173,13 +192,20 @@ def write_xlsx(
     described_filter: list[tuple[str, str]],
     day: date,
     maturity: Section | None = None,
+    heading: Iterable[str] = (),
+    tables: Iterable[Table] = (),
+    created: datetime | None = None,
 ) -> int:
     """Write the workbook to ``target`` (a path or a binary file); returns the rows written.
-    With ``maturity``, a third sheet holds the digital maturity comparison.
+    With ``maturity``, a third sheet holds the digital maturity comparison; with ``tables``, a
+    sheet after it holds them (what changed). ``heading`` lines go under the title, and
+    ``created`` fixes the file's creation time (a frozen report's file is the same every time).
 
     ``constant_memory``: each row goes to disk as it is written, so memory stays flat."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    _summary_sheet(workbook, summary, title, described_filter, day)
+    if created is not None:
+        workbook.set_properties({"created": created.replace(tzinfo=None)})
+    _summary_sheet(workbook, summary, title, described_filter, day, heading)
     ws = workbook.add_worksheet(str(_("Initiatives"))[:31])
     sheet = _Writer(workbook, ws)
     for index, column in enumerate(COLUMNS):
@@ -199,16 +225,40 @@ def write_xlsx(
         sheet.line(("text", _("No initiatives match the filter.")))
     if maturity is not None:
         _maturity_sheet(workbook, maturity)
+    tables = list(tables)
+    if tables:
+        _tables_sheet(workbook, tables)
     workbook.close()
     return written
 
 
-def _summary_sheet(workbook, summary: Summary, title, described_filter, day: date) -> None:
+def _tables_sheet(workbook, tables: list[Table]) -> None:
+    ws = workbook.add_worksheet(str(_("What changed"))[:31])
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 6, 22)
+    sheet = _Writer(workbook, ws)
+    sheet.line(("heading", _("What changed")))
+    for table in tables:
+        sheet.line()
+        sheet.line(("bold", table.title))
+        if not table.rows:
+            sheet.line(("text", table.empty))
+            continue
+        sheet.line(*(("bold", h) for h in table.headers))
+        for row in table.rows:
+            sheet.line(*(("text", c) for c in row))
+
+
+def _summary_sheet(
+    workbook, summary: Summary, title, described_filter, day: date, heading: Iterable[str] = ()
+) -> None:
     ws = workbook.add_worksheet(str(_("Summary"))[:31])
     ws.set_column(0, 0, 36)
     ws.set_column(1, 1, 50)
     sheet = _Writer(workbook, ws)
     sheet.line(("heading", title))
+    for line in heading:
+        sheet.line(("text", line))
     sheet.line(("text", _("Date")), ("date", day))
     sheet.line()
     sheet.line(("bold", _("Filter used")))

@@ -13,6 +13,13 @@ from .maturity import (
 )
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
+from .reports import (
+    CommitteeMeeting,
+    FrozenReport,
+    FrozenReportImmutable,
+    PeriodReportMark,
+    ReportingPeriod,
+)
 from .settings import OrganisationSettings
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
@@ -21,11 +28,14 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AuditEvent",
     "Committee",
+    "CommitteeMeeting",
     "DataVersion",
     "Decision",
     "DecisionKind",
     "Department",
     "Dimension",
+    "FrozenReport",
+    "FrozenReportImmutable",
     "Health",
     "Initiative",
     "MaturityCategory",
@@ -33,8 +43,10 @@ __all__ = [
     "MaturityRound",
     "MaturityValue",
     "OrganisationSettings",
+    "PeriodReportMark",
     "Principle",
     "PrincipleLink",
+    "ReportingPeriod",
     "Role",
     "Status",
     "StatusUpdate",

@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from flask import jsonify, redirect, render_template, url_for
+from flask_babel import get_timezone
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -6,6 +9,8 @@ from .. import settings
 from ..extensions import db, limiter
 from ..models import Role
 from ..portfolio import services as portfolio
+from ..reports import periods as report_periods
+from ..reports import reporting as report_status
 from . import bp
 
 
@@ -15,10 +20,18 @@ def home():
     if current_user.role != Role.MANAGER:
         return redirect(url_for("portfolio.dashboard"))
     initiatives = portfolio.initiatives_of(current_user)
+    period = report_periods.open_period(datetime.now(get_timezone()).date())
+    reported = (
+        report_status.reported_ids(period, [i.id for i in initiatives], get_timezone())
+        if period is not None
+        else set()
+    )
     return render_template(
         "pages/home_manager.html",
         initiatives=initiatives,
         stale_days=settings.stale_days(),
+        period=period,
+        reported=reported,
     )
 
 

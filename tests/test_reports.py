@@ -1,0 +1,427 @@
+"""Reporting periods and frozen committee reports: the services, called directly."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from tracker.extensions import db
+from tracker.models import (
+    Decision,
+    DecisionKind,
+    FrozenReport,
+    FrozenReportImmutable,
+    Health,
+    Status,
+    StatusUpdate,
+)
+from tracker.reports import compare, periods, reporting, services, snapshot
+from tracker.reports.errors import FreezeError, PeriodError
+from tracker.reports.periods import MeetingData, PeriodData
+
+from . import factories
+
+TZ = ZoneInfo("Europe/Stockholm")
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def period(org, name="Tertial 1 2026", start="2026-01-01", end="2026-04-30", deadline=None):
+    data = PeriodData(
+        name=name,
+        starts_on=date.fromisoformat(start),
+        ends_on=date.fromisoformat(end),
+        deadline=date.fromisoformat(deadline or end),
+        meetings=[MeetingData(org.committees[0].id, date.fromisoformat(end), "KS 2026/17")],
+    )
+    return periods.create_period(org.management, data)
+
+
+def update(initiative, when, status=Status.IN_PROGRESS, health=Health.ON_TRACK, progress=10,
+           happened="", support=""):  # fmt: skip
+    row = StatusUpdate(
+        initiative=initiative,
+        author=initiative.owner,
+        created_at=when,
+        status=status,
+        health=health,
+        progress=progress,
+        happened=happened,
+        support_needed=support,
+    )
+    db.session.add(row)
+    initiative.status, initiative.health, initiative.progress = status, health, progress
+    initiative.last_update_at = when
+    db.session.flush()
+    return row
+
+
+def freeze(org, p, committee=None, reason="", expected=None, user=None, maturity=False):
+    committee = committee or org.committees[0]
+    return services.freeze(
+        user or org.management,
+        p,
+        services.FreezeRequest(
+            [committee.id], expected or {committee.id: 0}, reason, with_maturity=maturity
+        ),
+        tz=TZ,
+        stale_days=30,
+        organisation="Nykvarns kommun",
+        locale="sv",
+    )
+
+
+def initiative(org, title, **fields):
+    fields.setdefault("created_at", at("2025-12-01"))
+    return factories.make_initiative(org.manager, org.departments[0], title=title, **fields)
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+def test_a_period_is_saved_with_its_meetings(org):
+    p = period(org)
+    db.session.commit()
+    assert p.name == "Tertial 1 2026"
+    assert [(m.committee_id, m.dnr) for m in p.meetings] == [(org.committees[0].id, "KS 2026/17")]
+    assert periods.bounds(p, TZ)[0] == datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "deadline", "field"),
+    [
+        ("2027-05-01", "2027-04-30", "2027-04-30", "ends_on"),
+        ("2027-01-01", "2027-04-30", "2027-05-10", "deadline"),
+        ("2027-01-01", "2027-04-30", "2026-12-31", "deadline"),
+        ("2026-04-30", "2026-08-31", "2026-08-31", "starts_on"),  # overlaps T1 by one day
+        ("2025-06-01", "2027-06-01", "2026-06-01", "starts_on"),  # encloses it
+    ],
+)
+def test_bad_dates_are_refused_with_the_field_named(org, start, end, deadline, field):
+    period(org)
+    with pytest.raises(PeriodError) as caught:
+        period(org, "Annan", start, end, deadline)
+    assert caught.value.field == field
+
+
+def test_adjacent_periods_and_names(org):
+    period(org)
+    period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    with pytest.raises(PeriodError) as caught:
+        period(org, "Tertial 1 2026", "2026-09-01", "2026-12-31")
+    assert caught.value.field == "name"
+
+
+def test_only_management_and_admins_keep_the_calendar(org):
+    from tracker.permissions import PermissionDenied
+
+    data = PeriodData("X", date(2030, 1, 1), date(2030, 2, 1), date(2030, 1, 20))
+    for user in (org.manager, org.committee_reader):
+        with pytest.raises(PermissionDenied):
+            periods.create_period(user, data)
+    assert periods.create_period(org.admin, data).id
+
+
+def test_open_early_and_close(org):
+    p = period(org, "Framtid", "2027-01-01", "2027-04-30")
+    today = date(2026, 12, 1)
+    assert periods.open_period(today) is None
+    periods.open_early(org.management, p)
+    assert periods.open_period(today) == p
+    periods.close(org.management, p)
+    assert periods.open_period(today) is None
+    periods.reopen(org.management, p)
+    assert periods.open_period(today) == p
+
+
+# --- who has reported ---------------------------------------------------------------------------
+
+
+def test_who_has_reported_per_department_and_owner(org):
+    p = period(org)
+    hr = org.departments[1]
+    a = initiative(org, "A")
+    update(a, at("2026-02-01"))
+    b = initiative(org, "B")
+    update(b, at("2025-12-15"))  # before the period
+    c = factories.make_initiative(org.other_manager, hr, title="C", created_at=at("2025-12-01"))
+    update(c, at("2026-04-30", 21))  # 23:00 Swedish time on the last day: inside
+    finished = initiative(org, "Done", status=Status.DONE)  # owes nothing
+    late = initiative(org, "Late", created_at=at("2026-06-01"))  # did not exist yet
+    del finished, late
+    overview = reporting.overview(org.management, p, TZ)
+    assert (overview.total.reported, overview.total.due) == (2, 3)
+    assert [(t.key, t.reported, t.due, t.share) for t in overview.departments] == [
+        ("HR", 1, 1, 100),
+        ("IT", 1, 2, 50),
+    ]
+    assert [m.title for m in reporting.missing(org.management, p, TZ)] == ["B"]
+    assert reporting.missing(org.management, p, TZ, department="HR") == []
+    assert reporting.reported_ids(p, [a.id, b.id, c.id], TZ) == {a.id, c.id}
+
+
+def test_a_marked_update_is_the_report(org):
+    p = period(org)
+    a = initiative(org, "A")
+    first = update(a, at("2026-02-01"), happened="Den riktiga rapporten")
+    update(a, at("2026-03-01"), happened="Ett tillägg")
+    reporting.mark_report(org.manager, p, a, first, TZ)
+    [entry] = snapshot.build(org.committees[0], p, TZ, 30, "K")["initiatives"]
+    assert entry["report"]["happened"] == "Den riktiga rapporten"
+    assert entry["report"]["marked"] is True
+    outside = update(a, at("2026-06-01"))
+    with pytest.raises(PeriodError):
+        reporting.mark_report(org.manager, p, a, outside, TZ)
+
+
+# --- freezing -----------------------------------------------------------------------------------
+
+
+def test_the_snapshot_holds_the_report_as_of_the_period_end(org):
+    p = period(org)
+    a = initiative(org, "Digital post", principles=org.principles[:2], benefit="Snabbare svar")
+    update(a, at("2026-02-01"), progress=20, happened="Upphandlat", support="Hjälp med avtal")
+    update(a, at("2026-06-01"), status=Status.DONE, progress=100)  # after the period
+    db.session.add(
+        Decision(initiative_id=a.id, author_id=org.management.id, decided_on=date(2026, 3, 2),
+                 meeting="LG 2026-03-02", kind=DecisionKind.SUPPORT, comment="Ja")
+    )  # fmt: skip
+    db.session.add(
+        Decision(initiative_id=a.id, author_id=org.management.id, decided_on=date(2026, 6, 2),
+                 meeting="LG 2026-06-02", kind=DecisionKind.CLOSE)
+    )  # fmt: skip
+    [report] = freeze(org, p)
+    db.session.commit()
+    content = json.loads(report.content)
+    assert report.version == 1 and report.frozen_by_name == "Lena Ledning"
+    assert report.sha256 == hashlib.sha256(report.content.encode()).hexdigest()
+    assert report.content == snapshot.canonical(content)
+    assert content["period"]["name"] == "Tertial 1 2026"
+    assert content["meeting"] == {"date": "2026-04-30", "dnr": "KS 2026/17"}
+    [entry] = content["initiatives"]
+    assert entry["status"] == "in_progress" and entry["progress"] == 20
+    assert entry["benefit"] == "Snabbare svar"
+    assert entry["report"] == {
+        "date": "2026-02-01",
+        "happened": "Upphandlat",
+        "next_steps": "",
+        "support_needed": "Hjälp med avtal",
+        "marked": False,
+    }
+    assert [p["key"] for p in entry["principles"]] == ["tillganglighet", "trygghet"]
+    assert entry["principles"][0]["motivation"] == "Bidrar till Tillgänglighet"
+    assert [d["meeting"] for d in entry["decisions"]] == ["LG 2026-03-02"]
+    assert content["changes"]["previous"] is None
+    assert content["changes"]["support_asked"][0]["text"] == "Hjälp med avtal"
+
+
+def test_only_the_committees_own_initiatives(org):
+    p = period(org)
+    initiative(org, "KS-initiativ")
+    factories.make_initiative(org.other_manager, title="BUN-initiativ", created_at=at("2025-12-01"))
+    [report] = freeze(org, p)
+    assert [e["title"] for e in json.loads(report.content)["initiatives"]] == ["KS-initiativ"]
+
+
+def test_later_edits_never_change_a_frozen_report(org, client, auth):
+    p = period(org)
+    a = initiative(org, "A")
+    update(a, at("2026-02-01"))
+    [report] = freeze(org, p)
+    db.session.commit()
+    before = report.content
+    auth.login("ledning@example.se")
+    csv_before = client.get(f"/reports/{report.id}.csv").data
+    a.title = "Nytt namn"
+    update(a, at("2026-03-15"), status=Status.PAUSED, progress=90)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(FrozenReport, report.id).content == before
+    assert client.get(f"/reports/{report.id}.csv").data == csv_before
+    assert "Nytt namn" not in client.get(f"/reports/{report.id}").get_data(as_text=True)
+
+
+def test_a_correction_is_a_new_version_with_a_reason(org):
+    p = period(org)
+    initiative(org, "A")
+    [first] = freeze(org, p)
+    committee = org.committees[0]
+    with pytest.raises(FreezeError):  # the same click again
+        freeze(org, p)
+    with pytest.raises(FreezeError):  # a reason, but from a stale view
+        freeze(org, p, reason="Rättelse", expected={committee.id: 0})
+    [second] = freeze(org, p, reason="Fel status", expected={committee.id: 1})
+    db.session.commit()
+    assert (first.version, second.version) == (1, 2)
+    assert json.loads(second.content)["reason"] == "Fel status"
+    assert [v.version for v in services.versions(first)] == [2, 1]
+    assert db.session.get(FrozenReport, first.id).content == first.content
+
+
+def test_two_freezes_at_once_give_one_version(org):
+    """The unique constraint settles a race the version check cannot see."""
+    p = period(org)
+    [report] = freeze(org, p)
+    db.session.commit()
+    twin = FrozenReport(
+        period_id=p.id, committee_id=report.committee_id, version=1, frozen_by_name="X",
+        content="{}", sha256="0" * 64,
+    )  # fmt: skip
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.query(FrozenReport).count() == 1
+
+
+def test_freezing_all_committees_at_once(org):
+    p = period(org)
+    ids = [c.id for c in org.committees]
+    frozen = services.freeze(
+        org.admin, p, services.FreezeRequest(ids, {}), tz=TZ, stale_days=30, organisation="K",
+        locale="en",
+    )  # fmt: skip
+    assert sorted(r.committee_id for r in frozen) == sorted(ids)
+
+
+def test_a_failed_freeze_leaves_nothing(org):
+    p = period(org)
+    [done] = freeze(org, p)
+    db.session.commit()
+    ids = [c.id for c in org.committees]
+    with pytest.raises(FreezeError):  # the second committee is new, the first is not expected
+        services.freeze(
+            org.admin, p, services.FreezeRequest(ids, {}), tz=TZ, stale_days=30, organisation="K",
+            locale="sv",
+        )  # fmt: skip
+    db.session.rollback()
+    assert [r.id for r in db.session.query(FrozenReport)] == [done.id]
+
+
+def test_the_application_never_changes_or_deletes_a_frozen_report(org):
+    p = period(org)
+    [report] = freeze(org, p)
+    db.session.commit()
+    report.reason = "Ändrad i efterhand"
+    with pytest.raises(FrozenReportImmutable):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(FrozenReport, report.id))
+    with pytest.raises(FrozenReportImmutable):
+        db.session.flush()
+    db.session.rollback()
+    # Past the ORM, the database's triggers refuse as well.
+    for statement in ("UPDATE frozen_report SET reason = 'x'", "DELETE FROM frozen_report"):
+        with pytest.raises(DBAPIError):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.get(FrozenReport, report.id).reason == ""
+
+
+# --- the comparison, on a hand-built pair where every cell is known -------------------------------
+
+
+def entry(id_, title, status="in_progress", health="on_track", progress=10, report=True,
+          support="", decisions=()):  # fmt: skip
+    return {
+        "id": id_,
+        "title": title,
+        "department": "IT",
+        "owner": "Cecilia",
+        "status": status,
+        "health": health,
+        "progress": progress,
+        "report": {"date": "2026-02-01", "happened": "", "next_steps": "",
+                   "support_needed": support, "marked": False} if report else None,
+        "decisions": list(decisions),
+    }  # fmt: skip
+
+
+def test_the_comparison_of_two_known_reports():
+    previous = {
+        "period": {"name": "T1", "ends_on": "2026-04-30"},
+        "version": 1,
+        "frozen_at": "2026-05-05T10:00:00+00:00",
+        "initiatives": [
+            entry(1, "Oförändrad"),
+            entry(2, "Blir klar", progress=80),
+            entry(3, "Pausas", health="at_risk"),
+            entry(4, "Avbryts", health="off_track", support="Pengar"),
+            entry(5, "Försvinner"),
+            entry(6, "Bättre", health="off_track", support="Folk"),
+        ],
+    }
+    decision = {"date": "2026-06-01", "meeting": "LG", "kind": "support", "text": "",
+                "comment": "Beviljat"}  # fmt: skip
+    current = {
+        "initiatives": [
+            entry(1, "Oförändrad"),
+            entry(2, "Blir klar", status="done", progress=100),
+            entry(3, "Pausas", status="paused", health="off_track", report=False),
+            entry(4, "Avbryts", status="cancelled", health="off_track", progress=10,
+                  support="Pengar", decisions=[decision]),
+            entry(6, "Bättre", health="on_track", progress=35),
+            entry(7, "Ny", status="planned", progress=0, support="Stöd"),
+            entry(8, "Tyst", status="planned", progress=0, report=False),
+        ],
+    }  # fmt: skip
+    result = compare.compare(previous, current)
+    ref = lambda i, t: {"id": i, "title": t, "department": "IT"}  # noqa: E731
+    assert result["previous"] == {
+        "period": "T1", "ends_on": "2026-04-30", "version": 1,
+        "frozen_at": "2026-05-05T10:00:00+00:00",
+    }  # fmt: skip
+    assert result["new"] == [
+        {**ref(7, "Ny"), "status": "planned", "health": "on_track"},
+        {**ref(8, "Tyst"), "status": "planned", "health": "on_track"},
+    ]
+    assert result["gone"] == [ref(5, "Försvinner")]
+    assert result["finished"] == [{**ref(2, "Blir klar"), "from": "in_progress", "to": "done"}]
+    assert result["paused"] == [{**ref(3, "Pausas"), "from": "in_progress", "to": "paused"}]
+    assert result["cancelled"] == [{**ref(4, "Avbryts"), "from": "in_progress", "to": "cancelled"}]
+    assert [c["id"] for c in result["status_changes"]] == [2, 3, 4]
+    assert result["assessment_changes"] == [
+        {**ref(3, "Pausas"), "from": "at_risk", "to": "off_track", "direction": "worse"},
+        {**ref(6, "Bättre"), "from": "off_track", "to": "on_track", "direction": "better"},
+    ]
+    assert result["progress_changes"] == [
+        {**ref(2, "Blir klar"), "from": 80, "to": 100, "delta": 20},
+        {**ref(6, "Bättre"), "from": 10, "to": 35, "delta": 25},
+    ]
+    assert result["decisions"] == [{**ref(4, "Avbryts"), **decision}]
+    assert result["support_asked"] == [{**ref(7, "Ny"), "text": "Stöd"}]
+    assert result["support_answered"] == [
+        {**ref(4, "Avbryts"), "text": "Pengar"},  # a support decision in the period
+        {**ref(6, "Bättre"), "text": "Folk"},  # no longer asked for
+    ]
+    assert result["without_report"] == [
+        {**ref(3, "Pausas"), "owner": "Cecilia"},
+        {**ref(8, "Tyst"), "owner": "Cecilia"},
+    ]
+    assert compare.has_changes(result)
+
+
+def test_the_next_frozen_report_compares_with_the_previous_one(org):
+    t1 = period(org)
+    t2 = period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    a = initiative(org, "A")
+    update(a, at("2026-02-01"), progress=20)
+    [first] = freeze(org, t1)
+    update(a, at("2026-06-01"), health=Health.AT_RISK, progress=45)
+    initiative(org, "B", created_at=at("2026-07-01"))
+    [second] = freeze(org, t2)
+    changes = json.loads(second.content)["changes"]
+    assert changes["previous"]["period"] == "Tertial 1 2026"
+    assert [c["title"] for c in changes["new"]] == ["B"]
+    assert changes["progress_changes"][0]["delta"] == 25
+    assert changes["assessment_changes"][0]["direction"] == "worse"
+    assert [c["title"] for c in changes["without_report"]] == ["B"]
+    assert first.id != second.id

@@ -1,0 +1,282 @@
+"""Reporting periods and frozen reports through the browser's URLs: every role, bad input, the
+four formats, and the number of queries per page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import openpyxl
+import pytest
+
+from tracker.extensions import db
+from tracker.models import FrozenReport, ReportingPeriod, Status
+
+from . import factories
+from .conftest import csrf_from
+from .test_reports import TZ, at, freeze, initiative, period, update
+
+ROLES = ("admin", "management", "committee", "manager")
+EMAILS = {
+    "admin": "admin@example.se",
+    "management": "ledning@example.se",
+    "committee": "namnd@example.se",
+    "manager": "chef@example.se",
+}
+
+
+@pytest.fixture
+def frozen(org):
+    p = period(org)
+    a = initiative(org, "Digital post", principles=org.principles[:1])
+    update(a, at("2026-02-01"), progress=30, happened="Upphandlat", support="=cmd|' /C calc'!A0")
+    [report] = freeze(org, p)
+    db.session.commit()
+    return report
+
+
+def post_form(client, url, data, page=None):
+    token = csrf_from(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_the_calendar_and_archive(org, frozen, client, auth, role):
+    auth.login(EMAILS[role])
+    page = client.get("/reports").get_data(as_text=True)
+    assert "Tertial 1 2026" in page
+    assert f"/reports/{frozen.id}" in page  # this committee reader is not limited
+    assert ("/reports/periods/new" in page) == (role in ("admin", "management"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_management_and_admins_manage_periods(org, frozen, client, auth, role):
+    auth.login(EMAILS[role])
+    allowed = role in ("admin", "management")
+    p = frozen.period_id
+    for url in ("/reports/periods/new", f"/reports/periods/{p}", f"/reports/periods/{p}/edit"):
+        assert client.get(url).status_code == (200 if allowed else 403), url
+    token = csrf_from(client.get("/accessibility").get_data(as_text=True))
+    for url in (f"/reports/periods/{p}/freeze", f"/reports/periods/{p}/close"):
+        response = client.post(url, data={"csrf_token": token, "committee": "all"})
+        assert response.status_code in ((303, 422) if allowed else (403,)), url
+
+
+def test_a_committee_reader_sees_only_their_committees_reports(org, frozen, client, auth):
+    other = period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    [bun] = freeze(org, other, committee=org.committees[1])
+    org.committee_reader.committee_id = org.committees[1].id  # BUN
+    db.session.commit()
+    auth.login("namnd@example.se")
+    archive = client.get("/reports").get_data(as_text=True)
+    assert f"/reports/{bun.id}" in archive and f'/reports/{frozen.id}"' not in archive
+    assert client.get(f"/reports/{bun.id}").status_code == 200
+    for suffix in ("", ".csv", ".xlsx", ".pdf", ".docx"):
+        assert client.get(f"/reports/{frozen.id}{suffix}").status_code == 404, suffix
+    assert client.get("/reports/99999").status_code == 404
+    assert client.get("/reports/changes?committee=KS").status_code == 404
+
+
+def test_creating_a_period_and_bad_dates(org, client, auth):
+    auth.login("ledning@example.se")
+    good = {"name": "Tertial 1 2027", "starts_on": "2027-01-01", "ends_on": "2027-04-30",
+            "deadline": "2027-04-15", f"meeting_{org.committees[0].id}": "2027-05-20",
+            f"dnr_{org.committees[0].id}": "KS 2027/3"}  # fmt: skip
+    response = post_form(client, "/reports/periods/new", good)
+    assert response.status_code == 303
+    saved = db.session.query(ReportingPeriod).one()
+    assert saved.meetings[0].dnr == "KS 2027/3"
+    cases = [
+        ({"ends_on": "2026-12-01"}, "The period must end on or after its first day."),
+        ({"deadline": "2027-09-15"}, "The last day for reports must lie inside the period."),
+        ({"name": "Annan", "starts_on": "2027-04-30"}, "overlaps Tertial 1 2027"),
+        ({"starts_on": "2027-13-45"}, "Enter a date as YYYY-MM-DD"),
+    ]
+    for change, message in cases:
+        data = {**good, "name": "Tertial 2 2027", "starts_on": "2027-05-01",
+                "ends_on": "2027-08-31", "deadline": "2027-08-15", **change}  # fmt: skip
+        response = post_form(client, "/reports/periods/new?lang=en", data, "/reports/periods/new")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, change
+        assert message in page, change
+        assert 'value="' + data["starts_on"] + '"' in page  # the input is kept
+    response = post_form(client, "/reports/periods/new?lang=sv", {**good, "deadline": "2027-06-01"})
+    assert "Sista dag för rapporter måste ligga inom perioden." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "x" * 5000, "starts_on": "2027-01-01", "ends_on": "2027-01-02", "deadline": "x"},
+        {"name": "\x00", "starts_on": "0000-00-00", "ends_on": "9999-99-99", "deadline": ""},
+        {"name": "<script>", "starts_on": "2027-01-01", "ends_on": "2027-01-01",
+         "deadline": "2027-01-01", "meeting_999": "2027-01-01", "dnr_1": "x" * 500},
+        {"name": "Noll\x00tecken", "starts_on": "2027-01-01", "ends_on": "2027-01-01",
+         "deadline": "2027-01-01"},
+        {"name": "Sist", "starts_on": "9999-12-31", "ends_on": "9999-12-31",
+         "deadline": "9999-12-31"},
+        {"name": "Först", "starts_on": "0001-01-01", "ends_on": "0001-01-01",
+         "deadline": "0001-01-01"},
+        {"name": "Dnr", "starts_on": "2027-01-01", "ends_on": "2027-01-01",
+         "deadline": "2027-01-01", "dnr_1": "a\x00b"},
+    ],
+)  # fmt: skip
+def test_hostile_period_input_gets_an_answer_not_an_error(org, client, auth, data):
+    auth.login("ledning@example.se")
+    response = post_form(client, "/reports/periods/new", data)
+    assert response.status_code in (303, 422)
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_hostile_freeze_and_url_input(org, frozen, client, auth):
+    auth.login("ledning@example.se")
+    p = frozen.period_id
+    for committee, reason in (("", ""), ("999999", ""), ("abc", ""), ("all' OR 1=1", ""),
+                              ("all", "\x00"), ("all", "x" * 3000)):  # fmt: skip
+        response = post_form(
+            client, f"/reports/periods/{p}/freeze",
+            {"committee": committee, "expected": "x:y", "reason": reason},
+            f"/reports/periods/{p}",
+        )  # fmt: skip
+        assert response.status_code == 422, committee
+    for url in (
+        f"/reports/periods/{p}?department=%00&owner=99999999999999999999",
+        f"/reports/periods/{p}?owner=-1",
+        "/reports/periods/999999",
+        "/reports/periods/99999999999999999999",
+        "/reports/99999999999999999999.csv",
+        "/reports/changes?committee=%3Cb%3E",
+        f"/reports/{frozen.id}.exe",
+    ):
+        assert client.get(url).status_code in (200, 404), url
+
+
+def test_freezing_twice_by_the_form_gives_one_version(org, client, auth):
+    p = period(org)
+    initiative(org, "A")
+    db.session.commit()
+    auth.login("ledning@example.se")
+    page = client.get(f"/reports/periods/{p.id}").get_data(as_text=True)
+    token = csrf_from(page)
+    committee = org.committees[0].id
+    data = {"csrf_token": token, "committee": str(committee),
+            "expected": f"{committee}:0,{org.committees[1].id}:0"}  # fmt: skip
+    first = client.post(f"/reports/periods/{p.id}/freeze", data=data)
+    second = client.post(f"/reports/periods/{p.id}/freeze", data=data)  # the double click
+    assert first.status_code == 303 and second.status_code == 422
+    assert "har just fastställts (version 1)" in second.get_data(as_text=True)
+    assert db.session.query(FrozenReport).count() == 1
+    correction = {**data, "expected": f"{committee}:1", "reason": "Rättad status"}
+    assert client.post(f"/reports/periods/{p.id}/freeze", data=correction).status_code == 303
+    assert [r.version for r in db.session.query(FrozenReport).order_by(FrozenReport.id)] == [1, 2]
+
+
+def test_the_report_page_and_its_four_files(org, frozen, client, auth):
+    auth.login("ledning@example.se")
+    page = client.get(f"/reports/{frozen.id}?lang=sv").get_data(as_text=True)
+    assert frozen.sha256 in page
+    today = datetime.now(TZ).date().isoformat()
+    assert f"Status per 2026-04-30, fastställd {today} av Lena Ledning" in page
+    assert "KS 2026/17" in page
+    csv_body = client.get(f"/reports/{frozen.id}.csv").data
+    assert csv_body.startswith("\ufeff".encode())
+    assert client.get(f"/reports/{frozen.id}.csv").data == csv_body  # byte for byte
+    lines = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig")), delimiter=";"))
+    assert lines[1][0].startswith("Status per 2026-04-30")
+    assert ["Diarienummer (dnr): KS 2026/17"] in lines
+    assert any(cell.startswith("'=cmd") for line in lines for cell in line)  # neutralised
+    assert ["Begärt stöd"] in lines and ["Ingen rapport i perioden"] in lines
+    response = client.get(f"/reports/{frozen.id}.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    strings = " ".join(
+        str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
+    )
+    assert "Digital post" in strings and frozen.sha256 in strings
+    assert "Vad som ändrats" in book.sheetnames
+    assert client.get(f"/reports/{frozen.id}.xlsx").data == response.data
+    pdf = client.get(f"/reports/{frozen.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    docx = client.get(f"/reports/{frozen.id}.docx")
+    with zipfile.ZipFile(io.BytesIO(docx.data)) as document:
+        body = document.read("word/document.xml").decode()
+    assert "Digital post" in body and "Status per 2026-04-30" in body
+    assert "attachment" in docx.headers["Content-Disposition"]
+
+
+def test_the_managers_start_page_shows_reported_or_missing(org, client, auth):
+    today = datetime.now(TZ).date()
+    p = period(org, "Nu", (today - timedelta(days=10)).isoformat(),
+               (today + timedelta(days=20)).isoformat())  # fmt: skip
+    done = initiative(org, "Rapporterad sak")
+    update(done, datetime.now(UTC) - timedelta(hours=1))
+    initiative(org, "Saknad sak")
+    db.session.commit()
+    auth.login("chef@example.se")
+    page = client.get("/?lang=sv").get_data(as_text=True)
+    assert "Rapporteringsperiod Nu" in page and p.deadline.isoformat() in page
+    assert "rapporterad" in page and "saknas" in page
+    missing = page.index("Saknad sak")
+    assert "#new-update" in page[missing : missing + 400]
+
+
+def test_management_sees_who_is_missing(org, client, auth):
+    p = period(org)
+    a = initiative(org, "Har rapporterat")
+    update(a, at("2026-02-01"))
+    initiative(org, "Har inte rapporterat")
+    factories.make_initiative(org.other_manager, title="Skolans", created_at=at("2025-12-01"))
+    db.session.commit()
+    auth.login("ledning@example.se")
+    page = client.get(f"/reports/periods/{p.id}?lang=en").get_data(as_text=True)
+    assert "1 of 3 initiatives have a report in the period (33 %)" in page
+    assert f"/reports/periods/{p.id}?department=IT#missing" in page
+    only_it = client.get(f"/reports/periods/{p.id}?department=IT").get_data(as_text=True)
+    assert "Har inte rapporterat" in only_it and "Skolans" not in only_it
+
+
+def test_the_live_comparison_on_board_and_dashboard(org, frozen, client, auth):
+    today = datetime.now(TZ).date()
+    period(org, "Nu", (today - timedelta(days=10)).isoformat(),
+           (today + timedelta(days=20)).isoformat())  # fmt: skip
+    [entry] = json.loads(frozen.content)["initiatives"]
+    from tracker.models import Initiative
+
+    live = db.session.get(Initiative, entry["id"])
+    update(live, datetime.now(UTC) - timedelta(hours=1), status=Status.PAUSED, progress=50)
+    db.session.commit()
+    auth.login("ledning@example.se")
+    for page in ("/board", "/dashboard"):
+        assert "/reports/changes" in client.get(page).get_data(as_text=True)
+    page = client.get("/reports/changes?committee=KS&lang=en").get_data(as_text=True)
+    assert "Status changes" in page and "Paused" in page and "+20" in page
+
+
+def test_queries_per_page_do_not_grow(org, client, auth, count_queries):
+    auth.login("ledning@example.se")
+
+    def measure():
+        counts = {}
+        for url in ("/reports", f"/reports/periods/{first.id}", f"/reports/{report.id}",
+                    "/reports/changes?committee=KS"):  # fmt: skip
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200, url
+            counts[url] = counter.count
+        return counts
+
+    first = period(org)
+    for n in range(3):
+        update(initiative(org, f"I{n}", principles=org.principles), at("2026-02-01"))
+    [report] = freeze(org, first)
+    db.session.commit()
+    small = measure()
+    for n in range(30):
+        update(initiative(org, f"J{n}", principles=org.principles), at("2026-02-02"))
+    for year in range(2010, 2020):
+        p = period(org, f"År {year}", f"{year}-01-01", f"{year}-12-31")
+        freeze(org, p)
+    db.session.commit()
+    assert measure() == small

@@ -1,0 +1,112 @@
+"""What changed between two reports of the same committee: plain data in, plain data out.
+
+Both arguments are report contents as ``snapshot.build`` makes them (a frozen one read back from
+its JSON, or a live one). The result is JSON-able, so a frozen report stores its comparison with
+the previous frozen report inside its own content, covered by its SHA-256.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Better to worse.
+HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}
+STATUS_EVENTS = {"done": "finished", "paused": "paused", "cancelled": "cancelled"}
+SECTIONS = (
+    "new",
+    "gone",
+    "finished",
+    "paused",
+    "cancelled",
+    "status_changes",
+    "assessment_changes",
+    "progress_changes",
+    "decisions",
+    "support_asked",
+    "support_answered",
+    "without_report",
+)
+
+
+def _support(entry: dict[str, Any]) -> str:
+    report = entry.get("report") or {}
+    return (report.get("support_needed") or "").strip()
+
+
+def _ref(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"id": entry["id"], "title": entry["title"], "department": entry["department"]}
+
+
+def compare(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any]:
+    """Every change from ``previous`` to ``current``, each list in the current report's order.
+
+    Without a previous report only what needs no comparison is filled in: decisions in the
+    period, support asked and the initiatives without a report."""
+    result: dict[str, Any] = {name: [] for name in SECTIONS}
+    result["previous"] = (
+        {
+            "period": previous["period"]["name"],
+            "ends_on": previous["period"]["ends_on"],
+            "version": previous.get("version"),
+            "frozen_at": previous.get("frozen_at"),
+        }
+        if previous
+        else None
+    )
+    before = {e["id"]: e for e in previous["initiatives"]} if previous else {}
+    now_ids = set()
+    for entry in current["initiatives"]:
+        now_ids.add(entry["id"])
+        ref = _ref(entry)
+        old = before.get(entry["id"])
+        for decision in entry.get("decisions", []):
+            result["decisions"].append({**ref, **decision})
+        if entry.get("report") is None and entry["status"] not in ("done", "cancelled"):
+            result["without_report"].append({**ref, "owner": entry["owner"]})
+        support = _support(entry)
+        if previous is None:
+            if support:
+                result["support_asked"].append({**ref, "text": support})
+            continue
+        if old is None:
+            result["new"].append({**ref, "status": entry["status"], "health": entry["health"]})
+            if support:
+                result["support_asked"].append({**ref, "text": support})
+            continue
+        old_support = _support(old)
+        if support and support != old_support:
+            result["support_asked"].append({**ref, "text": support})
+        answered = any(d["kind"] == "support" for d in entry.get("decisions", []))
+        if old_support and (not support or answered):
+            result["support_answered"].append({**ref, "text": old_support})
+        if entry["status"] != old["status"]:
+            change = {**ref, "from": old["status"], "to": entry["status"]}
+            result["status_changes"].append(change)
+            if entry["status"] in STATUS_EVENTS:
+                result[STATUS_EVENTS[entry["status"]]].append(change)
+        if entry["health"] != old["health"]:
+            worse = HEALTH_ORDER[entry["health"]] > HEALTH_ORDER[old["health"]]
+            result["assessment_changes"].append(
+                {
+                    **ref,
+                    "from": old["health"],
+                    "to": entry["health"],
+                    "direction": "worse" if worse else "better",
+                }
+            )
+        if entry["progress"] != old["progress"]:
+            result["progress_changes"].append(
+                {
+                    **ref,
+                    "from": old["progress"],
+                    "to": entry["progress"],
+                    "delta": entry["progress"] - old["progress"],
+                }
+            )
+    if previous:
+        result["gone"] = [_ref(e) for e in previous["initiatives"] if e["id"] not in now_ids]
+    return result
+
+
+def has_changes(changes: dict[str, Any]) -> bool:
+    return any(changes.get(name) for name in SECTIONS)

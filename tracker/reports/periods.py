@@ -1,0 +1,226 @@
+"""The reporting calendar: periods, their deadlines and the committees' meeting dates.
+
+Periods never overlap, the last day for managers' reports lies inside the period, and its end is
+not before its start. The rules live here; the form only checks the shape of the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..extensions import db
+from ..models import Committee, CommitteeMeeting, ReportingPeriod, User, utcnow
+from ..permissions import can_manage_periods, require
+from .errors import PeriodError, ReportNotFound
+
+NAME_MAX = 100
+DNR_MAX = 60
+# The largest id a database integer column holds: a larger one in a URL names nothing.
+MAX_ID = 2**31 - 1
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(CONTROL.search(text or ""))
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    committee_id: int
+    meets_on: date | None
+    dnr: str = ""
+
+
+@dataclass(frozen=True)
+class PeriodData:
+    name: str
+    starts_on: date
+    ends_on: date
+    deadline: date
+    meetings: list[MeetingData] = field(default_factory=list)
+
+
+def bounds(period: ReportingPeriod, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The period as UTC times: from its first day's midnight up to (not including) the
+    midnight after its last day, in the organisation's time zone."""
+    start = datetime.combine(period.starts_on, time.min, tz).astimezone(UTC)
+    end = datetime.combine(period.ends_on + timedelta(days=1), time.min, tz).astimezone(UTC)
+    return start, end
+
+
+def all_periods() -> list[ReportingPeriod]:
+    query = (
+        select(ReportingPeriod)
+        .options(selectinload(ReportingPeriod.meetings).selectinload(CommitteeMeeting.committee))
+        .order_by(ReportingPeriod.starts_on.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def get_period(period_id: int) -> ReportingPeriod:
+    if not 0 < period_id <= MAX_ID:
+        raise ReportNotFound
+    period = db.session.scalar(
+        select(ReportingPeriod)
+        .where(ReportingPeriod.id == period_id)
+        .options(selectinload(ReportingPeriod.meetings).selectinload(CommitteeMeeting.committee))
+    )
+    if period is None:
+        raise ReportNotFound
+    return period
+
+
+def open_period(today: date) -> ReportingPeriod | None:
+    """The period managers report in now: the latest one that has started (or been opened
+    early) and is not closed."""
+    for period in db.session.scalars(
+        select(ReportingPeriod)
+        .where(ReportingPeriod.closed_at.is_(None))
+        .where((ReportingPeriod.opened_at.is_not(None)) | (ReportingPeriod.starts_on <= today))
+        .order_by(ReportingPeriod.starts_on.desc())
+        .limit(1)
+    ):
+        return period
+    return None
+
+
+def meeting_of(period: ReportingPeriod, committee_id: int) -> CommitteeMeeting | None:
+    return next((m for m in period.meetings if m.committee_id == committee_id), None)
+
+
+def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
+    name = data.name.strip()
+    if not name:
+        raise PeriodError("name", _l("Enter a name for the period, e.g. Tertial 1 2027."))
+    if len(name) > NAME_MAX:
+        raise PeriodError("name", _l("The name can be at most 100 characters."))
+    if has_control_characters(name):
+        raise PeriodError("name", _l("Remove the control characters from the text."))
+    for field_name in ("starts_on", "ends_on", "deadline"):
+        if not EARLIEST <= getattr(data, field_name) <= LATEST:
+            raise PeriodError(field_name, _l("Enter a date between the years 1900 and 2999."))
+    if data.ends_on < data.starts_on:
+        raise PeriodError("ends_on", _l("The period must end on or after its first day."))
+    if not data.starts_on <= data.deadline <= data.ends_on:
+        raise PeriodError("deadline", _l("The last day for reports must lie inside the period."))
+    others = select(ReportingPeriod).where(
+        ReportingPeriod.starts_on <= data.ends_on, ReportingPeriod.ends_on >= data.starts_on
+    )
+    same_name = select(ReportingPeriod.id).where(ReportingPeriod.name == name)
+    if period is not None:
+        others = others.where(ReportingPeriod.id != period.id)
+        same_name = same_name.where(ReportingPeriod.id != period.id)
+    clash = db.session.scalars(others.order_by(ReportingPeriod.starts_on).limit(1)).first()
+    if clash is not None:
+        raise PeriodError(
+            "starts_on",
+            # gettext, not a lazy string: the name is user text and must be escaped on output.
+            _(
+                "The period overlaps %(name)s (%(start)s – %(end)s). Periods may not overlap.",
+                name=clash.name,
+                start=clash.starts_on.isoformat(),
+                end=clash.ends_on.isoformat(),
+            ),
+        )
+    if db.session.scalar(same_name.limit(1)) is not None:
+        raise PeriodError("name", _l("Another period already has this name."))
+    committees = set(db.session.scalars(select(Committee.id)))
+    for meeting in data.meetings:
+        if meeting.committee_id not in committees:
+            raise PeriodError("name", _l("Unknown committee."))
+        if has_control_characters(meeting.dnr):
+            raise PeriodError(
+                f"dnr_{meeting.committee_id}", _l("Remove the control characters from the text.")
+            )
+        if len(meeting.dnr) > DNR_MAX:
+            raise PeriodError(
+                f"dnr_{meeting.committee_id}", _l("The diary number can be at most 60 characters.")
+            )
+
+
+def _apply(period: ReportingPeriod, data: PeriodData) -> None:
+    period.name = data.name.strip()
+    period.starts_on = data.starts_on
+    period.ends_on = data.ends_on
+    period.deadline = data.deadline
+    existing = {m.committee_id: m for m in period.meetings}
+    for meeting in data.meetings:
+        row = existing.get(meeting.committee_id)
+        if meeting.meets_on is None and not meeting.dnr.strip():
+            if row is not None:
+                period.meetings.remove(row)
+            continue
+        if row is None:
+            row = CommitteeMeeting(committee_id=meeting.committee_id)
+            period.meetings.append(row)
+        row.meets_on = meeting.meets_on
+        row.dnr = meeting.dnr.strip()
+
+
+def _snapshot(period: ReportingPeriod) -> dict:
+    return {
+        "name": period.name,
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+        "deadline": period.deadline.isoformat(),
+        "meetings": {
+            str(m.committee_id): [m.meets_on.isoformat() if m.meets_on else None, m.dnr]
+            for m in period.meetings
+        },
+    }
+
+
+def create_period(actor: User, data: PeriodData) -> ReportingPeriod:
+    require(can_manage_periods(actor))
+    _check(data, None)
+    period = ReportingPeriod()
+    _apply(period, data)
+    db.session.add(period)
+    db.session.flush()
+    audit.record(actor, "period.create", period, changes=_snapshot(period))
+    return period
+
+
+def update_period(actor: User, period: ReportingPeriod, data: PeriodData) -> ReportingPeriod:
+    require(can_manage_periods(actor))
+    _check(data, period)
+    before = _snapshot(period)
+    _apply(period, data)
+    db.session.flush()
+    audit.record(actor, "period.update", period, changes=audit.diff(before, _snapshot(period)))
+    return period
+
+
+def open_early(actor: User, period: ReportingPeriod) -> None:
+    """Managers may report in a period before its first day once it is opened."""
+    require(can_manage_periods(actor))
+    if period.opened_at is None:
+        period.opened_at = utcnow()
+    period.closed_at = None
+    db.session.flush()
+    audit.record(actor, "period.open", period)
+
+
+def close(actor: User, period: ReportingPeriod) -> None:
+    require(can_manage_periods(actor))
+    if period.closed_at is None:
+        period.closed_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "period.close", period)
+
+
+def reopen(actor: User, period: ReportingPeriod) -> None:
+    require(can_manage_periods(actor))
+    if period.closed_at is not None:
+        period.closed_at = None
+        db.session.flush()
+        audit.record(actor, "period.reopen", period)

@@ -1,0 +1,194 @@
+"""Who has reported in a period: an initiative's report for a period is its latest status update
+dated inside the period, or the one its manager marked.
+
+Every figure is one SQL query whatever the number of initiatives or periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+
+from .. import audit
+from ..extensions import db
+from ..models import (
+    Committee,
+    Department,
+    Initiative,
+    PeriodReportMark,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+    User,
+)
+from ..permissions import can_edit_initiative, can_manage_periods, require
+from ..portfolio.services import visible_initiatives
+from .errors import PeriodError
+from .periods import bounds
+
+# Finished and cancelled initiatives owe no report, unless they reported anyway.
+NO_REPORT_DUE = (Status.DONE.value, Status.CANCELLED.value)
+
+
+def reported_condition(period: ReportingPeriod, tz: tzinfo):
+    """SQL: the initiative has a status update dated inside the period."""
+    start, end = bounds(period, tz)
+    return exists().where(
+        StatusUpdate.initiative_id == Initiative.id,
+        StatusUpdate.created_at >= start,
+        StatusUpdate.created_at < end,
+    )
+
+
+def due_condition(period: ReportingPeriod, tz: tzinfo):
+    """SQL: the initiative is expected to report in the period."""
+    _start, end = bounds(period, tz)
+    return and_(
+        Initiative.archived_at.is_(None),
+        Initiative.created_at < end,
+        or_(Initiative.status.not_in(NO_REPORT_DUE), reported_condition(period, tz)),
+    )
+
+
+def reported_ids(period: ReportingPeriod, ids: list[int], tz: tzinfo) -> set[int]:
+    """Which of ``ids`` have a report in the period, in one query."""
+    if not ids:
+        return set()
+    start, end = bounds(period, tz)
+    query = (
+        select(StatusUpdate.initiative_id)
+        .where(
+            StatusUpdate.initiative_id.in_(ids),
+            StatusUpdate.created_at >= start,
+            StatusUpdate.created_at < end,
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str  # department code or owner id, for the link to what is missing
+    name: str
+    reported: int
+    due: int
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.reported
+
+    @property
+    def share(self) -> int:
+        return round(100 * self.reported / self.due) if self.due else 100
+
+
+@dataclass(frozen=True)
+class Overview:
+    total: Tally
+    departments: list[Tally]
+    owners: list[Tally]
+
+
+def _due_query(user: User, period: ReportingPeriod, tz: tzinfo) -> Select:
+    return visible_initiatives(user).where(due_condition(period, tz))
+
+
+def overview(user: User, period: ReportingPeriod, tz: tzinfo) -> Overview:
+    """Counts and shares of reported initiatives, per department and per owner: two queries."""
+    require(can_manage_periods(user))
+    reported = case((reported_condition(period, tz), 1), else_=0)
+    base = _due_query(user, period, tz).order_by(None)
+    by_department = db.session.execute(
+        base.with_only_columns(Department.code, Department.name, func.count(), func.sum(reported))
+        .select_from(Initiative)
+        .join(Department, Department.id == Initiative.department_id)
+        .group_by(Department.code, Department.name)
+        .order_by(Department.name)
+    ).all()
+    by_owner = db.session.execute(
+        base.with_only_columns(User.id, User.name, func.count(), func.sum(reported))
+        .select_from(Initiative)
+        .join(User, User.id == Initiative.owner_id)
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+    ).all()
+    departments = [Tally(code, name, int(r or 0), n) for code, name, n, r in by_department]
+    owners = [Tally(str(uid), name, int(r or 0), n) for uid, name, n, r in by_owner]
+    total = Tally("", "", sum(t.reported for t in departments), sum(t.due for t in departments))
+    return Overview(total, departments, owners)
+
+
+@dataclass(frozen=True)
+class Missing:
+    id: int
+    title: str
+    department: str
+    owner: str
+    committee: str
+    status: Status
+
+
+def missing(
+    user: User,
+    period: ReportingPeriod,
+    tz: tzinfo,
+    department: str | None = None,
+    owner: int | None = None,
+    limit: int = 500,
+) -> list[Missing]:
+    """The initiatives that owe a report in the period and have none, optionally of one
+    department (code) or one owner (user id): one query."""
+    require(can_manage_periods(user))
+    query = (
+        _due_query(user, period, tz)
+        .where(~reported_condition(period, tz))
+        .with_only_columns(
+            Initiative.id,
+            Initiative.title,
+            Department.name,
+            User.name,
+            Committee.short_name,
+            Initiative.status,
+        )
+        .select_from(Initiative)
+        .join(Department, Department.id == Initiative.department_id)
+        .join(Committee, Committee.id == Department.committee_id)
+        .join(User, User.id == Initiative.owner_id)
+        .order_by(Department.name, User.name, Initiative.title, Initiative.id)
+        .limit(limit)
+    )
+    if department:
+        query = query.where(Department.code == department)
+    if owner is not None:
+        query = query.where(Initiative.owner_id == owner)
+    return [Missing(*row[:5], Status(row[5])) for row in db.session.execute(query)]
+
+
+def mark_report(
+    actor: User, period: ReportingPeriod, initiative: Initiative, update: StatusUpdate, tz: tzinfo
+) -> PeriodReportMark:
+    """The manager names which of the period's updates is the initiative's report."""
+    require(can_edit_initiative(actor, initiative))
+    start, end = bounds(period, tz)
+    if update.initiative_id != initiative.id or not start <= update.created_at < end:
+        raise PeriodError("update", _l("Choose a status update dated inside the period."))
+    mark = db.session.scalar(
+        select(PeriodReportMark).where(
+            PeriodReportMark.period_id == period.id,
+            PeriodReportMark.initiative_id == initiative.id,
+        )
+    )
+    if mark is None:
+        mark = PeriodReportMark(period_id=period.id, initiative_id=initiative.id)
+        db.session.add(mark)
+    mark.status_update_id = update.id
+    mark.marked_by_id = actor.id
+    db.session.flush()
+    audit.record(
+        actor, "period.mark_report", initiative, changes={"period": period.id, "update": update.id}
+    )
+    return mark
