@@ -17,6 +17,7 @@ from ..permissions import (
     can_edit_initiative,
     require,
 )
+from ..benefits import overview as benefit_overview
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
 from . import bp, listing, services
@@ -80,6 +81,7 @@ def _detail(initiative: Initiative, update_form: StatusUpdateForm | None = None,
         update_form=update_form,
         entries=services.timeline_entries(initiative),
         history=services.change_history(initiative),
+        benefit_rows=benefit_overview.rows_of(initiative),
         stale_days=_stale_days(),
         confirm_form=ConfirmForm(),
     )
