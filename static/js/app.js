@@ -14,8 +14,10 @@
   // After a swap, focus goes to the error summary if there is one, else to the element the
   // fragment marks, so that keyboard and screen-reader users land on what changed.
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (focusErrorSummary(event.detail.target)) { return; }
-    var autofocus = event.detail.target.querySelector("[data-focus-after-swap]");
+    // An outerHTML swap has detached the old target: look in the document instead.
+    var root = event.detail.target.isConnected ? event.detail.target : document;
+    if (focusErrorSummary(root)) { return; }
+    var autofocus = root.querySelector("[data-focus-after-swap]");
     if (autofocus) { autofocus.focus(); }
   });
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import settings
+from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..models import Health, Initiative, Status
@@ -17,7 +18,6 @@ from ..permissions import (
     can_edit_initiative,
     require,
 )
-from ..benefits import overview as benefit_overview
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
 from . import bp, listing, services

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, request, url_for
-from flask_babel import get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import settings
+from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, render_cached
 from ..initiatives import services as initiatives
@@ -47,11 +48,17 @@ def dashboard():
     require(can_read_portfolio(user))
     filters = _filters()
     stale_days = settings.stale_days()
+    today = datetime.now(get_timezone()).date()  # benefits fall due by the user's date
     return render_cached(
         "portfolio/dashboard.html",
         "portfolio/_dashboard.html",
-        cache_key=(committee_scope(user), filters, stale_days, can_export(user)),
-        fragment_context=lambda: {"view": dashboard_figures.build(user, filters, stale_days)},
+        cache_key=(committee_scope(user), filters, stale_days, can_export(user), today),
+        fragment_context=lambda: {
+            "view": dashboard_figures.build(user, filters, stale_days),
+            "benefits": benefit_overview.build(
+                user, filters, stale_days, today, str(get_locale())
+            ),
+        },
         filters=filters,
         choices=portfolio_filters.choices(),
         stale_days=stale_days,
