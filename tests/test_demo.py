@@ -198,3 +198,22 @@ def assert_consistent(expected: int) -> None:
         assert len({u.created_at for u in updates}) == len(updates)
         progresses = [u.progress for u in updates]
         assert progresses == sorted(progresses)
+
+
+def test_the_demo_has_benefits_in_every_state_and_one_overdue(seeded):
+    from tracker.benefits import overview
+    from tracker.benefits.figures import BenefitState
+    from tracker.models import User
+    from tracker.portfolio.filters import PortfolioFilter
+
+    reader = db.session.query(User).filter_by(email="ledning@nykvarn.example").one()
+    view = overview.build(reader, PortfolioFilter(), 30, NOW.date(), "sv")
+    assert view.totals.total >= 8
+    states = {row.figures.state for row in view.rows}
+    assert states == set(BenefitState)
+    assert view.overdue_rows, "the demo shows an overdue measurement"
+    bygglov = next(r for r in view.rows if r.benefit.indicator.name.startswith("Andel bygglov"))
+    assert bygglov.benefit.indicator.baseline_value == 12
+    assert len(bygglov.figures.measurements) >= 4
+    done = [r for r in view.rows if r.benefit.initiative.status.value == "done"]
+    assert done and all(r.figures.next_due for r in done), "measuring goes on after delivery"

@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .auth import sessions
+    from .benefits import bp as benefits_bp
     from .exports import bp as exports_bp
     from .initiatives import bp as initiatives_bp
     from .maturity import bp as maturity_bp
@@ -67,4 +68,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(exports_bp)
     app.register_blueprint(maturity_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(benefits_bp)
     return app

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 
 from .audit import record
 from .auth.passwords import hash_password
+from .benefits.demo import load as load_benefits
 from .demo_data import (
     ACCOUNTS,
     AT_RISK,
@@ -115,11 +116,12 @@ def seed(
     updates = _load_portfolio(org, total, rng, now, progress or (lambda _done, _total: None))
     rounds = _load_maturity(org, now)
     reports = _load_reports(org, now) if with_reports else 0
+    benefits = load_benefits(now)
     record(None, "demo.seed", changes={"initiatives": total})
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "
         f"{total} initiatives, {updates} status updates, {rounds} maturity rounds, "
-        f"{reports} frozen committee reports"
+        f"{reports} frozen committee reports, {benefits} benefits"
     )
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .models import Role
 
 if TYPE_CHECKING:
-    from .models import Initiative, User
+    from .models import Benefit, Initiative, User
 
 
 class PermissionDenied(Exception):
@@ -49,6 +49,18 @@ def can_edit_initiative(user: User, initiative: Initiative) -> bool:
     if user.role != Role.MANAGER:
         return False
     return initiative.owner_id == user.id or any(u.id == user.id for u in initiative.co_owners)
+
+
+def can_manage_benefits(user: User, initiative: Initiative) -> bool:
+    """An initiative's benefits and their indicators are kept by those who keep the initiative."""
+    return can_edit_initiative(user, initiative) and user.active
+
+
+def can_measure_benefit(user: User, benefit: Benefit) -> bool:
+    """The initiative's owners and the benefit owner register measurements; readers never do."""
+    if not user.is_authenticated or not user.active or user.role == Role.COMMITTEE:
+        return False
+    return benefit.owner_id == user.id or can_edit_initiative(user, benefit.initiative)
 
 
 def can_delete_initiative(user: User) -> bool:

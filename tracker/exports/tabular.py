@@ -11,9 +11,11 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -87,14 +89,35 @@ def _csv_cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Decimal):  # the locale's decimal sign, no grouping: Excel reads it
+        return format_decimal(value, format="0.####")
     return neutralise(value)
 
 
 def csv_chunks(
     rows: Iterable[Row], heading: Iterable[str] = (), tables: Iterable[Table] = ()
 ) -> Iterator[str]:
+    """The status list as CSV (see ``csv_table``)."""
+    yes, no = _("Yes"), _("No")
+    return csv_table(
+        headers(),
+        (row_values(row, yes, no) for row in rows),
+        _("No initiatives match the filter."),
+        heading,
+        tables,
+    )
+
+
+def csv_table(
+    header: list[str],
+    rows: Iterable[list[Any]],
+    empty_text: str,
+    heading: Iterable[str] = (),
+    tables: Iterable[Table] = (),
+) -> Iterator[str]:
     """UTF-8 with BOM (so Excel reads åäö), ``;`` between fields (Swedish Excel's list
-    separator), RFC 4180 quoting and CRLF. Yields about 64 kB at a time.
+    separator), RFC 4180 quoting and CRLF; every cell through ``_csv_cell``. Yields about 64 kB
+    at a time; a table without rows says so in a row of its own.
 
     ``heading`` lines (title, "Status per …", dnr, meeting) come first with an empty line after
     them; ``tables`` (e.g. what changed) follow the list, each after an empty line and its title.
@@ -107,18 +130,17 @@ def csv_chunks(
         writer.writerow([neutralise(line)])
     if heading:
         writer.writerow([])
-    writer.writerow([neutralise(h) for h in headers()])
-    yes, no = _("Yes"), _("No")
+    writer.writerow([neutralise(h) for h in header])
     empty = True
-    for row in rows:
+    for values in rows:
         empty = False
-        writer.writerow([_csv_cell(v) for v in row_values(row, yes, no)])
+        writer.writerow([_csv_cell(v) for v in values])
         if buffer.tell() > FLUSH_AT:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     if empty:
-        writer.writerow([neutralise(_("No initiatives match the filter."))])
+        writer.writerow([neutralise(empty_text)])
     for table in tables:
         writer.writerow([])
         writer.writerow([neutralise(table.title)])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import settings
+from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
 from ..models import Health, Initiative, Status
@@ -87,6 +88,7 @@ def _detail(
         update_form=update_form,
         entries=services.timeline_entries(initiative),
         history=services.change_history(initiative),
+        benefit_rows=benefit_overview.rows_of(initiative),
         stale_days=_stale_days(),
         confirm_form=ConfirmForm(),
     )

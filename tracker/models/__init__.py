@@ -1,6 +1,7 @@
 """The domain model of DESIGN.md as typed SQLAlchemy 2 models."""
 
 from .audit import AuditEvent
+from .benefits import Benefit, BenefitKind, Direction, Frequency, Indicator, Measurement
 from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
 from .maturity import (
@@ -27,6 +28,12 @@ from .version import DataVersion
 __all__ = [
     "ACTIVE_STATUSES",
     "AuditEvent",
+    "Benefit",
+    "BenefitKind",
+    "Direction",
+    "Frequency",
+    "Indicator",
+    "Measurement",
     "Committee",
     "CommitteeMeeting",
     "DataVersion",

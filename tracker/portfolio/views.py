@@ -6,12 +6,13 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import abort, flash, request, url_for
-from flask_babel import get_timezone, ngettext
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import settings
 from ..auth.views import safe_next
+from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, render_cached
 from ..initiatives import services as initiatives
@@ -50,11 +51,17 @@ def dashboard():
     require(can_read_portfolio(user))
     filters = _filters()
     stale_days = settings.stale_days()
+    today = datetime.now(get_timezone()).date()  # benefits fall due by the user's date
     return render_cached(
         "portfolio/dashboard.html",
         "portfolio/_dashboard.html",
-        cache_key=(committee_scope(user), filters, stale_days),
-        fragment_context=lambda: {"view": dashboard_figures.build(user, filters, stale_days)},
+        cache_key=(committee_scope(user), filters, stale_days, today),
+        fragment_context=lambda: {
+            "view": dashboard_figures.build(user, filters, stale_days),
+            "benefits": benefit_overview.build(
+                user, filters, stale_days, today, str(get_locale())
+            ),
+        },
         shared={"can_export": can_export(user)},
         announce=lambda: ngettext(
             "%(num)d initiative in the selection",
