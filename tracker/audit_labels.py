@@ -36,6 +36,10 @@ ACTIONS = {
     "auth.login": _l("Signed in"),
     "auth.login_failed": _l("Failed sign-in"),
     "auth.logout": _l("Signed out"),
+    "benefit.correct_measurement": _l("Benefit measurement corrected"),
+    "benefit.create": _l("Benefit added"),
+    "benefit.measure": _l("Benefit measured"),
+    "benefit.update": _l("Benefit changed"),
     "committee.create": _l("Committee created"),
     "committee.deactivate": _l("Committee deactivated"),
     "committee.reactivate": _l("Committee reactivated"),
@@ -46,6 +50,7 @@ ACTIONS = {
     "department.delete": _l("Department deleted"),
     "department.reactivate": _l("Department reactivated"),
     "department.update": _l("Department changed"),
+    "export.benefits": _l("Benefits exported"),
     "export.initiatives": _l("Status list exported"),
     "initiative.archive": _l("Archived"),
     "initiative.create": _l("Registered"),
@@ -57,11 +62,18 @@ ACTIONS = {
     "maturity.round.create": _l("Maturity measurement imported"),
     "maturity.round.update": _l("Maturity measurement corrected"),
     "maturity.value.update": _l("Maturity value corrected"),
+    "period.close": _l("Reporting period closed"),
+    "period.create": _l("Reporting period created"),
+    "period.mark_report": _l("Status update marked as the period's report"),
+    "period.open": _l("Reporting period opened"),
+    "period.reopen": _l("Reporting period reopened"),
+    "period.update": _l("Reporting period changed"),
     "principle.create": _l("Guiding principle created"),
     "principle.delete": _l("Guiding principle deleted"),
     "principle.reinstate": _l("Guiding principle reinstated"),
     "principle.retire": _l("Guiding principle retired"),
     "principle.update": _l("Guiding principle changed"),
+    "report.freeze": _l("Committee report frozen"),
     "settings.update": _l("Settings changed"),
     "user.create": _l("User created"),
     "user.deactivate": _l("User deactivated"),
@@ -72,13 +84,16 @@ ACTIONS = {
 }
 
 ENTITIES = {
+    "benefit": _l("Benefit"),
     "committee": _l("Committee"),
     "decision": _l("Decision"),
     "department": _l("Department"),
+    "frozen_report": _l("Committee report"),
     "initiative": _l("Initiative"),
     "maturity_round": _l("Maturity measurement"),
     "organisation_settings": _l("Settings"),
     "principle": _l("Guiding principle"),
+    "reporting_period": _l("Reporting period"),
     "status_update": _l("Status update"),
     "user_account": _l("User"),
 }
@@ -149,6 +164,28 @@ FIELDS = {
     "questions_added": _l("Questions added"),
     "question": _l("Question"),
     "percent": _l("Value (%)"),
+    # benefits
+    "description": _l("Description"),
+    "owner_id": _l("Benefit owner"),
+    "indicator_name": _l("Indicator"),
+    "unit": _l("Unit"),
+    "direction": _l("Which way is better?"),
+    "baseline_value": _l("Baseline value"),
+    "baseline_date": _l("Baseline date"),
+    "target_value": _l("Target value"),
+    "frequency": _l("How often it is measured"),
+    "measurement_id": _l("Measurement"),
+    "value": _l("Value"),
+    "corrects_id": _l("Corrects an earlier measurement"),
+    # reporting periods and frozen reports
+    "period": _l("Reporting period"),
+    "starts_on": _l("First day"),
+    "ends_on": _l("Last day"),
+    "deadline": _l("Last day for reports"),
+    "meetings": _l("Committee meetings"),
+    "update": _l("Status update"),
+    "version": _l("Version"),
+    "sha256": _l("Checksum (SHA-256)"),
     # export filters (the query parameters)
     "principle": _l("Guiding principle"),
     "stale": _l("Needs an update"),
@@ -160,7 +197,7 @@ FIELDS = {
 }
 
 # Ids that only point at another row: the history shows the row, not its number.
-HIDDEN_FIELDS = frozenset({"status_update_id", "decision_id"})
+HIDDEN_FIELDS = frozenset({"status_update_id", "decision_id", "measurement_id"})
 # Fields whose value is a list in itself: only a pair of lists is an old → new change.
 LIST_FIELDS = frozenset({"co_owner_ids", "maturity_categories"})
 BOOLEAN_FIELDS = frozenset(

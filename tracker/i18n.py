@@ -7,7 +7,7 @@ Translated messages escape what is interpolated into them, everywhere:
 - in Python, ``gettext`` returns a plain ``str``, which Jinja escapes whole;
 - Flask-Babel's lazy strings (``lazy_gettext``, ``lazy_ngettext``, …) declared themselves safe
   HTML (``LazyString.__html__`` returned the formatted text as it was), so a value in
-  ``_l("No committee %(code)s", code=value)`` became live markup. :func:`_lazy_html` makes them
+  ``_l(…, code=value)`` with markup in the value became live markup. :func:`_lazy_html` makes them
   as safe as a plain string: the whole text, values included, is escaped. Messages are plain
   text (no translation holds markup), so escaping the text changes nothing a user reads.
 """
