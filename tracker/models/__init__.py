@@ -11,6 +11,7 @@ from .maturity import (
     MaturityValue,
     initiative_maturity_category,
 )
+from .oidc import SsoGroupRole, SsoSettings, UserIdentity
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
 from .settings import OrganisationSettings
@@ -36,9 +37,12 @@ __all__ = [
     "Principle",
     "PrincipleLink",
     "Role",
+    "SsoGroupRole",
+    "SsoSettings",
     "Status",
     "StatusUpdate",
     "User",
+    "UserIdentity",
     "UTCDateTime",
     "initiative_co_owner",
     "initiative_maturity_category",
