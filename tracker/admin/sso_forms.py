@@ -13,8 +13,8 @@ class SsoSettingsForm(FlaskForm):
     create_unknown_users = RadioField(
         _l("Someone signs in whom the service does not know"),
         choices=[
-            ("no", _l("Refuse them (an administrator adds people first)")),
-            (
+            SelectChoice("no", _l("Refuse them (an administrator adds people first)")),
+            SelectChoice(
                 "yes",
                 _l(
                     "Create an account, with the role the directory gives, "
