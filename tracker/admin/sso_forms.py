@@ -35,7 +35,8 @@ class GroupRoleForm(FlaskForm):
     role = SelectField(
         _l("Role"), validators=[InputRequired(message=_l("Choose a role."))], choices=[]
     )
-    department = SelectField(_l("Department (optional)"), choices=[])
+    # Checked by the service (an active department, or none), so a missing value means none.
+    department = SelectField(_l("Department (optional)"), choices=[], validate_choice=False)
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
