@@ -57,6 +57,30 @@ def app_config(app_config, provider, request):
     return {**app_config, **oidc_config(provider.discovery_url, **extra)}
 
 
+@pytest.fixture
+def other_app(app_config):
+    """``other_app(**config)``: another application on the same database, e.g. configured for
+    another provider; its engine is disposed afterwards (PostgreSQL connections left open would
+    warn in a later test)."""
+    from tracker import create_app
+
+    from .conftest import IsolatedClient
+
+    made = []
+
+    def make(base=None, **config):
+        application = create_app({**(app_config if base is None else base), **config})
+        application.test_client_class = IsolatedClient
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def start(client, next_path: str = ""):
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login/oidc", data={"csrf_token": token, "next": next_path})
@@ -100,11 +124,9 @@ def test_the_button_label_is_configurable(client, org):
     assert "Logga in med Nykvarns konto" in client.get("/login").get_data(as_text=True)
 
 
-def test_no_button_without_configuration(app_config, org):
-    from tracker import create_app
-
+def test_no_button_without_configuration(app_config, org, other_app):
     plain = {k: v for k, v in app_config.items() if not k.startswith("OIDC_")}
-    app = create_app(plain)
+    app = other_app(plain)
     html = app.test_client().get("/login").get_data(as_text=True)
     assert "/login/oidc" not in html
     assert app.test_client().post("/login/oidc").status_code in (400, 404)
@@ -277,12 +299,30 @@ def test_groups_mapped_by_the_admin_win_over_app_roles(client, provider, org):
     assert events("auth.sso_login")[-1].changes["role_source"] == "groups"
 
 
-def test_a_groups_overage_falls_back_to_app_roles_and_is_logged(client, provider, org, caplog):
+OVERAGES = {
+    "hasgroups": {"hasgroups": True},
+    "_claim_names": {
+        "_claim_names": {"groups": "src1"},
+        "_claim_sources": {
+            "src1": {"endpoint": "https://graph.example/v1.0/users/x/getMemberObjects"}
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("overage", sorted(OVERAGES))
+def test_a_groups_overage_falls_back_to_app_roles_and_is_logged(
+    client, provider, org, caplog, overage
+):
     db.session.add(SsoGroupRole(group_id="g-admins", role=Role.ADMIN))
     db.session.commit()
     # Entra ID: more than 200 groups, so none in the token, only "hasgroups" / "_claim_names".
     provider.set_account(
-        "many", email="rektor@example.se", email_verified=True, roles=["committee"], hasgroups=True
+        "many",
+        email="rektor@example.se",
+        email_verified=True,
+        roles=["committee"],
+        **OVERAGES[overage],
     )
     with caplog.at_level(logging.WARNING, logger="tracker.auth.oidc"):
         sso_sign_in(client, provider, "many")
@@ -366,14 +406,8 @@ def misbehaving():
 
 
 @pytest.fixture
-def bad_client(app_config, misbehaving):
-    from tracker import create_app
-
-    from .conftest import IsolatedClient
-
-    app = create_app({**app_config, **oidc_config(misbehaving.discovery_url)})
-    app.test_client_class = IsolatedClient
-    return app.test_client()
+def bad_client(other_app, misbehaving):
+    return other_app(**oidc_config(misbehaving.discovery_url)).test_client()
 
 
 def misbehaving_sign_in(client):
@@ -425,19 +459,9 @@ def test_an_id_token_that_does_not_check_out_is_refused(bad_client, misbehaving,
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_the_provider_down_gives_a_clear_page(app_config, org, lang):
-    from tracker import create_app
-
-    from .conftest import IsolatedClient
-
-    app = create_app(
-        {
-            **app_config,
-            **oidc_config(f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"),
-        }
-    )
-    app.test_client_class = IsolatedClient
-    client = app.test_client()
+def test_the_provider_down_gives_a_clear_page(other_app, org, lang):
+    down = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
+    client = other_app(**oidc_config(down)).test_client()
     client.get(f"/login?lang={lang}")
     response = start(client)
     html = response.get_data(as_text=True)
@@ -533,6 +557,39 @@ def test_sign_out_also_signs_out_at_the_provider(client, provider, org):
     assert query["post_logout_redirect_uri"] == "http://localhost/login"
     assert not is_signed_in(client)
     assert events("auth.logout")
+
+
+def test_sign_out_without_an_end_session_endpoint_is_local(bad_client, misbehaving, org):
+    misbehaving.claims = {"email": "chef@example.se"}
+    assert misbehaving_sign_in(bad_client).status_code == 302
+    token = csrf_from(bad_client.get("/account").get_data(as_text=True))
+    response = bad_client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert bad_client.get("/account").status_code != 200
+
+
+def test_entra_vouches_for_an_address_with_xms_edov(app):
+    from tracker.auth.oidc import SignIn
+    from tracker.auth.oidc_services import verified_email
+
+    entra = "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
+
+    def sign_in(issuer, **claims):
+        return SignIn(issuer=issuer, subject="s", claims=claims, id_token="t")
+
+    assert verified_email(sign_in(entra, email="A@Kommun.se", xms_edov=True)) == "a@kommun.se"
+    assert verified_email(sign_in(entra, email="a@kommun.se")) is None
+    assert (
+        verified_email(sign_in("https://idp.example", email="a@kommun.se", xms_edov=True)) is None
+    )
+    assert (
+        verified_email(sign_in("https://idp.example", email="a@x.se", email_verified="true"))
+        is None
+    )
+    assert (
+        verified_email(sign_in("https://idp.example", email=["a@x.se"], email_verified=True))
+        is None
+    )
 
 
 def test_a_password_user_signs_out_locally_only(client, auth, org):
