@@ -596,3 +596,11 @@ def test_a_password_user_signs_out_locally_only(client, auth, org):
     auth.login("chef@example.se")
     response = auth.logout()
     assert response.headers["Location"] == "/login"
+
+
+def test_failed_callbacks_are_throttled_per_address(client, org):
+    limit = 4 * client.application.config["LOGIN_FAILURES_PER_MINUTE"]
+    for _ in range(limit):
+        assert client.get("/login/oidc/callback?code=x&state=y").status_code == 400
+    assert client.get("/login/oidc/callback?code=x&state=y").status_code == 429
+    assert len(refusal_reasons()) == limit

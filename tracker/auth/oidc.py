@@ -17,6 +17,7 @@ code (for the audit log) and a message for the user; the views never see a libra
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ METADATA_MAX_AGE = 24 * 3600
 # The clock may differ a little between the provider and us; beyond this an ID token is expired.
 LEEWAY_SECONDS = 60
 NEXT_KEY = "oidc_next"
+_HOST_PORT = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
 
 
 class OidcError(Exception):
@@ -235,7 +237,8 @@ def provider_origins() -> list[str]:
     origins = []
     for url in urls:
         parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.netloc:
+        # The metadata comes from outside: nothing but a host and port goes into the header.
+        if parts.scheme in ("http", "https") and _HOST_PORT.fullmatch(parts.netloc):
             origin = f"{parts.scheme}://{parts.netloc}"
             if origin not in origins:
                 origins.append(origin)

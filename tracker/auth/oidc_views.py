@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 
-from ..extensions import db
+from ..extensions import db, limiter
 from . import bp, oidc
 from .oidc import OidcError
 from .oidc_services import SignInRefused, record_refusal
@@ -24,7 +24,17 @@ def _init(state) -> None:
     oidc.init_app(state.app)
 
 
+def _failed_sign_in(_response) -> bool:
+    return bool(g.get("sso_failed"))
+
+
+def _limit() -> str:
+    # Each failure writes an audit event; many from one address are refused before that.
+    return f"{int(current_app.config['LOGIN_FAILURES_PER_MINUTE']) * 4}/minute"
+
+
 @bp.post("/login/oidc")
+@limiter.limit(_limit, deduct_when=_failed_sign_in)
 def oidc_start():
     """The button on the sign-in page (a POST with the CSRF token): off to the provider."""
     if not oidc.configured():
@@ -44,6 +54,7 @@ def oidc_start():
 
 
 @bp.get("/login/oidc/callback")
+@limiter.limit(_limit, deduct_when=_failed_sign_in)
 def oidc_callback():
     """The provider sends the browser back here with a code (or an error)."""
     if not oidc.configured():
@@ -81,6 +92,7 @@ def _failed(error: OidcError):
 
 
 def _page(title, message, status: int):
+    g.sso_failed = True
     return (
         render_template("auth/oidc_error.html", title=title, message=message, status=status),
         status,
