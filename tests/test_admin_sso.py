@@ -95,3 +95,36 @@ def test_hostile_input_is_refused_and_kept(client, auth, org, data, message):
     html = response.get_data(as_text=True)
     assert "<script>" not in html and message in html
     assert db.session.scalar(select(SsoGroupRole.id)) is None
+
+
+def test_the_admin_sees_and_disconnects_a_municipality_account(client, auth, org, app):
+    from tests.conftest import AuthActions
+    from tracker.models import UserIdentity
+
+    identity = UserIdentity(user=org.manager, issuer="https://idp.example", subject="sub-<b>")
+    db.session.add(identity)
+    db.session.commit()
+    identity_id = identity.id
+    # The manager has a session that must end when the connection is undone.
+    manager_client = app.test_client()
+    AuthActions(manager_client).login(org.manager.email)
+    assert manager_client.get("/account").status_code == 200
+
+    auth.login(org.admin.email)
+    html = client.get(f"/admin/users/{org.manager.id}").get_data(as_text=True)
+    assert "sub-&lt;b&gt;" in html and "https://idp.example" in html and "Koppla bort" in html
+    token = csrf_from(html)
+    response = client.post(
+        f"/admin/sign-in/identities/{identity_id}/delete", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/users/{org.manager.id}"
+    assert db.session.scalar(select(UserIdentity.id)) is None
+    assert manager_client.get("/account").status_code != 200
+    assert "sso.identity_disconnect" in set(db.session.scalars(select(AuditEvent.action)))
+    # Without an identity the section is not there; a second disconnect is a clear message.
+    assert "Koppla bort" not in client.get(f"/admin/users/{org.manager.id}").get_data(as_text=True)
+    again = client.post(
+        f"/admin/sign-in/identities/{identity_id}/delete", data={"csrf_token": token}
+    )
+    assert again.status_code == 303

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ... import audit
 from ...extensions import db
-from ...models import Department, Role, SsoGroupRole, SsoSettings, User
+from ...models import Department, Role, SsoGroupRole, SsoSettings, User, UserIdentity
 from ...permissions import can_administer, require
 from . import AdminError
 
@@ -111,3 +111,35 @@ def delete_group_role(actor: User, mapping_id: int) -> None:
     )
     db.session.delete(mapping)
     db.session.flush()
+
+
+def identities_of(actor: User, user: User) -> list[UserIdentity]:
+    """The municipality accounts connected to a user (normally one)."""
+    require(can_administer(actor))
+    return list(
+        db.session.scalars(
+            select(UserIdentity)
+            .where(UserIdentity.user_id == user.id)
+            .order_by(UserIdentity.created_at)
+        )
+    )
+
+
+def disconnect_identity(actor: User, identity_id: int) -> User:
+    """Undo a connection (say, one made to the wrong account): the user is signed out, and their
+    next sign-in with the municipality account connects again by verified e-mail address."""
+    require(can_administer(actor))
+    identity = db.session.get(UserIdentity, identity_id)
+    if identity is None:
+        raise AdminError(_l("That connection has already been removed."))
+    user = identity.user
+    audit.record(
+        actor,
+        "sso.identity_disconnect",
+        user,
+        {"issuer": identity.issuer, "subject": identity.subject},
+    )
+    db.session.delete(identity)
+    user.end_sessions()
+    db.session.flush()
+    return user

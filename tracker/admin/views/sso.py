@@ -106,3 +106,25 @@ def sso_group_delete(mapping_id: int):
         db.session.commit()
         return _done(_("The group has been removed."))
     return _page(status=400)
+
+
+@bp.app_template_global("sso_identities")
+def sso_identities(person):
+    """For the admin's user page: the municipality accounts connected to this user."""
+    return services.identities_of(current_user, person)
+
+
+@bp.post("/sign-in/identities/<int:identity_id>/delete")
+def sso_identity_delete(identity_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _page(status=400)
+    try:
+        user = services.disconnect_identity(current_user, identity_id)
+    except AdminError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("admin.users"), 303)
+    db.session.commit()
+    flash(_("The municipality account has been disconnected."), "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
