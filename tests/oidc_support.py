@@ -101,11 +101,13 @@ class OpenIDProvider:
 
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
-        reader.join(30)
+        reader.join(60)
         if not found:
-            self.stop()
+            self.log.flush()
             self.log.seek(0)
-            pytest.fail(f"the OpenID provider did not start:\n{self.log.read()[-3000:]}")
+            output = self.log.read()[-3000:]
+            self.stop()
+            pytest.fail(f"the OpenID provider did not start:\n{output}")
         return found[0]
 
     def _wait_for_discovery(self) -> None:

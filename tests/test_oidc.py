@@ -604,3 +604,19 @@ def test_failed_callbacks_are_throttled_per_address(client, org):
         assert client.get("/login/oidc/callback?code=x&state=y").status_code == 400
     assert client.get("/login/oidc/callback?code=x&state=y").status_code == 429
     assert len(refusal_reasons()) == limit
+
+
+def test_configuration_from_the_environment(monkeypatch, provider, other_app, app_config, org):
+    plain = {k: v for k, v in app_config.items() if not k.startswith("OIDC_")}
+    monkeypatch.setenv("TRACKER_OIDC_DISCOVERY_URL", provider.discovery_url)
+    monkeypatch.setenv("TRACKER_OIDC_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("TRACKER_OIDC_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("TRACKER_OIDC_SCOPES", "openid email profile offline_access")
+    monkeypatch.setenv("TRACKER_OIDC_BUTTON_LABEL", "Logga in med Nykvarn-ID")
+    monkeypatch.setenv("TRACKER_PASSWORD_LOGIN", "admins")
+    client = other_app(plain).test_client()
+    html = client.get("/login").get_data(as_text=True)
+    assert "Logga in med Nykvarn-ID" in html and "systemförvaltare" in html
+    response = start(client)
+    scope = parse_qs(urlsplit(response.headers["Location"]).query)["scope"][0]
+    assert scope.split() == ["openid", "email", "profile", "offline_access"]
