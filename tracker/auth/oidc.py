@@ -124,9 +124,10 @@ def password_login(app: Flask | None = None) -> str:
 
 
 def button_label():
-    return current_app.config.get("OIDC_BUTTON_LABEL") or _l(
-        "Sign in with the municipality's account"
-    )
+    """``TRACKER_OIDC_BUTTON_LABEL`` (or ``TRACKER_OIDC_LABEL``), else the translated default."""
+    config = current_app.config
+    label = config.get("OIDC_BUTTON_LABEL") or config.get("OIDC_LABEL")
+    return str(label) if label else _l("Sign in with the municipality's account")
 
 
 def sign_in_options() -> dict[str, Any]:

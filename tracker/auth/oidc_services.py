@@ -118,7 +118,7 @@ def decide_role(claims: dict[str, Any]) -> RoleDecision:
                 (
                     m.department_id
                     for m in sorted(mappings, key=lambda m: ROLE_STRENGTH.index(m.role))
-                    if m.role == role and m.department_id is not None
+                    if m.role == role and m.department is not None and m.department.active
                 ),
                 None,
             )
