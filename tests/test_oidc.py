@@ -386,16 +386,23 @@ def test_a_replayed_code_is_refused(client, provider, org):
     assert "invalid_grant" in events("auth.sso_refused")[0].changes["detail"]
 
 
-def test_an_error_from_the_provider_is_a_clear_page(client, provider, org):
+def test_an_error_from_the_provider_is_a_clear_page(client, provider, org, caplog):
     started = start(client)
     state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
-    response = client.get(
-        "/login/oidc/callback",
-        query_string={"error": "access_denied", "error_description": "<b>no</b>", "state": state},
-    )
+    description = "<b>no</b>\nINFO forged log line"
+    with caplog.at_level(logging.WARNING, logger="tracker.auth.oidc"):
+        response = client.get(
+            "/login/oidc/callback",
+            query_string={
+                "error": "access_denied",
+                "error_description": description,
+                "state": state,
+            },
+        )
     assert response.status_code == 403
     assert "<b>no</b>" not in response.get_data(as_text=True)
     assert refusal_reasons() == ["provider_refused"]
+    assert "\nINFO forged" not in caplog.text and "forged log line" in caplog.text
 
 
 @pytest.fixture

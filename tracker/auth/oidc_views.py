@@ -69,7 +69,7 @@ def oidc_callback():
         user = identity.user
     except SignInRefused as refused:
         db.session.rollback()
-        log.warning("SSO sign-in refused: %s %s", refused.reason, refused.facts)
+        log.warning("SSO sign-in refused: %s %r", refused.reason, refused.facts)
         record_refusal(refused.reason, refused.user, refused.facts)
         db.session.commit()
         return _page(refused.title, refused.message, 403)
@@ -85,7 +85,8 @@ def oidc_callback():
 def _failed(error: OidcError):
     """The provider is down, answered nonsense, or the answer did not check out."""
     db.session.rollback()
-    log.warning("SSO sign-in failed: %s", error)
+    # repr: the detail may hold text from the query string; no line of the log can be forged.
+    log.warning("SSO sign-in failed: %s %r", error.reason, error.detail)
     record_refusal(error.reason, None, {"detail": error.detail[:500]})
     db.session.commit()
     return _page(error.title, error.message, error.status)
