@@ -20,4 +20,4 @@ def only_admins():
     return None
 
 
-from .views import audit_log, organisation, principles, settings, user_import, users  # noqa: E402,F401
+from .views import audit_log, organisation, principles, settings, sso, user_import, users  # noqa: E402,F401,I001

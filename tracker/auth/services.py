@@ -45,6 +45,27 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_sign_in_allowed(user: User, policy: str) -> bool:
+    """``TRACKER_PASSWORD_LOGIN``: ``admins`` keeps passwords for administrators only (a
+    break-glass account for when the provider is down); ``off`` for nobody. A refused sign-in
+    with a right password is undone and logged, and looks like any failed sign-in."""
+    allowed = policy == "all" or (policy == "admins" and user.role == Role.ADMIN)
+    if not allowed:
+        db.session.rollback()  # not the "auth.login" event and last_login_at of authenticate()
+        user = db.session.get(User, user.id)
+        audit.record(user, "auth.login_refused", user, {"reason": f"password_login_{policy}"})
+    return allowed
+
+
+def refuse_password_sign_in(email: str) -> None:
+    """A password sent while passwords are turned off (``TRACKER_PASSWORD_LOGIN=off``)."""
+    audit.record(
+        None,
+        "auth.login_refused",
+        changes={"reason": "password_login_off", "email": normalise_email(email)[:254]},
+    )
+
+
 def sign_out(user: User) -> None:
     """End every session of the user on the server."""
     user.end_sessions()

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..models import normalise_email
-from . import bp, services
+from . import bp, oidc, oidc_views, services
 from .forms import LoginForm
 from .sessions import end_session, start_session
 
@@ -30,8 +30,15 @@ def login():
     form = LoginForm()
     if not form.is_submitted():
         form.next.data = request.args.get("next", "")
+    if request.method == "POST" and oidc.password_login() == "off":
+        services.refuse_password_sign_in(request.form.get("email", ""))
+        db.session.commit()
+        form.password.data = ""
+        return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and not services.password_sign_in_allowed(user, oidc.password_login()):
+            user = None
         if user is not None:
             db.session.commit()
             start_session(user)
@@ -48,11 +55,13 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    services.sign_out(current_user._get_current_object())
+    user = current_user._get_current_object()
+    at_provider = oidc_views.sign_out_target(user)  # RP-initiated logout, when signed in by SSO
+    services.sign_out(user)
     db.session.commit()
     end_session()
     flash(_("You are signed out."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(at_provider or url_for("auth.login"))
 
 
 def safe_next(target: str | None) -> str | None:

@@ -12,6 +12,7 @@ from .maturity import (
     MaturityValue,
     initiative_maturity_category,
 )
+from .oidc import SsoGroupRole, SsoSettings, UserIdentity
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
 from .reports import (
@@ -55,9 +56,12 @@ __all__ = [
     "PrincipleLink",
     "ReportingPeriod",
     "Role",
+    "SsoGroupRole",
+    "SsoSettings",
     "Status",
     "StatusUpdate",
     "User",
+    "UserIdentity",
     "UTCDateTime",
     "initiative_co_owner",
     "initiative_maturity_category",
