@@ -20,4 +20,12 @@ def only_admins():
     return None
 
 
-from .views import audit_log, organisation, principles, settings, user_import, users  # noqa: E402,F401
+from .views import (  # noqa: E402,F401
+    audit_log,
+    organisation,
+    principles,
+    settings,
+    tokens,
+    user_import,
+    users,
+)

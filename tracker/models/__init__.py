@@ -14,10 +14,12 @@ from .maturity import (
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
 from .settings import OrganisationSettings
+from .tokens import AccessToken, TokenScope
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
 
 __all__ = [
+    "AccessToken",
     "ACTIVE_STATUSES",
     "AuditEvent",
     "Committee",
@@ -38,6 +40,7 @@ __all__ = [
     "Role",
     "Status",
     "StatusUpdate",
+    "TokenScope",
     "User",
     "UTCDateTime",
     "initiative_co_owner",
