@@ -6,10 +6,11 @@ from . import bp
 from .problems import CONTENT_TYPE
 from .schemas import ProblemSchema
 
-ERRORS_READ = (401, 404, 422, 429)
-ERRORS_WRITE = (401, 403, 404, 409, 413, 422, 429)
+ERRORS_READ = (400, 401, 404, 422, 429)
+ERRORS_WRITE = (400, 401, 403, 404, 409, 413, 422, 429)
 
 DESCRIPTIONS = {
+    400: "The request could not be read, e.g. a body that is not JSON.",
     401: "No token, or one that is malformed, unknown, expired or revoked.",
     403: "The token's scope or the user's role does not allow this.",
     404: "No such resource, or outside what the user may read.",

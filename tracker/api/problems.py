@@ -14,6 +14,10 @@ PROBLEM_TYPE = "https://initiativportfoljen.example/problems/"
 CONTENT_TYPE = "application/problem+json"
 
 API_MESSAGES = {
+    400: (
+        _l("The request could not be understood"),
+        _l("The request could not be read. Send valid JSON with Content-Type application/json."),
+    ),
     401: (
         _l("Authentication required"),
         _l(
