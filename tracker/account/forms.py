@@ -53,8 +53,8 @@ class TokenForm(FlaskForm):
     scope = RadioField(
         _l("What the token may do"),
         choices=[
-            ("read", _l("Read: fetch the portfolio (for Power BI, Excel and reports)")),
-            ("read_write", _l("Read and write: also post status updates")),
+            SelectChoice("read", _l("Read: fetch the portfolio (for Power BI, Excel and reports)")),
+            SelectChoice("read_write", _l("Read and write: also post status updates")),
         ],
         default="read",
         validators=[DataRequired(message=_l("Choose what the token may do."))],
