@@ -29,7 +29,6 @@ from tracker.extensions import db
 
 from . import factories
 
-
 _URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 _TMP = tempfile.mkdtemp(prefix="schemathesis-")
 # Made at import so that the operations can be parametrised; the database is filled by a fixture.

@@ -1,4 +1,4 @@
-"""The token UI in My account, by keyboard, and the API documentation page; axe-clean in sv and en."""
+"""The token UI in My account, by keyboard, and the API docs page; axe-clean in sv and en."""
 
 from __future__ import annotations
 
