@@ -179,6 +179,36 @@ def test_committee_reader_sees_only_their_committee(org, portfolio, client):
     assert [c["short_name"] for c in dashboard["committees"]] == ["BUN"]
 
 
+def test_committee_reader_sees_only_their_committees_decisions(org, portfolio, client):
+    from datetime import date
+
+    from tracker.models import DecisionKind
+    from tracker.portfolio.decisions import DecisionData, record_decision
+
+    ks, bun = org.committees
+    for initiative in portfolio:
+        record_decision(
+            org.management,
+            initiative,
+            DecisionData(date(2026, 1, 1), "Ledningsgruppen", DecisionKind.PRIORITISE),
+        )
+    org.committee_reader.committee_id = bun.id
+    db.session.commit()
+    reader = client.get("/api/v1/decisions", headers=bearer(make_token(org.committee_reader)))
+    assert [d["initiative_id"] for d in reader.get_json()["items"]] == [portfolio[1].id]
+    everyone = client.get("/api/v1/decisions", headers=bearer(make_token(org.management)))
+    assert everyone.get_json()["total"] == 2
+
+
+def test_made_up_tokens_are_limited_per_address(org, app, client):
+    app.config["API_ADDRESS_RATE_LIMIT"] = "3/minute"
+    codes = [
+        client.get("/api/v1/principles", headers=bearer(tokens.generate_secret())).status_code
+        for _ in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+
+
 def test_filters_are_the_portfolios(org, portfolio, client):
     secret = make_token(org.admin)
     get = lambda q: client.get("/api/v1/initiatives" + q, headers=bearer(secret))  # noqa: E731

@@ -42,6 +42,7 @@ APP = create_app(
         "RATELIMIT_STORAGE_URI": "memory://",
         "API_RATE_LIMIT": "100000/minute",
         "API_WRITE_RATE_LIMIT": "100000/minute",
+        "API_ADDRESS_RATE_LIMIT": "100000/minute",
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
 )

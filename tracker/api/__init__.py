@@ -71,6 +71,7 @@ def _config(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_RATE_LIMIT", "300/minute")
     app.config.setdefault("API_WRITE_RATE_LIMIT", "60/minute")
+    app.config.setdefault("API_ADDRESS_RATE_LIMIT", "1200/minute")
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
@@ -88,6 +89,12 @@ def _config(app: Flask) -> None:
             "security": [{"bearerAuth": []}],
         },
     )
+
+
+def _address_key() -> str:
+    from flask import request
+
+    return "api-address:" + (request.remote_addr or "")
 
 
 def _rate_key() -> str:
@@ -123,6 +130,8 @@ def _setup_blueprint() -> None:
     from . import auth, conditional
 
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
+    # Also per address, so that made-up tokens (each its own key above) cannot flood the log.
+    limiter.limit(lambda: current_app.config["API_ADDRESS_RATE_LIMIT"], key_func=_address_key)(bp)
     bp.before_request(auth.authenticate_request)
     bp.after_request(conditional.add_etag)
     bp.after_request(_link_header)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -52,6 +52,11 @@ class AccessToken(db.Model):
 
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or utcnow())
+
+    @property
+    def last_moment(self) -> datetime:
+        """The last moment the token works (it expires at midnight after its last day)."""
+        return self.expires_at - timedelta(seconds=1)
 
     @property
     def can_write(self) -> bool:
