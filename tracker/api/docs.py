@@ -121,8 +121,20 @@ def page():
         {"name": name, "fields": fields_of(spec, schema)}
         for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items())
     ]
+    from .problems import API_MESSAGES, MESSAGES, SLUGS
+
+    problems = [
+        {
+            "slug": slug,
+            "status": status,
+            "title": (API_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[500]))[0],
+            "detail": (API_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[500]))[1],
+        }
+        for status, slug in sorted(SLUGS.items())
+    ]
     return render_template(
         "api/docs.html",
+        problems=problems,
         spec=spec,
         intro=paragraphs(spec["info"].get("description")),
         operations=operations(spec),

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import MESSAGES
 
-PROBLEM_TYPE = "https://initiativportfoljen.example/problems/"
+# Problem types are documented on the API's documentation page, one anchor each.
+PROBLEM_TYPE = "/api/v1/docs#problem-"
 CONTENT_TYPE = "application/problem+json"
 
 API_MESSAGES = {
