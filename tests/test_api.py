@@ -459,3 +459,23 @@ def test_updates_list_queries_constant(org, app, client, count_queries):
         counts.append(counter.count)
     assert counts[0] == counts[1]
     assert db.session.scalar(select(Initiative.id).where(Initiative.id == many.id))
+
+
+def test_dashboard_attention_from_the_cache_twice(org, client):
+    """The figures cache keeps records of an earlier request; the API must not trip on them."""
+    from tracker.models import Health, Status
+
+    factories.make_initiative(
+        org.manager,
+        principles=org.principles[:1],
+        status=Status.IN_PROGRESS,
+        health=Health.OFF_TRACK,
+        updates=1,
+    )
+    db.session.commit()
+    secret = make_token(org.management)
+    for _ in range(2):
+        response = client.get("/api/v1/dashboard", headers=bearer(secret))
+        assert response.status_code == 200
+        attention = response.get_json()["attention"]
+        assert attention and attention[0]["principles"] == ["tillganglighet"]

@@ -6,8 +6,8 @@ none may answer with a server error, and every answer must match the description
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import tempfile
 from datetime import timedelta
 
@@ -30,7 +30,7 @@ from tracker.extensions import db
 from . import factories
 
 _URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
-_TMP = tempfile.mkdtemp(prefix="schemathesis-")
+_FILE = os.path.join(tempfile.gettempdir(), f"tracker-schemathesis-{os.getpid()}.sqlite3")
 # Made at import so that the operations can be parametrised; the database is filled by a fixture.
 APP = create_app(
     {
@@ -38,7 +38,7 @@ APP = create_app(
         "SECRET_KEY": "schemathesis",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(_URL)
         if _URL
-        else f"sqlite:///{os.path.join(_TMP, 'api.sqlite3')}",
+        else f"sqlite:///{_FILE}",
         "RATELIMIT_STORAGE_URI": "memory://",
         "API_RATE_LIMIT": "100000/minute",
         "API_WRITE_RATE_LIMIT": "100000/minute",
@@ -52,6 +52,10 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
 @pytest.fixture(scope="module")
 def api_app():
     with APP.app_context():
+        if not _URL:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(_FILE + suffix)
         if _URL:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -75,7 +79,9 @@ def api_app():
         if _URL:
             db.drop_all()
         db.engine.dispose()
-    shutil.rmtree(_TMP, ignore_errors=True)
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(_FILE + suffix)
 
 
 @schema.parametrize()

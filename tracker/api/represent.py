@@ -120,7 +120,9 @@ def counts(c, principle_keys: dict[int, str]) -> dict:
     }
 
 
-def dashboard(board, committees: dict[int, str], stale_days: int, principle_keys) -> dict:
+def dashboard(
+    board, committees: dict[int, str], stale_days: int, principle_keys, attention
+) -> dict:
     return {
         "totals": counts(board.totals, principle_keys),
         "committees": [

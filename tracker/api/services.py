@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Committee, Decision, Department, Initiative, Principle, StatusUpdate, User
+from ..models import (
+    Committee,
+    Decision,
+    Department,
+    Initiative,
+    Principle,
+    PrincipleLink,
+    StatusUpdate,
+    User,
+)
 from ..permissions import can_read_portfolio, require
 from ..portfolio.services import visible_initiatives
 
@@ -66,6 +75,23 @@ def decisions(user: User, page: int, per_page: int, initiative_id: int | None = 
     if initiative_id is not None:
         query = query.where(Decision.initiative_id == initiative_id)
     return _page(query, page, per_page)
+
+
+def initiatives_by_id(ids: list[int]) -> list[Initiative]:
+    """These initiatives, in this order, with what a summary shows (the caller checked scope)."""
+    if not ids:
+        return []
+    found = db.session.scalars(
+        select(Initiative)
+        .where(Initiative.id.in_(ids))
+        .options(
+            selectinload(Initiative.department),
+            selectinload(Initiative.owner),
+            selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
+        )
+    )
+    by_id = {i.id: i for i in found}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def committee_codes() -> dict[int, str]:

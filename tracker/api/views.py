@@ -201,7 +201,10 @@ def dashboard(**args):
     stale_days = settings.stale_days()
     board = dashboard_service.build(_user(), filters, stale_days)
     keys = dict(db.session.execute(select(Principle.id, Principle.key)).all())
-    return represent.dashboard(board, services.committee_codes(), stale_days, keys)
+    # The figures may come from the cache, with records of an earlier request: show the
+    # initiatives that need attention as loaded now, in a fixed number of queries.
+    attention = services.initiatives_by_id([a.initiative.id for a in board.attention])
+    return represent.dashboard(board, services.committee_codes(), stale_days, keys, attention)
 
 
 def current_state(initiative_id: int) -> dict:
