@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     htmx_extension.init_app(app)
     limiter.init_app(app)
 
-    from . import cache, cli, errors, i18n, logging_setup, security, templating
+    from . import api, cache, cli, errors, i18n, logging_setup, security, templating
     from .account import bp as account_bp
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    api.init_app(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)

@@ -98,6 +98,19 @@ def render_error(status: int, title=None, message=None):
     return render_template("errors/error.html", **context), status, {"Vary": "HX-Request"}
 
 
+def _is_api() -> bool:
+    from .api.problems import is_api_request
+
+    return is_api_request()
+
+
+def _api_error(error):
+    """Under /api/ every error is problem details, also for URLs no API route matches."""
+    from .api import api_http_error
+
+    return api_http_error(error)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -108,6 +121,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(_error):
+        if _is_api():
+            return _api_error(_error)
         return render_error(429)
 
     @app.errorhandler(PermissionDenied)
@@ -139,6 +154,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if _is_api():
+            return _api_error(error)
         return render_error(error.code)
 
     @app.errorhandler(InternalServerError)
@@ -148,4 +165,6 @@ def init_app(app: Flask) -> None:
             return database_unavailable(original)
         log.error("unhandled error", exc_info=original or error)
         db.session.rollback()
+        if _is_api():
+            return _api_error(error)
         return render_error(500)

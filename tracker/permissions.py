@@ -94,3 +94,16 @@ def can_read_committee_report(user: User, committee_id: int) -> bool:
         return False
     scope = committee_scope(user)
     return scope is None or scope == committee_id
+def can_create_token(user: User) -> bool:
+    """Every active user may make personal API tokens: a token never has more rights than they."""
+    return user.is_authenticated and user.active
+
+
+def can_revoke_token(user: User, token_owner_id: int) -> bool:
+    """A user revokes their own tokens; an admin revokes anyone's."""
+    return user.is_authenticated and (user.id == token_owner_id or can_administer(user))
+
+
+def can_write_with_token(scope: str) -> bool:
+    """A read token reads; only a read-write token reaches a service that changes anything."""
+    return scope == "read_write"

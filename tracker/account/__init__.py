@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-from . import views  # noqa: E402,F401
+from . import tokens, views  # noqa: E402,F401
 from .views import require_password_change  # noqa: E402
 
 bp.before_app_request(require_password_change)

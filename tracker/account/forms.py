@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import DateField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 LANGUAGE_CHOICES = [
     SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
@@ -39,4 +39,29 @@ class PasswordForm(FlaskForm):
             EqualTo("new_password", message=_l("The passwords are not the same.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token: a name, what it may do and its last day."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Give the token a name, so that you know what it is for.")),
+            Length(max=100, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    scope = RadioField(
+        _l("What the token may do"),
+        choices=[
+            SelectChoice("read", _l("Read: fetch the portfolio (for Power BI, Excel and reports)")),
+            SelectChoice("read_write", _l("Read and write: also post status updates")),
+        ],
+        default="read",
+        validators=[DataRequired(message=_l("Choose what the token may do."))],
+    )
+    expires_on = DateField(
+        _l("Last day the token works"),
+        validators=[Optional()],
     )

@@ -20,4 +20,13 @@ def only_admins():
     return None
 
 
-from .views import audit_log, organisation, principles, settings, sso, user_import, users  # noqa: E402,F401,I001
+from .views import (  # noqa: E402,F401
+    audit_log,
+    organisation,
+    principles,
+    settings,
+    sso,
+    tokens,
+    user_import,
+    users,
+)

@@ -281,9 +281,19 @@ def update_initiative(
     return initiative
 
 
-def post_update(actor: User, initiative: Initiative, data: UpdateData) -> StatusUpdate:
-    """Append a status update and make it the initiative's current state, in one transaction."""
+def post_update(
+    actor: User,
+    initiative: Initiative,
+    data: UpdateData,
+    expected_version: int | None = None,
+) -> StatusUpdate:
+    """Append a status update and make it the initiative's current state, in one transaction.
+
+    With ``expected_version`` (the API sends the version its client saw), an initiative edited
+    since raises EditConflict and nothing is saved."""
     require(can_edit_initiative(actor, initiative))
+    if expected_version is not None and initiative.version != expected_version:
+        raise EditConflict(initiative)
     _check_update(data)
     now = utcnow()
     update = StatusUpdate(

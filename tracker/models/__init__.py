@@ -23,10 +23,12 @@ from .reports import (
     ReportingPeriod,
 )
 from .settings import OrganisationSettings
+from .tokens import AccessToken, TokenScope
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
 
 __all__ = [
+    "AccessToken",
     "ACTIVE_STATUSES",
     "AuditEvent",
     "Benefit",
@@ -60,6 +62,7 @@ __all__ = [
     "SsoSettings",
     "Status",
     "StatusUpdate",
+    "TokenScope",
     "User",
     "UserIdentity",
     "UTCDateTime",

@@ -1,0 +1,267 @@
+"""The JSON API at /api/v1, described by OpenAPI 3.1 at /api/v1/openapi.json.
+
+Built on flask-smorest: marshmallow schemas validate the input and the same schemas generate the
+OpenAPI description, so the description cannot drift from the code. New resources (frozen reports,
+benefits) are a module each that adds routes to ``bp`` with the same helpers (``documented``,
+``page_body``, the schemas' ``list_schema``) and is imported at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+
+from flask import Flask, g
+from flask_limiter.errors import RateLimitExceeded
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, NotFound
+
+from ..extensions import csrf, db, limiter
+from ..permissions import PermissionDenied
+from .problems import CONTENT_TYPE, flatten, is_api_request, problem
+from .schemas import ProblemSchema
+
+API_PREFIX = "/api/v1"
+
+bp = SmorestBlueprint(
+    "api",
+    __name__,
+    url_prefix=API_PREFIX,
+    description="Initiatives, status updates, decisions, principles, committees, departments "
+    "and the dashboard's figures. Bearer tokens only.",
+)
+
+
+class TrackerApi(Api):
+    """flask-smorest's Api without its application-wide error handler: the browser keeps its
+    HTML error pages, and API errors are problem details (see ``register_errors``)."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        return None
+
+
+api = TrackerApi()
+
+API_DESCRIPTION = """Read the portfolio of Initiativportföljen from BI tools and integrations.
+
+Authenticate with a personal access token (made in *My account*):
+`Authorization: Bearer ipf_…`. The session cookie is never accepted. A token acts as its user,
+with the same rights as in the browser; a read token cannot change anything.
+
+Every list is paged (`page`, `per_page` up to 200) and says how many items there are (`total`),
+with `links` to the other pages in the body and in a `Link` header. Reads carry an `ETag`; send it
+back in `If-None-Match` to get 304 when nothing changed. Errors are problem details
+(RFC 9457, `application/problem+json`) in the language of `Accept-Language`, else the user's.
+Requests are rate-limited per token; a 429 answer says when to try again in `Retry-After`.
+"""
+
+
+def _config(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "Initiativportföljen API")
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_RATE_LIMIT", "300/minute")
+    app.config.setdefault("API_WRITE_RATE_LIMIT", "60/minute")
+    app.config.setdefault("API_ADDRESS_RATE_LIMIT", "1200/minute")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": API_DESCRIPTION},
+            "servers": [{"url": "/"}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal access token, ipf_…",
+                    }
+                }
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+
+
+def _address_key() -> str:
+    from flask import request
+
+    return "api-address:" + (request.remote_addr or "")
+
+
+def _rate_key() -> str:
+    """Per token (by the digest of what was sent), or per address when no well-formed token."""
+    from flask import request
+
+    from . import tokens
+    from .auth import bearer_secret
+
+    secret = bearer_secret()
+    if secret and tokens.well_formed(secret):
+        return "api-token:" + tokens.digest(secret)
+    return "api-addr:" + (request.remote_addr or "")
+
+
+def init_app(app: Flask) -> None:
+    from . import auth, docs
+
+    _config(app)
+    app.session_interface = auth.ApiAwareSessionInterface()
+    # First of all before-request functions: the session user must never reach an API request.
+    app.before_request_funcs.setdefault(None, []).insert(0, auth.start_anonymous)
+    csrf.exempt(bp)
+    api.init_app(app)
+    api.register_blueprint(bp)
+    app.register_blueprint(docs.bp)
+
+
+def _setup_blueprint() -> None:
+    """Once, at import: a blueprint is set up before any application registers it."""
+    from flask import current_app
+
+    from . import auth, conditional
+
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
+    # Also per address, so that made-up tokens (each its own key above) cannot flood the log.
+    limiter.limit(lambda: current_app.config["API_ADDRESS_RATE_LIMIT"], key_func=_address_key)(bp)
+    bp.before_request(auth.authenticate_request)
+    bp.after_request(conditional.add_etag)
+    bp.after_request(_link_header)
+    register_errors()
+
+
+def _link_header(response):
+    link = g.get("api_link_header")
+    if link and response.status_code in (200, 304):
+        response.headers["Link"] = link
+    return response
+
+
+def register_errors() -> None:
+    """Problem details for every error under /api/: the blueprint's own and unmatched URLs."""
+    from ..initiatives.services import EditConflict, InitiativeError
+    from ..portfolio.filters import FilterError
+    from .auth import ApiAuthError, ScopeError
+    from .conditional import PreconditionConflict
+
+    @bp.errorhandler(ApiAuthError)
+    def unauthorized(error: ApiAuthError):
+        detail = None
+        if error.reason != "missing":
+            from flask_babel import lazy_gettext as _l
+
+            detail = _l("The token is not valid: it may be mistyped, expired or revoked.")
+        return problem(
+            401,
+            detail=detail,
+            headers={
+                "WWW-Authenticate": 'Bearer realm="api"'
+                + ("" if error.reason == "missing" else ', error="invalid_token"')
+            },
+        )
+
+    @bp.errorhandler(ScopeError)
+    @bp.errorhandler(PermissionDenied)
+    def forbidden(error):
+        from flask import request
+        from flask_login import current_user
+
+        from .. import audit
+
+        db.session.rollback()
+        changes = {"path": request.path, "method": request.method, "via": "api"}
+        if isinstance(error, ScopeError):
+            from flask_babel import lazy_gettext as _l
+
+            changes["reason"] = "read_only_token"
+            detail = _l("The token may only read. Make a read-write token to change things.")
+        else:
+            detail = None
+        token = g.get("api_token")
+        if token is not None:
+            changes["token_id"] = token.token_id
+        audit.record(current_user, "access.denied", changes=changes)
+        db.session.commit()
+        return problem(403, detail=detail)
+
+    @bp.errorhandler(EditConflict)
+    @bp.errorhandler(PreconditionConflict)
+    def conflict(error):
+        from flask_babel import lazy_gettext as _l
+
+        from .views import current_state
+
+        initiative_id = error.current.id if isinstance(error, EditConflict) else error.initiative_id
+        return problem(
+            409,
+            title=_l("Someone else has changed this"),
+            detail=_l(
+                "The initiative has changed since the version you sent. Its current state is in "
+                "“current”; base your update on it and send it again."
+            ),
+            current=current_state(initiative_id),
+        )
+
+    @bp.errorhandler(InitiativeError)
+    def invalid_update(error: InitiativeError):
+        db.session.rollback()
+        return problem(422, errors=[{"field": error.field, "message": error.message}])
+
+    @bp.errorhandler(FilterError)
+    def invalid_filter(error: FilterError):
+        return problem(422, errors=[{"field": "query", "message": error.message}])
+
+    @bp.errorhandler(ValidationError)
+    def invalid_schema(error: ValidationError):
+        return problem(422, errors=flatten(error.messages))
+
+    @bp.errorhandler(RateLimitExceeded)
+    def rate_limited(_error):
+        return _too_many()
+
+    @bp.errorhandler(OperationalError)
+    @bp.errorhandler(DBAPIError)
+    def database_unavailable(_error):
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        return problem(503, headers={"Retry-After": "30"})
+
+    @bp.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return api_http_error(error)
+
+
+def _too_many():
+    current = limiter.current_limit
+    wait = 60
+    if current is not None:
+        wait = max(1, math.ceil(current.reset_at - time.time()))
+    return problem(429, headers={"Retry-After": str(wait)})
+
+
+def api_http_error(error: HTTPException):
+    """Called by tracker.errors for any HTTP error on an API path, too."""
+    if isinstance(error, RateLimitExceeded):
+        return _too_many()
+    if error.code is None or error.code < 400:
+        return error
+    data = getattr(error, "data", None) or {}
+    errors = flatten(data.get("messages")) if data.get("messages") else None
+    headers = {}
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(error.code, errors=errors, headers=headers)
+
+
+__all__ = ["CONTENT_TYPE", "NotFound", "bp", "init_app", "is_api_request"]
+
+_setup_blueprint()
+from . import views  # noqa: E402,F401

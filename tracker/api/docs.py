@@ -1,0 +1,142 @@
+"""The API's documentation page, drawn on the server from the OpenAPI description.
+
+No JavaScript viewer and no CDN: the page is plain HTML with the product's own stylesheet, so it
+works under the strict Content-Security-Policy and with a screen reader. It needs no sign-in (it
+holds no data) and, being under /api/, sets no cookie.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+from markupsafe import Markup, escape
+
+bp = Blueprint("api_docs", __name__)
+
+METHODS = ("get", "post", "put", "patch", "delete")
+_CODE = re.compile(r"`([^`]+)`")
+_EMPHASIS = re.compile(r"\*([^*]+)\*")
+
+
+def inline(text: str | None) -> Markup:
+    """Escape, then show `code` and *emphasis* of the description's Markdown."""
+    html = str(escape(text or ""))
+    html = _CODE.sub(r"<code>\1</code>", html)
+    html = _EMPHASIS.sub(r"<em>\1</em>", html)
+    return Markup(html)  # noqa: S704 - built from escaped text
+
+
+def paragraphs(text: str | None) -> list[Markup]:
+    return [inline(" ".join(p.split())) for p in (text or "").split("\n\n") if p.strip()]
+
+
+def _resolve(spec: dict, node: dict | None) -> dict:
+    while node and "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = spec["components"]["schemas"].get(name, {})
+    return node or {}
+
+
+def type_of(spec: dict, node: dict) -> str:
+    if "$ref" in node:
+        return node["$ref"].rsplit("/", 1)[-1]
+    kind = node.get("type", "")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = " | ".join(kinds) + (" | null" if "null" in node["type"] else "")
+    if kind == "array":
+        return f"array of {type_of(spec, node.get('items', {}))}"
+    if node.get("enum"):
+        return f"{kind}: " + ", ".join(str(v) for v in node["enum"] if v is not None)
+    if node.get("format"):
+        return f"{kind} ({node['format']})"
+    return kind or "object"
+
+
+def fields_of(spec: dict, schema: dict) -> list[dict[str, Any]]:
+    schema = _resolve(spec, schema)
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "type": type_of(spec, prop),
+            "required": name in required,
+            "description": inline(prop.get("description")),
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def operations(spec: dict) -> list[dict[str, Any]]:
+    found = []
+    for path, item in spec.get("paths", {}).items():
+        for method in METHODS:
+            op = item.get(method)
+            if not op:
+                continue
+            params = [
+                {
+                    "name": p["name"],
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "type": type_of(spec, p.get("schema", {})),
+                    "description": inline(p.get("description")),
+                }
+                for p in [*item.get("parameters", []), *op.get("parameters", [])]
+            ]
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            responses = [
+                {
+                    "code": code,
+                    "description": inline(r.get("description")),
+                    "type": ", ".join(
+                        f"{ctype}: {type_of(spec, c.get('schema', {}))}"
+                        for ctype, c in r.get("content", {}).items()
+                    ),
+                }
+                for code, r in op.get("responses", {}).items()
+            ]
+            found.append(
+                {
+                    "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary") or "",
+                    "description": paragraphs(op.get("description")),
+                    "parameters": params,
+                    "body": fields_of(spec, body["schema"]) if body else None,
+                    "responses": sorted(responses, key=lambda r: str(r["code"])),
+                }
+            )
+    return found
+
+
+@bp.get("/api/v1/docs")
+def page():
+    api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    spec = api.spec.to_dict()
+    schemas = [
+        {"name": name, "fields": fields_of(spec, schema)}
+        for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items())
+    ]
+    from .problems import API_MESSAGES, MESSAGES, SLUGS
+
+    problems = [
+        {
+            "slug": slug,
+            "status": status,
+            "title": (API_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[500]))[0],
+            "detail": (API_MESSAGES.get(status) or MESSAGES.get(status, MESSAGES[500]))[1],
+        }
+        for status, slug in sorted(SLUGS.items())
+    ]
+    return render_template(
+        "api/docs.html",
+        problems=problems,
+        spec=spec,
+        intro=paragraphs(spec["info"].get("description")),
+        operations=operations(spec),
+        schemas=schemas,
+    )
