@@ -34,7 +34,13 @@ ACTIONS = {
     "account.password_change": _l("Changed their password"),
     "account.update": _l("Changed their account"),
     "auth.login": _l("Signed in"),
+    "api_token.create": _l("API token created"),
+    "api_token.refused": _l("API token refused"),
+    "api_token.revoke": _l("API token revoked"),
     "auth.login_failed": _l("Failed sign-in"),
+    "auth.login_refused": _l("Password sign-in refused"),
+    "auth.sso_login": _l("Signed in with the municipality's account"),
+    "auth.sso_refused": _l("Sign-in with the municipality's account refused"),
     "auth.logout": _l("Signed out"),
     "benefit.correct_measurement": _l("Benefit measurement corrected"),
     "benefit.create": _l("Benefit added"),
@@ -75,6 +81,10 @@ ACTIONS = {
     "principle.update": _l("Guiding principle changed"),
     "report.freeze": _l("Committee report frozen"),
     "settings.update": _l("Settings changed"),
+    "sso.group_role_add": _l("Group mapped to a role"),
+    "sso.group_role_delete": _l("Group mapping removed"),
+    "sso.identity_disconnect": _l("Municipality account disconnected"),
+    "sso.settings_update": _l("Sign-in settings changed"),
     "user.create": _l("User created"),
     "user.deactivate": _l("User deactivated"),
     "user.import": _l("Users imported"),
@@ -186,6 +196,20 @@ FIELDS = {
     "update": _l("Status update"),
     "version": _l("Version"),
     "sha256": _l("Checksum (SHA-256)"),
+    # API tokens and sign-in with the municipality's account
+    "token_id": _l("API token"),
+    "scope": _l("Scope"),
+    "expires_at": _l("Last day"),
+    "via": _l("Through"),
+    "source": _l("Source"),
+    "issuer": _l("Identity provider"),
+    "subject": _l("Account at the identity provider"),
+    "group_id": _l("Group"),
+    "groups_overage": _l("Too many groups in the token"),
+    "role_source": _l("Role from"),
+    "linked": _l("Account linked"),
+    "created": _l("Account created"),
+    "create_unknown_users": _l("Create unknown users"),
     # export filters (the query parameters)
     "principle": _l("Guiding principle"),
     "stale": _l("Needs an update"),
@@ -201,7 +225,18 @@ HIDDEN_FIELDS = frozenset({"status_update_id", "decision_id", "measurement_id"})
 # Fields whose value is a list in itself: only a pair of lists is an old → new change.
 LIST_FIELDS = frozenset({"co_owner_ids", "maturity_categories"})
 BOOLEAN_FIELDS = frozenset(
-    {"active", "retired", "must_change_password", "imported", "maturity", "stale"}
+    {
+        "active",
+        "retired",
+        "must_change_password",
+        "imported",
+        "maturity",
+        "stale",
+        "linked",
+        "created",
+        "create_unknown_users",
+        "groups_overage",
+    }
 )
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 

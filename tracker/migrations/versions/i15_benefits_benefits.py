@@ -1,7 +1,7 @@
 """benefits
 
 Revision ID: i15_benefits
-Revises: befe855c21c7
+Revises: i13_reporting_periods
 Create Date: 2026-12-01 21:45:46.414583
 
 """
@@ -13,7 +13,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'i15_benefits'
-down_revision = 'befe855c21c7'
+down_revision = 'i13_reporting_periods'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sign-in with OpenID Connect
 
 Revision ID: i16_oidc
-Revises: befe855c21c7
+Revises: i15_benefits
 Create Date: 2026-12-01 21:37:28
 
 """
@@ -13,7 +13,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'i16_oidc'
-down_revision = 'befe855c21c7'
+down_revision = 'i15_benefits'
 branch_labels = None
 depends_on = None
 

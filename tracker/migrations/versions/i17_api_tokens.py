@@ -1,7 +1,7 @@
 """personal access tokens for the API
 
 Revision ID: i17_api_tokens
-Revises: befe855c21c7
+Revises: i16_oidc
 Create Date: 2026-12-01 21:55:00
 
 """
@@ -13,7 +13,7 @@ import tracker.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'i17_api_tokens'
-down_revision = 'befe855c21c7'
+down_revision = 'i16_oidc'
 branch_labels = None
 depends_on = None
 
