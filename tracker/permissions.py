@@ -68,3 +68,13 @@ def committee_scope(user: User) -> int | None:
     if user.is_authenticated and user.role == Role.COMMITTEE:
         return user.committee_id
     return None
+
+
+def can_import_initiatives(user: User) -> bool:
+    """The workshop's sheet: admins and the management group import initiatives for others."""
+    return user.is_authenticated and user.active and user.role in (Role.ADMIN, Role.MANAGEMENT)
+
+
+def can_create_owners_in_import(user: User) -> bool:
+    """Creating the missing owners (as managers) while importing is adding users: admins only."""
+    return can_administer(user)

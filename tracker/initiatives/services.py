@@ -35,6 +35,7 @@ from ..permissions import (
     can_create_initiative,
     can_delete_initiative,
     can_edit_initiative,
+    can_import_initiatives,
     committee_scope,
     require,
 )
@@ -233,10 +234,16 @@ def post_update(actor: User, initiative: Initiative, data: UpdateData) -> Status
     """Append a status update and make it the initiative's current state, in one transaction."""
     require(can_edit_initiative(actor, initiative))
     _check_update(data)
+    return _append_update(actor, actor, initiative, data)
+
+
+def _append_update(
+    actor: User | None, author: User, initiative: Initiative, data: UpdateData
+) -> StatusUpdate:
     now = utcnow()
     update = StatusUpdate(
         initiative_id=initiative.id,
-        author_id=actor.id,
+        author_id=author.id,
         created_at=now,
         status=data.status,
         health=data.health,
@@ -306,70 +313,225 @@ def delete(actor: User, initiative: Initiative, reason: str) -> None:
     db.session.flush()
 
 
+# --- importing from a sheet (tracker.imports) ------------------------------------------------
+# The import checks every row with ``check_all`` before it writes anything, so these functions
+# only refuse what the check let through by mistake. ``actor`` None is the command line, run by
+# the server's operator.
+
+
+def data_of(initiative: Initiative) -> InitiativeData:
+    """The initiative's current values, for an import that changes only the columns it has."""
+    return InitiativeData(
+        title=initiative.title,
+        purpose=initiative.purpose,
+        benefit=initiative.benefit,
+        target_group=initiative.target_group,
+        department_id=initiative.department_id,
+        co_owner_ids=[u.id for u in initiative.co_owners],
+        start_date=initiative.start_date,
+        target_date=initiative.target_date,
+        funding_source=initiative.funding_source,
+        cost_estimate=initiative.cost_estimate,
+        risks=initiative.risks,
+        principles={link.principle_id: link.motivation for link in initiative.principle_links},
+        maturity_category_ids=[c.id for c in initiative.maturity_categories],
+    )
+
+
+def create_imported(
+    actor: User | None,
+    data: InitiativeData,
+    owner: User,
+    first_update: UpdateData | None = None,
+    lookup: Lookup | None = None,
+) -> Initiative:
+    """An initiative from a sheet row, owned by ``owner``; its first status update, if the row
+    has one, is the owner's (the sheet holds what they reported), the audit names the importer."""
+    require(actor is None or can_import_initiatives(actor))
+    errors = check_all(data, lookup) + (check_update_all(first_update) if first_update else [])
+    if errors:
+        raise errors[0]
+    now = utcnow()
+    initiative = Initiative(owner_id=owner.id, created_at=now, updated_at=now)
+    _apply(initiative, data, exclude_owner=owner.id)
+    db.session.add(initiative)
+    db.session.flush()
+    audit.record(actor, "initiative.create", initiative, _snapshot(initiative) | {"imported": True})
+    if first_update is not None:
+        _append_update(actor, owner, initiative, first_update)
+    return initiative
+
+
+def update_imported(
+    actor: User | None,
+    initiative: Initiative,
+    data: InitiativeData,
+    owner: User,
+    expected_version: int,
+    update: UpdateData | None = None,
+    lookup: Lookup | None = None,
+) -> bool:
+    """Apply a sheet row to the initiative it was imported as, if nobody has saved it since the
+    version the user saw in the preview (EditConflict otherwise). True if anything changed."""
+    require(actor is None or can_import_initiatives(actor))
+    if initiative.version != expected_version:
+        raise EditConflict(initiative)
+    errors = check_all(data, lookup) + (check_update_all(update) if update else [])
+    if errors:
+        raise errors[0]
+    before = _snapshot(initiative) | {"owner_id": initiative.owner_id}
+    initiative.owner_id = owner.id
+    _apply(initiative, data, exclude_owner=owner.id)
+    changes = audit.diff(before, _snapshot(initiative) | {"owner_id": owner.id})
+    if changes:
+        initiative.version += 1
+        initiative.updated_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "initiative.update", initiative, changes | {"imported": True})
+    if update is not None and (
+        initiative.last_update_at is None
+        or (update.status, update.health, update.progress)
+        != (initiative.status, initiative.health, initiative.progress)
+    ):
+        _append_update(actor, owner, initiative, update)
+        changes["status"] = True
+    return bool(changes)
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
+@dataclass
+class Lookup:
+    """What the rules look up in the database, read once for many initiatives (an import);
+    without one, each check reads what it needs."""
+
+    active_department_ids: set[int]
+    active_user_ids: set[int]
+    principle_ids: set[int]
+    maturity_category_ids: set[int]
+
+    @classmethod
+    def load(cls) -> Lookup:
+        return cls(
+            set(db.session.scalars(select(Department.id).where(Department.active.is_(True)))),
+            set(db.session.scalars(select(User.id).where(User.active.is_(True)))),
+            set(db.session.scalars(select(Principle.id))),
+            set(db.session.scalars(select(MaturityCategory.id))),
+        )
+
+
 def _check(data: InitiativeData) -> None:
+    errors = check_all(data)
+    if errors:
+        raise errors[0]
+
+
+def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[InitiativeError]:
+    """Every rule the data breaks, in the order of the form; the form shows the first, an import
+    shows them all."""
+    errors: list[InitiativeError] = []
     if not data.title.strip():
-        raise InitiativeError("title", _l("Enter a title."))
+        errors.append(InitiativeError("title", _l("Enter a title.")))
     if not data.purpose.strip():
-        raise InitiativeError("purpose", _l("Describe the purpose of the initiative."))
+        errors.append(InitiativeError("purpose", _l("Describe the purpose of the initiative.")))
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(data, name)) > limit:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=limit))
+            errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=limit)))
     for name in ("purpose", "benefit", "risks"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
+            errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)))
     if data.start_date and data.target_date and data.target_date < data.start_date:
-        raise InitiativeError("target_date", _l("The target date cannot be before the start date."))
-    if data.cost_estimate is not None and not 0 <= data.cost_estimate <= 10**12:
-        raise InitiativeError(
-            "cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor.")
+        errors.append(
+            InitiativeError("target_date", _l("The target date cannot be before the start date."))
         )
-    department = db.session.get(Department, data.department_id) if data.department_id else None
-    if department is None or not department.active:
-        raise InitiativeError("department_id", _l("Choose a department from the list."))
-    if data.co_owner_ids:
-        found = set(
-            db.session.scalars(
-                select(User.id).where(User.id.in_(data.co_owner_ids), User.active.is_(True))
+    if data.cost_estimate is not None and not 0 <= data.cost_estimate <= 10**12:
+        errors.append(
+            InitiativeError(
+                "cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor.")
             )
         )
-        if found != set(data.co_owner_ids):
-            raise InitiativeError("co_owner_ids", _l("Choose co-owners from the list."))
+    if lookup is not None:
+        department_ok = data.department_id in lookup.active_department_ids
+    else:
+        department = db.session.get(Department, data.department_id) if data.department_id else None
+        department_ok = department is not None and department.active
+    if not department_ok:
+        errors.append(InitiativeError("department_id", _l("Choose a department from the list.")))
+    if data.co_owner_ids:
+        wanted = set(data.co_owner_ids)
+        if lookup is not None:
+            found = wanted & lookup.active_user_ids
+        else:
+            found = set(
+                db.session.scalars(
+                    select(User.id).where(User.id.in_(wanted), User.active.is_(True))
+                )
+            )
+        if found != wanted:
+            errors.append(InitiativeError("co_owner_ids", _l("Choose co-owners from the list.")))
     if not data.principles:
-        raise InitiativeError("principles", _l("Choose at least one principle."))
-    known = set(db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles))))
-    if known != set(data.principles):
-        raise InitiativeError("principles", _l("Unknown principle."))
+        errors.append(InitiativeError("principles", _l("Choose at least one principle.")))
+    else:
+        if lookup is not None:
+            known = set(data.principles) & lookup.principle_ids
+        else:
+            known = set(
+                db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles)))
+            )
+        if known != set(data.principles):
+            errors.append(InitiativeError("principles", _l("Unknown principle.")))
     if data.maturity_category_ids:
         wanted = set(data.maturity_category_ids)
-        found = set(
-            db.session.scalars(select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted)))
-        )
+        if lookup is not None:
+            found = wanted & lookup.maturity_category_ids
+        else:
+            found = set(
+                db.session.scalars(
+                    select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted))
+                )
+            )
         if found != wanted:
-            raise InitiativeError(
-                "maturity_category_ids", _l("Choose maturity areas from the list.")
+            errors.append(
+                InitiativeError("maturity_category_ids", _l("Choose maturity areas from the list."))
             )
     for principle_id, motivation in data.principles.items():
         if not motivation.strip():
-            raise InitiativeError(
-                f"motivation_{principle_id}", _l("Describe how the initiative contributes.")
+            errors.append(
+                InitiativeError(
+                    f"motivation_{principle_id}", _l("Describe how the initiative contributes.")
+                )
             )
-        if len(motivation) > LONG_TEXT_LIMIT:
-            raise InitiativeError(
-                f"motivation_{principle_id}", _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)
+        elif len(motivation) > LONG_TEXT_LIMIT:
+            errors.append(
+                InitiativeError(
+                    f"motivation_{principle_id}",
+                    _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT),
+                )
             )
+    return errors
 
 
 def _check_update(data: UpdateData) -> None:
+    errors = check_update_all(data)
+    if errors:
+        raise errors[0]
+
+
+def check_update_all(data: UpdateData) -> list[InitiativeError]:
+    """Every rule a status update breaks."""
+    errors = []
     if not 0 <= data.progress <= 100:
-        raise InitiativeError(
-            "progress", _l("Progress must be between %(min)s and %(max)s per cent.", min=0, max=100)
+        errors.append(
+            InitiativeError(
+                "progress",
+                _l("Progress must be between %(min)s and %(max)s per cent.", min=0, max=100),
+            )
         )
     for name in ("happened", "next_steps", "support_needed"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
+            errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)))
+    return errors
 
 
 def _apply(initiative: Initiative, data: InitiativeData, exclude_owner: int) -> None:

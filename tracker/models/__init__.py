@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
+from .imports import InitiativeImportKey
 from .maturity import (
     Dimension,
     MaturityCategory,
@@ -28,6 +29,7 @@ __all__ = [
     "Dimension",
     "Health",
     "Initiative",
+    "InitiativeImportKey",
     "MaturityCategory",
     "MaturityQuestion",
     "MaturityRound",
