@@ -202,12 +202,12 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "progress",
-        "Framsteg (%)",
+        "Framdrift (%)",
         "Progress (%)",
         _l("Progress (%)"),
         _l("Optional, with a status: a whole number from 0 to 100 (default 0)."),
         "20",
-        ("framsteg", "progress", "procent", "fardigt", "klartprocent"),
+        ("framsteg", "framdrift", "progress", "procent", "fardigt", "klartprocent"),
     ),
     Column(
         "report",

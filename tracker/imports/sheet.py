@@ -525,7 +525,7 @@ FIELD_COLUMNS = {
 def _label(key: str, principle_by_key) -> str:
     if key in principle_by_key:
         return principle_by_key[key].name_sv
-    return cols.BY_KEY[key].sv
+    return str(cols.BY_KEY[key].label)
 
 
 def _service_problems(row: Row, where, principle_by_key, lookup) -> None:
