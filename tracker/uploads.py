@@ -179,9 +179,7 @@ def _read_legacy_csv(data: bytes, max_rows: int) -> list[list[str]]:
     return rows
 
 
-def find_heading(
-    rows: list[tuple[int, list[str]]], recognised, search: int = SNIFF_LINES
-) -> int:
+def find_heading(rows: list[tuple[int, list[str]]], recognised, search: int = SNIFF_LINES) -> int:
     """The index in ``rows`` of the heading: the first of the first ``search`` rows in which at
     least two cells are headings that ``recognised(text)`` knows (rows above it are a title)."""
     best, best_count = None, 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -68,46 +68,66 @@ def run(actor: User | None, check: Check, *, progress=None) -> Result:
         raise ImportProblems()
     result = Result(check.sheet.filename, len(check.rows))
     owners = _create_owners(actor, check, result)
-    owner_ids = {row.owner_id for row in check.rows if row.owner_id is not None}
-    for chunk in _chunks(owner_ids):
-        owners.update((u.id, u) for u in db.session.scalars(select(User).where(User.id.in_(chunk))))
+    # Owners and co-owners, loaded once: no query per row.
+    user_ids = set()
+    for row in check.rows:
+        if row.owner_id is not None:
+            user_ids.add(row.owner_id)
+        if row.data is not None:
+            user_ids.update(row.data.co_owner_ids)
+    users: dict[int, User] = {}
+    for chunk in _chunks(user_ids):
+        users.update((u.id, u) for u in db.session.scalars(select(User).where(User.id.in_(chunk))))
+    owners.update(users)
     by_email = {u.email: u for u in owners.values()}
     existing = _existing(check)
     keyed = {k.initiative_id: k for k in _keys(check)}
     lookup = initiatives.Lookup.load()
-    for done, row in enumerate(check.rows, start=1):
-        if row.action == "skip":
-            result.skipped.append((row.existing_id, row.existing_title))
-        else:
-            owner = owners.get(row.owner_id) if row.owner_id is not None else None
-            owner = owner or by_email[row.owner_email]
-            try:
-                if row.action == "create":
-                    initiative = initiatives.create_imported(
-                        actor, row.data, owner, row.update, lookup
-                    )
-                    result.created.append((initiative.id, initiative.title))
-                else:
-                    initiative = existing[row.existing_id]
-                    changed = initiatives.update_imported(
-                        actor, initiative, row.data, owner, row.version, row.update, lookup
-                    )
-                    (result.updated if changed else result.unchanged).append(
-                        (initiative.id, initiative.title)
-                    )
-            except initiatives.EditConflict:
-                raise ImportProblems(
-                    _l(
-                        "Someone changed an initiative of the sheet while it was imported. "
-                        "Nothing was imported. Check the file again."
-                    )
-                ) from None
-            except initiatives.InitiativeError:
-                raise ImportProblems() from None
-            if row.key:
-                _keep_key(keyed, initiative.id, row.key)
+
+    def owner_of(row):
+        if row.owner_id is not None and row.owner_id in owners:
+            return owners[row.owner_id]
+        return by_email[row.owner_email]
+
+    creating = [row for row in check.rows if row.action == "create"]
+    try:
+        made = initiatives.create_imported(
+            actor, [(row.data, owner_of(row), row.update) for row in creating], lookup
+        )
+        result.created = made
+        new_keys = [
+            {"initiative_id": initiative_id, "key": row.key}
+            for row, (initiative_id, _title) in zip(creating, made, strict=True)
+            if row.key
+        ]
+        if new_keys:
+            db.session.execute(insert(InitiativeImportKey), new_keys)
         if progress is not None:
-            progress(done, len(check.rows))
+            progress(len(creating), len(check.rows))
+        for done, row in enumerate(check.rows, start=1):
+            if row.action == "skip":
+                result.skipped.append((row.existing_id, row.existing_title))
+            elif row.action == "update":
+                initiative = existing[row.existing_id]
+                changed = initiatives.update_imported(
+                    actor, initiative, row.data, owner_of(row), row.version, row.update, lookup
+                )
+                (result.updated if changed else result.unchanged).append(
+                    (initiative.id, initiative.title)
+                )
+                if row.key:
+                    _keep_key(keyed, initiative.id, row.key)
+            if progress is not None and row.action != "create":
+                progress(done, len(check.rows))
+    except initiatives.EditConflict:
+        raise ImportProblems(
+            _l(
+                "Someone changed an initiative of the sheet while it was imported. "
+                "Nothing was imported. Check the file again."
+            )
+        ) from None
+    except initiatives.InitiativeError:
+        raise ImportProblems() from None
     db.session.flush()
     audit.record(
         actor,
