@@ -1,4 +1,4 @@
-"""Benchmark of the initiatives import (issue 18). Run on demand: ``python bench/import_initiatives.py``.
+"""Benchmark of the initiatives import (issue 18): ``python bench/import_initiatives.py``.
 
 Seeds a throw-away SQLite database (or the empty PostgreSQL database of ``--database-url``) with
 the demo municipality, writes a sheet of ``--rows`` initiatives (default 1,000) as XLSX and as
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import re
 import sys
 import tempfile
@@ -110,11 +111,11 @@ def as_csv(rows) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def run_import(app, name: str, content: bytes, rows: int) -> tuple[float, float]:
+def run_import(app, name: str, content: bytes, rows: int) -> tuple[float, float, float]:
     client = app.test_client()
     response = client.post("/login", data={"email": ACCOUNT, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.post(
         "/initiatives/import",
         data={"file": (io.BytesIO(content), name)},
@@ -122,18 +123,20 @@ def run_import(app, name: str, content: bytes, rows: int) -> tuple[float, float]
     )
     preview = time.perf_counter() - started
     html = response.get_data(as_text=True)
-    assert response.status_code == 200, (response.status_code, re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", html))[:1500])
+    shown = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", html))[:1500]
+    assert response.status_code == 200, (response.status_code, shown)
     payload = re.search(r'name="payload"[^>]*value="([^"]+)"', html).group(1)
     started = time.perf_counter()
     response = client.post("/initiatives/import", data={"payload": payload, "action": "import"})
     confirm = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     assert response.status_code == 200, response.status_code
     with app.app_context():
         imported = db.session.scalar(
             select(func.count(Initiative.id)).where(Initiative.title.like("Importerat initiativ%"))
         )
     assert imported == rows, imported
-    return preview, confirm
+    return preview, confirm, cpu
 
 
 def main() -> int:
@@ -148,13 +151,15 @@ def main() -> int:
             app = make_app(url)
             rows = sheet_rows(app, args.rows)
             content = as_xlsx(rows) if kind == "xlsx" else as_csv(rows)
-            preview, confirm = run_import(app, f"bench.{kind}", content, args.rows)
+            preview, confirm, cpu = run_import(app, f"bench.{kind}", content, args.rows)
             total = preview + confirm
             verdict = "ok" if total <= TARGET_SECONDS else f"SLOWER than {TARGET_SECONDS:.0f} s"
             failed |= total > TARGET_SECONDS
             print(
                 f"{kind:>4}: {args.rows} rows, {len(content) / 1024:.0f} KiB: preview "
-                f"{preview:.2f} s + import {confirm:.2f} s = {total:.2f} s ({verdict})"
+                f"{preview:.2f} s + import {confirm:.2f} s = {total:.2f} s ({verdict}); "
+                f"CPU time of this process {cpu:.2f} s; load average {os.getloadavg()[0]:.1f} "
+                f"on {os.cpu_count()} CPUs"
             )
             with app.app_context():
                 db.session.remove()

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +21,7 @@ IGNORE = "ignore"
 PRINCIPLE_PREFIX = "principle:"
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """A heading or value as compared: lower case, letters and digits only, å/ä/ö as a/a/o."""
     text = unicodedata.normalize("NFKD", (text or "").strip().lstrip("\ufeff").casefold())
