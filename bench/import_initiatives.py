@@ -111,14 +111,16 @@ def as_csv(rows) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def run_import(app, name: str, content: bytes, rows: int) -> tuple[float, float, float]:
+def run_import(
+    app, name: str, content: bytes, rows: int, existing: str = "skip"
+) -> tuple[float, float, float]:
     client = app.test_client()
     response = client.post("/login", data={"email": ACCOUNT, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     started, cpu = time.perf_counter(), time.process_time()
     response = client.post(
         "/initiatives/import",
-        data={"file": (io.BytesIO(content), name)},
+        data={"file": (io.BytesIO(content), name), "existing": existing},
         content_type="multipart/form-data",
     )
     preview = time.perf_counter() - started
@@ -127,7 +129,9 @@ def run_import(app, name: str, content: bytes, rows: int) -> tuple[float, float,
     assert response.status_code == 200, (response.status_code, shown)
     payload = re.search(r'name="payload"[^>]*value="([^"]+)"', html).group(1)
     started = time.perf_counter()
-    response = client.post("/initiatives/import", data={"payload": payload, "action": "import"})
+    response = client.post(
+        "/initiatives/import", data={"payload": payload, "action": "import", "existing": existing}
+    )
     confirm = time.perf_counter() - started
     cpu = time.process_time() - cpu
     assert response.status_code == 200, response.status_code
@@ -160,6 +164,14 @@ def main() -> int:
                 f"{preview:.2f} s + import {confirm:.2f} s = {total:.2f} s ({verdict}); "
                 f"CPU time of this process {cpu:.2f} s; load average {os.getloadavg()[0]:.1f} "
                 f"on {os.cpu_count()} CPUs"
+            )
+            # The same sheet again, changed, updating what was imported (optimistic locking).
+            changed = [rows[0]] + [[*r[:2], r[2] + " Ändrat.", *r[3:]] for r in rows[1:]]
+            content = as_xlsx(changed) if kind == "xlsx" else as_csv(changed)
+            preview, confirm, cpu = run_import(app, f"bench.{kind}", content, args.rows, "update")
+            print(
+                f"{kind:>4}: the same {args.rows} rows again, updating: preview {preview:.2f} s + "
+                f"import {confirm:.2f} s = {preview + confirm:.2f} s; CPU time {cpu:.2f} s"
             )
             with app.app_context():
                 db.session.remove()

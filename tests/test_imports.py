@@ -606,3 +606,34 @@ def test_the_start_page_in_english(org, client, auth):
     auth.login("admin@example.se")
     html = client.get("/initiatives/import?lang=en").get_data(as_text=True)
     assert "Import initiatives" in html and "Download the template" in html
+
+
+def test_the_import_refuses_a_version_changed_after_its_check(org):
+    from sqlalchemy import update
+
+    services.run(org.admin, check_of("w.csv", GOOD.encode()))
+    db.session.commit()
+    check = check_of("w.csv", GOOD.replace("Svara dygnet runt", "Nytt").encode(), existing="update")
+    assert check.valid
+    db.session.execute(update(Initiative).values(version=Initiative.version + 1))
+    with pytest.raises(services.ImportProblems):
+        services.run(org.admin, check)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).where(Initiative.purpose == "Nytt")) == 0
+
+
+def _sheet_of(n: int) -> bytes:
+    rows = [ROW_1.replace("WS-01;E-tjänst", f"WS-{i:04};E-tjänst {i}") for i in range(n)]
+    return (HEADING + "\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_queries_do_not_grow_with_the_rows(org, count_queries):
+    counts = []
+    for n in (5, 60):
+        with count_queries() as counter:
+            check = check_of("w.csv", _sheet_of(n))
+            assert check.valid
+            services.run(org.admin, check)
+        db.session.rollback()
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts

@@ -104,21 +104,27 @@ def run(actor: User | None, check: Check, *, progress=None) -> Result:
             db.session.execute(insert(InitiativeImportKey), new_keys)
         if progress is not None:
             progress(len(creating), len(check.rows))
-        for done, row in enumerate(check.rows, start=1):
-            if row.action == "skip":
-                result.skipped.append((row.existing_id, row.existing_title))
-            elif row.action == "update":
-                initiative = existing[row.existing_id]
-                changed = initiatives.update_imported(
-                    actor, initiative, row.data, owner_of(row), row.version, row.update, lookup
-                )
-                (result.updated if changed else result.unchanged).append(
-                    (initiative.id, initiative.title)
-                )
-                if row.key:
-                    _keep_key(keyed, initiative.id, row.key)
-            if progress is not None and row.action != "create":
-                progress(done, len(check.rows))
+        updating = [row for row in check.rows if row.action == "update"]
+        changed = initiatives.update_imported(
+            actor,
+            [
+                (existing[row.existing_id], row.data, owner_of(row), row.version, row.update)
+                for row in updating
+            ],
+            lookup,
+        )
+        for row, was_changed in zip(updating, changed, strict=True):
+            initiative = existing[row.existing_id]
+            (result.updated if was_changed else result.unchanged).append(
+                (initiative.id, initiative.title)
+            )
+            if row.key:
+                _keep_key(keyed, initiative.id, row.key)
+        result.skipped = [
+            (row.existing_id, row.existing_title) for row in check.rows if row.action == "skip"
+        ]
+        if progress is not None:
+            progress(len(check.rows), len(check.rows))
     except initiatives.EditConflict:
         raise ImportProblems(
             _l(
@@ -197,6 +203,8 @@ def _existing(check: Check) -> dict[int, Initiative]:
                 selectinload(Initiative.principle_links),
                 selectinload(Initiative.maturity_categories),
             )
+            # The check loaded them a moment ago; the locked read must win over that copy.
+            .execution_options(populate_existing=True)
         )
         if postgresql:
             query = query.with_for_update(of=Initiative)

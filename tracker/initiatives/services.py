@@ -391,11 +391,7 @@ def create_imported(
         if first is not None:
             row |= _mirrored(first, now)
         rows.append(row)
-    ids = list(
-        db.session.scalars(
-            insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True), rows
-        )
-    )
+    ids = _insert_ids(rows)
     links, co_owners, updates, events = [], [], [], []
     for initiative_id, (data, owner, _first) in zip(ids, items, strict=True):
         for principle_id, motivation in data.principles.items():
@@ -420,12 +416,12 @@ def create_imported(
         )
     update_ids = []
     if updates:
-        update_ids = list(
-            db.session.scalars(
-                insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True),
-                updates,
-            )
+        # One update per new initiative: the initiative tells which id is whose.
+        returned = db.session.execute(
+            insert(StatusUpdate).returning(StatusUpdate.id, StatusUpdate.initiative_id), updates
         )
+        by_initiative = {initiative_id: update_id for update_id, initiative_id in returned}
+        update_ids = [by_initiative[u["initiative_id"]] for u in updates]
     for initiative_id, (data, owner, _first) in zip(ids, items, strict=True):
         snapshot = _data_snapshot(data, owner.id) | {"imported": True}
         events.append(("initiative.create", ("initiative", initiative_id), snapshot))
@@ -446,40 +442,83 @@ def create_imported(
     return [(i, data.title.strip()) for i, (data, _o, _f) in zip(ids, items, strict=True)]
 
 
+def _insert_ids(rows: list[dict]) -> list[int]:
+    """Insert the initiatives in batches and return their ids in the order of ``rows``.
+
+    RETURNING in parameter order makes SQLite insert row by row, so the ids are matched by title
+    and department instead, which an import keeps unique; otherwise, in parameter order."""
+    keys = [(row["title"], row["department_id"]) for row in rows]
+    if len(set(keys)) == len(keys):
+        returned = db.session.execute(
+            insert(Initiative).returning(Initiative.id, Initiative.title, Initiative.department_id),
+            rows,
+        )
+        by_key = {(title, department_id): i for i, title, department_id in returned}
+        return [by_key[key] for key in keys]
+    statement = insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))
+
+
 def update_imported(
     actor: User | None,
-    initiative: Initiative,
-    data: InitiativeData,
-    owner: User,
-    expected_version: int,
-    update: UpdateData | None = None,
+    items: list[tuple[Initiative, InitiativeData, User, int, UpdateData | None]],
     lookup: Lookup | None = None,
-) -> bool:
-    """Apply a sheet row to the initiative it was imported as, if nobody has saved it since the
-    version the user saw in the preview (EditConflict otherwise). True if anything changed."""
+) -> list[bool]:
+    """Apply sheet rows to the initiatives they were imported as, each ``(initiative, data,
+    owner, version seen in the preview, status update or None)``, if nobody has saved them since
+    (EditConflict otherwise), in one flush. A status update is appended when the sheet's status,
+    assessment or progress differ from the initiative's (or it has none yet). Returns, per item,
+    whether anything changed."""
     require(actor is None or can_import_initiatives(actor))
-    if initiative.version != expected_version:
-        raise EditConflict(initiative)
-    errors = check_all(data, lookup) + (check_update_all(update) if update else [])
-    if errors:
-        raise errors[0]
-    before = _snapshot(initiative) | {"owner_id": initiative.owner_id}
-    initiative.owner_id = owner.id
-    _apply(initiative, data, exclude_owner=owner.id)
-    changes = audit.diff(before, _snapshot(initiative) | {"owner_id": owner.id})
-    if changes:
-        initiative.version += 1
-        initiative.updated_at = utcnow()
-        db.session.flush()
-        audit.record(actor, "initiative.update", initiative, changes | {"imported": True})
-    if update is not None and (
-        initiative.last_update_at is None
-        or (update.status, update.health, update.progress)
-        != (initiative.status, initiative.health, initiative.progress)
-    ):
-        _append_update(actor, owner, initiative, update)
-        changes["status"] = True
-    return bool(changes)
+    for initiative, data, _owner, expected_version, update in items:
+        if initiative.version != expected_version:
+            raise EditConflict(initiative)
+        errors = check_all(data, lookup) + (check_update_all(update) if update else [])
+        if errors:
+            raise errors[0]
+    now = utcnow()
+    changed, events, appended = [], [], []
+    with db.session.no_autoflush:
+        for initiative, data, owner, _version, update in items:
+            before = _snapshot(initiative) | {"owner_id": initiative.owner_id}
+            initiative.owner_id = owner.id
+            _apply(initiative, data, exclude_owner=owner.id)
+            changes = audit.diff(before, _snapshot(initiative) | {"owner_id": owner.id})
+            if changes:
+                initiative.version += 1
+                initiative.updated_at = now
+                events.append(("initiative.update", initiative, changes | {"imported": True}))
+            new_status = update is not None and (
+                initiative.last_update_at is None
+                or (update.status, update.health, update.progress)
+                != (initiative.status, initiative.health, initiative.progress)
+            )
+            if new_status:
+                status_before = {
+                    "status": initiative.status.value,
+                    "health": initiative.health.value,
+                    "progress": initiative.progress,
+                }
+                record = _new_update(owner, update, now)
+                record.initiative_id = initiative.id
+                db.session.add(record)
+                _mirror(initiative, update, now)
+                appended.append((initiative, record, status_before, update))
+            changed.append(bool(changes) or new_status)
+    db.session.flush()
+    for initiative, record, status_before, update in appended:
+        status_changes = audit.diff(
+            status_before,
+            {
+                "status": update.status.value,
+                "health": update.health.value,
+                "progress": update.progress,
+            },
+        )
+        status_changes["status_update_id"] = record.id
+        events.append(("initiative.status_update", initiative, status_changes))
+    audit.record_many(actor, events)
+    return changed
 
 
 # --- helpers ---------------------------------------------------------------------------------
