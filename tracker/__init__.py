@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .auth import sessions
     from .benefits import bp as benefits_bp
     from .exports import bp as exports_bp
+    from .imports import bp as imports_bp
     from .initiatives import bp as initiatives_bp
     from .maturity import bp as maturity_bp
     from .pages import bp as pages_bp
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(imports_bp)  # before initiatives: /initiatives/import
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(maturity_bp)

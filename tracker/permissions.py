@@ -94,6 +94,8 @@ def can_read_committee_report(user: User, committee_id: int) -> bool:
         return False
     scope = committee_scope(user)
     return scope is None or scope == committee_id
+
+
 def can_create_token(user: User) -> bool:
     """Every active user may make personal API tokens: a token never has more rights than they."""
     return user.is_authenticated and user.active
@@ -107,3 +109,13 @@ def can_revoke_token(user: User, token_owner_id: int) -> bool:
 def can_write_with_token(scope: str) -> bool:
     """A read token reads; only a read-write token reaches a service that changes anything."""
     return scope == "read_write"
+
+
+def can_import_initiatives(user: User) -> bool:
+    """The workshop's sheet: admins and the management group import initiatives for others."""
+    return user.is_authenticated and user.active and user.role in (Role.ADMIN, Role.MANAGEMENT)
+
+
+def can_create_owners_in_import(user: User) -> bool:
+    """Creating the missing owners (as managers) while importing is adding users: admins only."""
+    return can_administer(user)

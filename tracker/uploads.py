@@ -103,3 +103,93 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
         raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
     return rows
+
+
+# --- additions for imports that need more (the initiatives import) ----------------------------
+# These only accept more than the readers above: a CSV in Windows-1252 (what older Excel saves as
+# "CSV (semicolon delimited)"), a separator sniffed from the first lines rather than the first
+# line alone, and rows that keep their line numbers so that a title row or blank rows above the
+# heading still give the user the line numbers they see in their spreadsheet.
+
+SNIFF_LINES = 10
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a byte order mark), else Windows-1252; ImportFileError if neither."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _l("The file is not in UTF-8. In Excel, save it as “CSV UTF-8 (comma delimited)”.")
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` or ``,``: the one that splits the first non-blank lines into more cells (a title
+    line above the heading has few or none), ``;`` when they tie (what a Swedish Excel writes)."""
+    lines = [line for line in text.splitlines()[: SNIFF_LINES * 4] if line.strip()][:SNIFF_LINES]
+    semicolons = max((line.count(";") for line in lines), default=0)
+    commas = max((line.count(",") for line in lines), default=0)
+    return "," if commas > semicolons else ";"
+
+
+def read_rows(filename: str, data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` for every non-blank row of an uploaded CSV or XLSX file, where ``line``
+    is the row's number in the file (1 for the first). At most ``max_rows`` + 1 rows are read.
+
+    CSV may be UTF-8 or Windows-1252, separated by ``;`` or ``,``; XLSX is read from its first
+    sheet with the reader above. Cells are plain strings; nothing is ever evaluated."""
+    if not data:
+        raise ImportFileError(_l("Choose a CSV or XLSX file to import."))
+    name = filename or ""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix == "xlsx":
+        table = _read_xlsx(data, max_rows + SNIFF_LINES)
+    elif suffix in ("csv", "txt"):
+        table = _read_legacy_csv(data, max_rows + SNIFF_LINES)
+    else:
+        raise ImportFileError(_l("The file must be a CSV file (.csv) or an XLSX workbook (.xlsx)."))
+    rows = [
+        (number, row[:MAX_COLUMNS])
+        for number, row in enumerate(table, start=1)
+        if any(cell.strip() for cell in row)
+    ]
+    if not rows:
+        raise ImportFileError(_l("The file is empty."))
+    return rows
+
+
+def _read_legacy_csv(data: bytes, max_rows: int) -> list[list[str]]:
+    text = decode_text(data)
+    if "\x00" in text:
+        raise ImportFileError(_l("The file is not a CSV text file."))
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > max_rows + 1:
+                break
+    except csv.Error:
+        raise ImportFileError(_l("The file is not a well-formed CSV file.")) from None
+    return rows
+
+
+def find_heading(rows: list[tuple[int, list[str]]], recognised, search: int = SNIFF_LINES) -> int:
+    """The index in ``rows`` of the heading: the first of the first ``search`` rows in which at
+    least two cells are headings that ``recognised(text)`` knows (rows above it are a title)."""
+    best, best_count = None, 1
+    for index, (_line, cells) in enumerate(rows[:search]):
+        count = sum(1 for cell in cells if cell.strip() and recognised(cell))
+        if count > best_count:
+            best, best_count = index, count
+            break
+    if best is None:
+        raise ImportFileError(
+            _l("The heading row was not found. Use the headings of the template file.")
+        )
+    return best

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -30,12 +30,14 @@ from ..models import (
     Status,
     StatusUpdate,
     User,
+    initiative_co_owner,
     utcnow,
 )
 from ..permissions import (
     can_create_initiative,
     can_delete_initiative,
     can_edit_initiative,
+    can_import_initiatives,
     committee_scope,
     require,
 )
@@ -295,29 +297,53 @@ def post_update(
     if expected_version is not None and initiative.version != expected_version:
         raise EditConflict(initiative)
     _check_update(data)
+    return _append_update(actor, actor, initiative, data)
+
+
+def _update_values(data: UpdateData) -> dict:
+    return {
+        "status": data.status,
+        "health": data.health,
+        "progress": data.progress,
+        "happened": data.happened.strip(),
+        "next_steps": data.next_steps.strip(),
+        "support_needed": data.support_needed.strip(),
+    }
+
+
+def _new_update(author: User, data: UpdateData, now) -> StatusUpdate:
+    return StatusUpdate(author_id=author.id, created_at=now, **_update_values(data))
+
+
+def _mirrored(data: UpdateData, now) -> dict:
+    """The initiative's current state is its latest update's."""
+    return {
+        "status": data.status,
+        "health": data.health,
+        "progress": data.progress,
+        "last_update_at": now,
+        "support_requested": bool(data.support_needed.strip()),
+    }
+
+
+def _mirror(initiative: Initiative, data: UpdateData, now) -> None:
+    for name, value in _mirrored(data, now).items():
+        setattr(initiative, name, value)
+
+
+def _append_update(
+    actor: User | None, author: User, initiative: Initiative, data: UpdateData
+) -> StatusUpdate:
     now = utcnow()
-    update = StatusUpdate(
-        initiative_id=initiative.id,
-        author_id=actor.id,
-        created_at=now,
-        status=data.status,
-        health=data.health,
-        progress=data.progress,
-        happened=data.happened.strip(),
-        next_steps=data.next_steps.strip(),
-        support_needed=data.support_needed.strip(),
-    )
+    update = _new_update(author, data, now)
+    update.initiative_id = initiative.id
     db.session.add(update)
     before = {
         "status": initiative.status,
         "health": initiative.health,
         "progress": initiative.progress,
     }
-    initiative.status = data.status
-    initiative.health = data.health
-    initiative.progress = data.progress
-    initiative.last_update_at = now
-    initiative.support_requested = bool(update.support_needed)
+    _mirror(initiative, data, now)
     db.session.flush()
     after = {"status": data.status, "health": data.health, "progress": data.progress}
     changes = audit.diff(
@@ -368,92 +394,340 @@ def delete(actor: User, initiative: Initiative, reason: str) -> None:
     db.session.flush()
 
 
+# --- importing from a sheet (tracker.imports) ------------------------------------------------
+# The import checks every row with ``check_all`` before it writes anything, so these functions
+# only refuse what the check let through by mistake. ``actor`` None is the command line, run by
+# the server's operator.
+
+
+def data_of(initiative: Initiative) -> InitiativeData:
+    """The initiative's current values, for an import that changes only the columns it has."""
+    return InitiativeData(
+        title=initiative.title,
+        purpose=initiative.purpose,
+        benefit=initiative.benefit,
+        target_group=initiative.target_group,
+        department_id=initiative.department_id,
+        co_owner_ids=[u.id for u in initiative.co_owners],
+        start_date=initiative.start_date,
+        target_date=initiative.target_date,
+        funding_source=initiative.funding_source,
+        cost_estimate=initiative.cost_estimate,
+        risks=initiative.risks,
+        principles={link.principle_id: link.motivation for link in initiative.principle_links},
+        maturity_category_ids=[c.id for c in initiative.maturity_categories],
+    )
+
+
+def create_imported(
+    actor: User | None,
+    items: list[tuple[InitiativeData, User, UpdateData | None]],
+    lookup: Lookup | None = None,
+) -> list[tuple[int, str]]:
+    """Initiatives from the rows of a sheet, each ``(data, owner, first update or None)``; returns
+    their ``(id, title)``. Written with bulk statements (a thousand rows are one import, not a
+    thousand saves), with the values, rules and audit events of ``create_initiative``. A row's
+    first status update is its owner's (the sheet holds what they reported); the audit names
+    the importer."""
+    require(actor is None or can_import_initiatives(actor))
+    for data, _owner, first in items:
+        errors = check_all(data, lookup) + (check_update_all(first) if first else [])
+        if errors:
+            raise errors[0]
+    if not items:
+        return []
+    now = utcnow()
+    rows = []
+    for data, owner, first in items:
+        row = _values(data) | {
+            "owner_id": owner.id,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "status": Status.IDEA,
+            "health": Health.ON_TRACK,
+            "progress": 0,
+            "support_requested": False,
+            "last_update_at": None,
+        }
+        if first is not None:
+            row |= _mirrored(first, now)
+        rows.append(row)
+    ids = _insert_ids(rows)
+    links, co_owners, updates, events = [], [], [], []
+    for initiative_id, (data, owner, _first) in zip(ids, items, strict=True):
+        for principle_id, motivation in data.principles.items():
+            links.append(
+                {
+                    "initiative_id": initiative_id,
+                    "principle_id": principle_id,
+                    "motivation": motivation.strip(),
+                }
+            )
+        for user_id in _co_owner_ids(data, owner.id):
+            co_owners.append({"initiative_id": initiative_id, "user_id": user_id})
+    if links:
+        db.session.execute(insert(PrincipleLink), links)
+    if co_owners:
+        db.session.execute(initiative_co_owner.insert(), co_owners)
+    with_updates = [(i, item) for i, item in zip(ids, items, strict=True) if item[2] is not None]
+    for initiative_id, (_data, owner, first) in with_updates:
+        updates.append(
+            {"initiative_id": initiative_id, "author_id": owner.id, "created_at": now}
+            | _update_values(first)
+        )
+    update_ids = []
+    if updates:
+        # One update per new initiative: the initiative tells which id is whose.
+        returned = db.session.execute(
+            insert(StatusUpdate).returning(StatusUpdate.id, StatusUpdate.initiative_id), updates
+        )
+        by_initiative = {initiative_id: update_id for update_id, initiative_id in returned}
+        update_ids = [by_initiative[u["initiative_id"]] for u in updates]
+    for initiative_id, (data, owner, _first) in zip(ids, items, strict=True):
+        snapshot = _data_snapshot(data, owner.id) | {"imported": True}
+        events.append(("initiative.create", ("initiative", initiative_id), snapshot))
+    for update_id, (initiative_id, (_data, _owner, first)) in zip(
+        update_ids, with_updates, strict=True
+    ):
+        changes = audit.diff(
+            {"status": Status.IDEA.value, "health": Health.ON_TRACK.value, "progress": 0},
+            {
+                "status": first.status.value,
+                "health": first.health.value,
+                "progress": first.progress,
+            },
+        )
+        changes["status_update_id"] = update_id
+        events.append(("initiative.status_update", ("initiative", initiative_id), changes))
+    audit.record_many(actor, events)
+    return [(i, data.title.strip()) for i, (data, _o, _f) in zip(ids, items, strict=True)]
+
+
+def _insert_ids(rows: list[dict]) -> list[int]:
+    """Insert the initiatives in batches and return their ids in the order of ``rows``.
+
+    RETURNING in parameter order makes SQLite insert row by row, so the ids are matched by title
+    and department instead, which an import keeps unique; otherwise, in parameter order."""
+    keys = [(row["title"], row["department_id"]) for row in rows]
+    if len(set(keys)) == len(keys):
+        returned = db.session.execute(
+            insert(Initiative).returning(Initiative.id, Initiative.title, Initiative.department_id),
+            rows,
+        )
+        by_key = {(title, department_id): i for i, title, department_id in returned}
+        return [by_key[key] for key in keys]
+    statement = insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))
+
+
+def update_imported(
+    actor: User | None,
+    items: list[tuple[Initiative, InitiativeData, User, int, UpdateData | None]],
+    lookup: Lookup | None = None,
+) -> list[bool]:
+    """Apply sheet rows to the initiatives they were imported as, each ``(initiative, data,
+    owner, version seen in the preview, status update or None)``, if nobody has saved them since
+    (EditConflict otherwise), in one flush. A status update is appended when the sheet's status,
+    assessment or progress differ from the initiative's (or it has none yet). Returns, per item,
+    whether anything changed."""
+    require(actor is None or can_import_initiatives(actor))
+    for initiative, data, _owner, expected_version, update in items:
+        if initiative.version != expected_version:
+            raise EditConflict(initiative)
+        errors = check_all(data, lookup) + (check_update_all(update) if update else [])
+        if errors:
+            raise errors[0]
+    now = utcnow()
+    changed, events, appended = [], [], []
+    with db.session.no_autoflush:
+        for initiative, data, owner, _version, update in items:
+            before = _snapshot(initiative) | {"owner_id": initiative.owner_id}
+            initiative.owner_id = owner.id
+            _apply(initiative, data, exclude_owner=owner.id)
+            changes = audit.diff(before, _snapshot(initiative) | {"owner_id": owner.id})
+            if changes:
+                initiative.version += 1
+                initiative.updated_at = now
+                events.append(("initiative.update", initiative, changes | {"imported": True}))
+            new_status = update is not None and (
+                initiative.last_update_at is None
+                or (update.status, update.health, update.progress)
+                != (initiative.status, initiative.health, initiative.progress)
+            )
+            if new_status:
+                status_before = {
+                    "status": initiative.status.value,
+                    "health": initiative.health.value,
+                    "progress": initiative.progress,
+                }
+                record = _new_update(owner, update, now)
+                record.initiative_id = initiative.id
+                db.session.add(record)
+                _mirror(initiative, update, now)
+                appended.append((initiative, record, status_before, update))
+            changed.append(bool(changes) or new_status)
+    db.session.flush()
+    for initiative, record, status_before, update in appended:
+        status_changes = audit.diff(
+            status_before,
+            {
+                "status": update.status.value,
+                "health": update.health.value,
+                "progress": update.progress,
+            },
+        )
+        status_changes["status_update_id"] = record.id
+        events.append(("initiative.status_update", initiative, status_changes))
+    audit.record_many(actor, events)
+    return changed
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Lookup:
+    """What the rules look up in the database, read once for many initiatives (an import);
+    without one, each check reads what it needs."""
+
+    active_department_ids: set[int]
+    active_user_ids: set[int]
+    principle_ids: set[int]
+    maturity_category_ids: set[int]
+
+    @classmethod
+    def load(cls) -> Lookup:
+        return cls(
+            set(db.session.scalars(select(Department.id).where(Department.active.is_(True)))),
+            set(db.session.scalars(_possible_co_owners().with_only_columns(User.id))),
+            set(db.session.scalars(select(Principle.id))),
+            set(db.session.scalars(select(MaturityCategory.id))),
+        )
 
 
 def _check(data: InitiativeData) -> None:
     """Raise every problem with the data at once (InitiativeErrors), or nothing."""
-    errors = problems(data)
+    errors = check_all(data)
     if errors:
         raise errors[0] if len(errors) == 1 else InitiativeErrors(errors)
 
 
 def problems(data: InitiativeData) -> list[InitiativeError]:
-    """Every rule the data breaks, each tied to its field, so that a form shows them all at once.
-    A field the form could not read (None) is left to the form's own message."""
+    """Every rule the data breaks, each tied to its field, so that a form shows them all at once."""
+    return check_all(data)
+
+
+def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[InitiativeError]:
+    """Every rule the data breaks, in the order of the form, each tied to its field: the form and
+    an import show them all at once. ``lookup`` reads what the rules need once for many rows."""
     errors: list[InitiativeError] = []
-
-    def problem(field: str, message) -> None:
-        errors.append(InitiativeError(field, message))
-
     if not data.title.strip():
-        problem("title", _l("Enter a title."))
+        errors.append(InitiativeError("title", _l("Enter a title.")))
     if not data.purpose.strip():
-        problem("purpose", _l("Describe the purpose of the initiative."))
+        errors.append(InitiativeError("purpose", _l("Describe the purpose of the initiative.")))
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(data, name)) > limit:
-            problem(name, _l("At most %(n)d characters.", n=limit))
+            errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=limit)))
     for name in ("purpose", "benefit", "risks"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
-            problem(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
+            errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)))
     if data.start_date and data.target_date and data.target_date < data.start_date:
-        problem("target_date", _l("The target date cannot be before the start date."))
+        errors.append(
+            InitiativeError("target_date", _l("The target date cannot be before the start date."))
+        )
     if data.cost_estimate is not None and data.cost_estimate < 0:
-        problem("cost_estimate", _l("The cost cannot be negative."))
+        errors.append(InitiativeError("cost_estimate", _l("The cost cannot be negative.")))
     elif data.cost_estimate is not None and data.cost_estimate > 10**12:
-        problem("cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor."))
-    department = db.session.get(Department, data.department_id) if data.department_id else None
-    if department is None or not department.active:
-        problem("department_id", _l("Choose a department from the list."))
+        errors.append(
+            InitiativeError(
+                "cost_estimate", _l("Enter a cost between 0 and 1,000,000,000,000 kronor.")
+            )
+        )
+    if lookup is not None:
+        department_ok = data.department_id in lookup.active_department_ids
+    else:
+        department = db.session.get(Department, data.department_id) if data.department_id else None
+        department_ok = department is not None and department.active
+    if not department_ok:
+        errors.append(InitiativeError("department_id", _l("Choose a department from the list.")))
     if data.co_owner_ids:
-        allowed = _possible_co_owners().where(User.id.in_(data.co_owner_ids))
-        found = {u.id for u in db.session.scalars(allowed)}
-        if found != set(data.co_owner_ids):
-            problem("co_owner_ids", _l("Choose co-owners from the list."))
+        wanted = set(data.co_owner_ids)
+        if lookup is not None:
+            found = wanted & lookup.active_user_ids
+        else:  # only people who may own initiatives (the form's allow-list)
+            allowed = _possible_co_owners().where(User.id.in_(wanted))
+            found = {u.id for u in db.session.scalars(allowed)}
+        if found != wanted:
+            errors.append(InitiativeError("co_owner_ids", _l("Choose co-owners from the list.")))
     if not data.principles:
-        problem("principles", _l("Choose at least one principle."))
-    known = set(db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles))))
-    if known != set(data.principles):
-        problem("principles", _l("Unknown principle."))
+        errors.append(InitiativeError("principles", _l("Choose at least one principle.")))
+    else:
+        if lookup is not None:
+            known = set(data.principles) & lookup.principle_ids
+        else:
+            known = set(
+                db.session.scalars(select(Principle.id).where(Principle.id.in_(data.principles)))
+            )
+        if known != set(data.principles):
+            errors.append(InitiativeError("principles", _l("Unknown principle.")))
     if data.maturity_category_ids:
         wanted = set(data.maturity_category_ids)
-        found = set(
-            db.session.scalars(select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted)))
-        )
+        if lookup is not None:
+            found = wanted & lookup.maturity_category_ids
+        else:
+            found = set(
+                db.session.scalars(
+                    select(MaturityCategory.id).where(MaturityCategory.id.in_(wanted))
+                )
+            )
         if found != wanted:
-            problem("maturity_category_ids", _l("Choose maturity areas from the list."))
+            errors.append(
+                InitiativeError("maturity_category_ids", _l("Choose maturity areas from the list."))
+            )
     for principle_id, motivation in data.principles.items():
         if not motivation.strip():
-            problem(f"motivation_{principle_id}", _l("Describe how the initiative contributes."))
+            errors.append(
+                InitiativeError(
+                    f"motivation_{principle_id}", _l("Describe how the initiative contributes.")
+                )
+            )
         elif len(motivation) > LONG_TEXT_LIMIT:
-            problem(
-                f"motivation_{principle_id}", _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)
+            errors.append(
+                InitiativeError(
+                    f"motivation_{principle_id}",
+                    _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT),
+                )
             )
     return errors
 
 
 def _check_update(data: UpdateData) -> None:
+    errors = check_update_all(data)
+    if errors:
+        raise errors[0]
+
+
+def check_update_all(data: UpdateData) -> list[InitiativeError]:
+    """Every rule a status update breaks."""
+    errors = []
     if not 0 <= data.progress <= 100:
-        raise InitiativeError(
-            "progress", _l("Progress must be between %(min)s and %(max)s per cent.", min=0, max=100)
+        errors.append(
+            InitiativeError(
+                "progress",
+                _l("Progress must be between %(min)s and %(max)s per cent.", min=0, max=100),
+            )
         )
     for name in ("happened", "next_steps", "support_needed"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
-            raise InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT))
+            errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)))
+    return errors
 
 
 def _apply(initiative: Initiative, data: InitiativeData, exclude_owner: int) -> None:
-    initiative.title = data.title.strip()
-    initiative.purpose = data.purpose.strip()
-    initiative.benefit = data.benefit.strip()
-    initiative.target_group = data.target_group.strip()
-    initiative.department_id = data.department_id
-    initiative.start_date = data.start_date
-    initiative.target_date = data.target_date
-    initiative.funding_source = data.funding_source.strip()
-    initiative.cost_estimate = data.cost_estimate
-    initiative.risks = data.risks.strip()
-    wanted = [i for i in dict.fromkeys(data.co_owner_ids) if i != exclude_owner]
+    for name, value in _values(data).items():
+        setattr(initiative, name, value)
+    wanted = _co_owner_ids(data, exclude_owner)
     if [u.id for u in initiative.co_owners] != wanted:
         initiative.co_owners = list(db.session.scalars(select(User).where(User.id.in_(wanted))))
     links = {link.principle_id: link for link in initiative.principle_links}
@@ -472,6 +746,43 @@ def _apply(initiative: Initiative, data: InitiativeData, exclude_owner: int) -> 
         initiative.maturity_categories = list(
             db.session.scalars(select(MaturityCategory).where(MaturityCategory.id.in_(tags)))
         )
+
+
+def _values(data: InitiativeData) -> dict:
+    """The initiative's own columns as the data sets them."""
+    return {
+        "title": data.title.strip(),
+        "purpose": data.purpose.strip(),
+        "benefit": data.benefit.strip(),
+        "target_group": data.target_group.strip(),
+        "department_id": data.department_id,
+        "start_date": data.start_date,
+        "target_date": data.target_date,
+        "funding_source": data.funding_source.strip(),
+        "cost_estimate": data.cost_estimate,
+        "risks": data.risks.strip(),
+    }
+
+
+def _co_owner_ids(data: InitiativeData, owner_id: int) -> list[int]:
+    return [i for i in dict.fromkeys(data.co_owner_ids) if i != owner_id]
+
+
+def _data_snapshot(data: InitiativeData, owner_id: int) -> dict:
+    """``_snapshot`` of an initiative made from the data, without loading it."""
+    values = _values(data)
+    return {
+        **{k: values[k] for k in ("title", "purpose", "benefit", "target_group")},
+        "department_id": data.department_id,
+        "co_owner_ids": sorted(_co_owner_ids(data, owner_id)),
+        "start_date": data.start_date.isoformat() if data.start_date else None,
+        "target_date": data.target_date.isoformat() if data.target_date else None,
+        "funding_source": values["funding_source"],
+        "cost_estimate": data.cost_estimate,
+        "risks": values["risks"],
+        "principles": {str(k): v.strip() for k, v in data.principles.items()},
+        "maturity_categories": sorted(set(data.maturity_category_ids)),
+    }
 
 
 def _snapshot(initiative: Initiative) -> dict:

@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .benefits import Benefit, BenefitKind, Direction, Frequency, Indicator, Measurement
 from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
+from .imports import InitiativeImportKey
 from .maturity import (
     Dimension,
     MaturityCategory,
@@ -48,6 +49,7 @@ __all__ = [
     "FrozenReportImmutable",
     "Health",
     "Initiative",
+    "InitiativeImportKey",
     "MaturityCategory",
     "MaturityQuestion",
     "MaturityRound",
