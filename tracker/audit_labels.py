@@ -62,6 +62,7 @@ ACTIONS = {
     "initiative.create": _l("Registered"),
     "initiative.decision": _l("Decision recorded"),
     "initiative.delete": _l("Deleted"),
+    "initiative.import": _l("Initiatives imported"),
     "initiative.restore": _l("Restored"),
     "initiative.status_update": _l("Status update"),
     "initiative.update": _l("Edited"),
@@ -196,6 +197,13 @@ FIELDS = {
     "update": _l("Status update"),
     "version": _l("Version"),
     "sha256": _l("Checksum (SHA-256)"),
+    # the initiatives import
+    "file": _l("File"),
+    "existing": _l("Already imported"),
+    "owners_created": _l("Owners created"),
+    "skipped": _l("Skipped"),
+    "unchanged": _l("Unchanged"),
+    "updated": _l("Updated"),
     # API tokens and sign-in with the municipality's account
     "token_id": _l("API token"),
     "scope": _l("Scope"),
