@@ -12,6 +12,7 @@ from tracker.models import Health, Initiative, Status, StatusUpdate, User
 
 from .. import factories
 from .helpers import assert_no_axe_violations
+from .test_layout import _shot
 
 pytestmark = pytest.mark.browser
 
@@ -231,6 +232,7 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
         "parseFloat(getComputedStyle(document.querySelector('.board-card__title')).fontSize)"
     )
     assert size >= 24, size
+    _shot(page, "meeting-mode-1920")
 
     # Arrow keys move between cards...
     page.keyboard.press("ArrowDown")
@@ -339,7 +341,7 @@ def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
     page.locator("#co-owner-choices input[type=checkbox]").first.wait_for()
     wait_swap(page)
     assert active(page)["id"] == "co-owner-q"
-    assert re.fullmatch(r"\d+ chefer? matchar\.", announced(page)), announced(page)
+    assert re.fullmatch(r"\d+ (chef|chefer) matchar\.", announced(page)), announced(page)
     page.locator("#co-owner-choices input[type=checkbox]").first.check()
     # searching again keeps the one already ticked
     search.fill("nobody-matches-this")

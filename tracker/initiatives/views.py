@@ -156,9 +156,7 @@ def _form_page(
 def _searching(form: InitiativeForm) -> bool:
     """The form came back to search for co-owners (without script, or Enter in the search
     field): show the matches, save nothing. Enter in another field with no search text saves."""
-    return request.form.get("action") == "find_co_owners" and bool(
-        request.form.get("co_owner_q", "").strip()
-    )
+    return bool(request.form.get("action")) and bool(request.form.get("co_owner_q", "").strip())
 
 
 @bp.get("/initiatives/co-owners")
