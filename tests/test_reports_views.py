@@ -280,3 +280,30 @@ def test_queries_per_page_do_not_grow(org, client, auth, count_queries):
         freeze(org, p)
     db.session.commit()
     assert measure() == small
+
+
+def test_a_manager_marks_which_update_is_the_report(org, client, auth):
+    from tracker.models import PeriodReportMark
+
+    today = datetime.now(TZ).date()
+    p = period(org, "Nu", (today - timedelta(days=10)).isoformat(),
+               (today + timedelta(days=20)).isoformat())  # fmt: skip
+    a = initiative(org, "Två rapporter")
+    first = update(a, datetime.now(UTC) - timedelta(days=3), happened="Den första")
+    update(a, datetime.now(UTC) - timedelta(hours=2), happened="Den andra")
+    db.session.commit()
+    auth.login("chef@example.se")
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert 'name="update"' in page and "Den första" in page
+    token = csrf_from(page)
+    url = f"/reports/periods/{p.id}/mark"
+    response = client.post(url, data={"csrf_token": token, "initiative": a.id, "update": first.id})
+    assert response.status_code == 303
+    assert db.session.query(PeriodReportMark).one().status_update_id == first.id
+    for data in ({"initiative": "x", "update": "y"}, {"initiative": a.id, "update": 10**12}):
+        assert client.post(url, data={"csrf_token": token, **data}).status_code == 404
+    auth.logout()
+    auth.login("rektor@example.se")  # not the owner
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    data = {"csrf_token": token, "initiative": a.id, "update": first.id}
+    assert client.post(url, data=data).status_code == 403

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,9 +34,9 @@ def check_both_languages(page, where: str) -> None:
 
 
 def download(page, link_text: str) -> bytes:
-    with page.expect_download() as info:
+    with page.expect_download(timeout=90_000) as info:  # a PDF takes a while on a busy machine
         page.locator("main a", has_text=link_text).click()
-    return open(info.value.path(), "rb").read()
+    return Path(info.value.path()).read_bytes()
 
 
 def docx_text(data: bytes) -> str:

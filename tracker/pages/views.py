@@ -21,17 +21,18 @@ def home():
         return redirect(url_for("portfolio.dashboard"))
     initiatives = portfolio.initiatives_of(current_user)
     period = report_periods.open_period(datetime.now(get_timezone()).date())
-    reported = (
-        report_status.reported_ids(period, [i.id for i in initiatives], get_timezone())
+    updates = (
+        report_status.period_updates(period, [i.id for i in initiatives], get_timezone())
         if period is not None
-        else set()
+        else {}
     )
     return render_template(
         "pages/home_manager.html",
         initiatives=initiatives,
         stale_days=settings.stale_days(),
         period=period,
-        reported=reported,
+        reported=set(updates),
+        period_updates=updates,
     )
 
 

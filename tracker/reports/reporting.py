@@ -192,3 +192,47 @@ def mark_report(
         actor, "period.mark_report", initiative, changes={"period": period.id, "update": update.id}
     )
     return mark
+
+
+@dataclass(frozen=True)
+class PeriodUpdate:
+    id: int
+    day: str
+    happened: str
+    marked: bool
+
+
+def period_updates(
+    period: ReportingPeriod, ids: list[int], tz: tzinfo
+) -> dict[int, list[PeriodUpdate]]:
+    """Each initiative's status updates dated inside the period, newest first, with the one its
+    manager marked as the report: two queries."""
+    if not ids:
+        return {}
+    start, end = bounds(period, tz)
+    marked = set(
+        db.session.scalars(
+            select(PeriodReportMark.status_update_id).where(
+                PeriodReportMark.period_id == period.id, PeriodReportMark.initiative_id.in_(ids)
+            )
+        )
+    )
+    result: dict[int, list[PeriodUpdate]] = {}
+    query = (
+        select(
+            StatusUpdate.id, StatusUpdate.initiative_id, StatusUpdate.created_at,
+            StatusUpdate.happened,
+        )
+        .where(
+            StatusUpdate.initiative_id.in_(ids),
+            StatusUpdate.created_at >= start,
+            StatusUpdate.created_at < end,
+        )
+        .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+    )  # fmt: skip
+    for id_, initiative_id, created_at, happened in db.session.execute(query):
+        result.setdefault(initiative_id, []).append(
+            PeriodUpdate(id_, created_at.astimezone(tz).date().isoformat(), happened or "",
+                         id_ in marked)
+        )  # fmt: skip
+    return result

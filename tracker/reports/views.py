@@ -22,7 +22,8 @@ from ..exports import services as export_services
 from ..exports.views import MIMETYPES
 from ..extensions import db, limiter
 from ..htmx import redirect_to, render
-from ..models import Committee, Department
+from ..initiatives import services as initiative_services
+from ..models import Committee, Department, StatusUpdate
 from ..permissions import can_manage_periods, can_read_portfolio, committee_scope, require
 from . import bp, compare, forms, periods, reporting, services
 from . import render as report_render
@@ -233,6 +234,31 @@ def freeze(period_id: int):
             return redirect_to(url_for(".period", period_id=period_.id) + "#frozen")
     period_ = periods.get_period(period_id)
     return _period_page(period_, freeze_form=form, status=422)
+
+
+@bp.post("/reports/periods/<int:period_id>/mark")
+@login_required
+def mark(period_id: int):
+    """A manager names which of the period's updates is an initiative's report."""
+    user = _user()
+    period_ = periods.get_period(period_id)
+    initiative_id = request.form.get("initiative", type=int) or 0
+    update_id = request.form.get("update", type=int) or 0
+    if not (0 < initiative_id <= periods.MAX_ID and 0 < update_id <= periods.MAX_ID):
+        raise ReportNotFound
+    initiative = initiative_services.get_initiative(user, initiative_id, for_edit=True)
+    update = db.session.get(StatusUpdate, update_id)
+    if update is None:
+        raise ReportNotFound
+    try:
+        reporting.mark_report(user, period_, initiative, update, get_timezone())
+    except PeriodError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The report for the period has been chosen."), "success")
+    return redirect_to(url_for("pages.home") + "#period-reports")
 
 
 # --- a frozen report ------------------------------------------------------------------------------
