@@ -259,6 +259,7 @@ def build(
     """The content of the committee's report for the period, without who froze it."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     meeting = meeting_of(period, committee.id)
+    initiatives = list(initiative_entries(committee.id, period, tz, stale_days, now))
     return {
         "schema": SCHEMA,
         "organisation": organisation,
@@ -279,7 +280,14 @@ def build(
             "dnr": meeting.dnr if meeting else "",
         },
         "stale_days": stale_days,
-        "initiatives": list(initiative_entries(committee.id, period, tz, stale_days, now)),
+        "initiatives": initiatives,
+        # The benefits as they stood at the period's end (measurements registered by then).
+        "benefits": benefit_sections.snapshot_content(
+            committee.id,
+            period.ends_on,
+            min(bounds(period, tz)[1], now),
+            {e["id"]: e["status"] for e in initiatives},
+        ),
         "maturity": maturity,
     }
 
