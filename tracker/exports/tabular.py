@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .cells import clean, neutralise
+from .heading import Heading
 from .maturity import Section
 from .services import Row, Summary
 
@@ -173,14 +174,18 @@ def write_xlsx(
     described_filter: list[tuple[str, str]],
     day: date,
     maturity: Section | None = None,
+    heading: Heading | None = None,
 ) -> int:
     """Write the workbook to ``target`` (a path or a binary file); returns the rows written.
     With ``maturity``, a third sheet holds the digital maturity comparison.
 
     ``constant_memory``: each row goes to disk as it is written, so memory stays flat."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    _summary_sheet(workbook, summary, title, described_filter, day)
+    _summary_sheet(workbook, summary, title, described_filter, day, heading or Heading())
     ws = workbook.add_worksheet(str(_("Initiatives"))[:31])
+    # Printed: A4 landscape, as wide as the paper, the header row on every page, page numbers.
+    _print_setup(ws, landscape=True, footer_title=title)
+    ws.repeat_rows(0)
     sheet = _Writer(workbook, ws)
     for index, column in enumerate(COLUMNS):
         ws.set_column(index, index, column.width)
@@ -203,11 +208,31 @@ def write_xlsx(
     return written
 
 
-def _summary_sheet(workbook, summary: Summary, title, described_filter, day: date) -> None:
+def _print_setup(ws, landscape: bool, footer_title: str) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
+    ws.set_margins(left=0.7, right=0.7, top=0.8, bottom=0.8)
+    # &P and &N: the page number and the number of pages ("Sida 2 av 5").
+    title = str(footer_title).replace("&", "&&")[:100]
+    ws.set_footer(f"&L{title}&R{_('Page')} &P {_('of')} &N")
+
+
+def _summary_sheet(
+    workbook, summary: Summary, title, described_filter, day: date, heading: Heading
+) -> None:
     ws = workbook.add_worksheet(str(_("Summary"))[:31])
     ws.set_column(0, 0, 36)
     ws.set_column(1, 1, 50)
+    _print_setup(ws, landscape=False, footer_title=title)
     sheet = _Writer(workbook, ws)
+    for line in heading.lines():
+        sheet.line(("bold", line))
+    if heading:
+        sheet.line()
     sheet.line(("heading", title))
     sheet.line(("text", _("Date")), ("date", day))
     sheet.line()
@@ -248,6 +273,7 @@ def _maturity_sheet(workbook, section: Section) -> None:
     """The latest round against the previous one: the rounds, the three weakest categories, then
     one row per dimension, category and question, with the figures as numbers."""
     ws = workbook.add_worksheet(str(_("Digital maturity"))[:31])
+    _print_setup(ws, landscape=True, footer_title=str(_("Digital maturity")))
     for index, (_label, width) in enumerate(MATURITY_COLUMNS):
         ws.set_column(index, index, width)
     sheet = _Writer(workbook, ws)
