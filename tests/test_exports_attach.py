@@ -22,8 +22,8 @@ from .test_exports import fetch, portfolio  # noqa: F401 - the fixture
 HEADING = "dnr=KS+2026%2F123&meeting=Kommunstyrelsen+8+december+2026&as_of=2026-12-01"
 
 
-def _close(a, b, tolerance=Mm(1)) -> bool:
-    return abs(int(a) - int(b)) <= tolerance
+def _close(a, b) -> bool:
+    return abs(int(a) - int(b)) <= Mm(1)
 
 
 # --- Word ---------------------------------------------------------------------------------------
@@ -223,8 +223,13 @@ def test_export_page_offers_the_heading_and_its_links_carry_it(portfolio, client
 )
 @pytest.mark.parametrize("extension", ["pdf", "docx", "xlsx", "csv"])
 def test_a_bad_heading_is_refused_with_a_message(
-    portfolio, client, auth, query, message, extension
-):  # noqa: F811
+    portfolio,  # noqa: F811
+    client,
+    auth,
+    query,
+    message,
+    extension,
+):
     auth.login("ledning@example.se")
     response = fetch(client, f"/exports/initiatives.{extension}?{query}")
     assert response.status_code == 400
