@@ -6,7 +6,7 @@ from .. import settings
 from ..extensions import db, limiter
 from ..models import Role
 from ..portfolio import services as portfolio
-from . import bp
+from . import bp, statement
 
 
 @bp.get("/")
@@ -24,7 +24,7 @@ def home():
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("pages/accessibility.html")
+    return render_template("pages/accessibility.html", statement=statement)
 
 
 @bp.get("/healthz")
