@@ -106,3 +106,24 @@ def test_pages_use_the_date_styles_and_say_today(client, auth, org):
     # Språkrådet's (and CLDR's) short forms: mars, juni and juli are not shortened.
     months = {"jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"}
     assert len(months & set(ticks)) == 12, ticks
+
+
+def test_swedish_user_content_is_marked_in_the_english_interface(client, auth, org):
+    initiative = factories.make_initiative(
+        org.manager, updates=1, title="Digital signering", purpose="Snabbare avtal"
+    )
+    from tracker.extensions import db
+
+    db.session.commit()
+    auth.login(org.management.email)
+    english = client.get(f"/initiatives/{initiative.id}?lang=en").get_data(as_text=True)
+    assert '<h1 lang="sv">Digital signering</h1>' in english
+    assert '<dd class="text" lang="sv">Snabbare avtal</dd>' in english
+    assert '<span lang="sv">Hände 0</span>' in english  # the status update's text
+    listing = client.get("/initiatives?lang=en").get_data(as_text=True)
+    assert re.search(r'<a href="/initiatives/\d+" lang="sv">Digital signering</a>', listing)
+    board = client.get("/board?lang=en").get_data(as_text=True)
+    assert 'data-card-link lang="sv">Digital signering</a>' in board
+    # In the Swedish interface the page's own language says it already.
+    swedish = client.get(f"/initiatives/{initiative.id}?lang=sv").get_data(as_text=True)
+    assert "<h1>Digital signering</h1>" in swedish and 'lang="sv">Digital' not in swedish

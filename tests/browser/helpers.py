@@ -76,8 +76,8 @@ _HTMLCS_RUN = """() => new Promise((resolve) => {
     for (const group of ['Text', 'Multiline', 'Password', 'Url', 'EMail', 'Tel', 'Numeric',
                          'Month', 'Date']) {
         const key = '1_3_5_H98.InvalidAutoComplete_' + group;
-        if (!en[key]) en[key] = 'The autocomplete token "{{x}}" is not valid on this kind of control ('
-            + group + ' group).';
+        if (!en[key]) en[key] = 'The autocomplete token "{{x}}" is not valid on this kind'
+            + ' of control (' + group + ' group).';
     }
     HTMLCS.process('WCAG2AA', document, () => {
         resolve(HTMLCS.getMessages().filter((m) => m.type === 1).map((m) => ({
@@ -108,5 +108,6 @@ def assert_no_htmlcs_errors(page, where: str = "") -> None:
     errors = run_htmlcs(page)
     lines = [f"{len(errors)} HTML_CodeSniffer error(s) on {where or page.url}:"]
     for error in errors:
-        lines.append(f"- {error['code']}: {error['message']}\n    {' '.join(error['html'].split())}")
+        html = " ".join(error["html"].split())
+        lines.append(f"- {error['code']}: {error['message']}\n    {html}")
     assert not errors, "\n".join(lines)

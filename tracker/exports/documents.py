@@ -8,24 +8,29 @@ initiatives; then one section per initiative.
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+from xml.sax.saxutils import escape as xml_escape
 
+import pikepdf
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Emu, Mm, Pt
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .cells import clean
+from .heading import Heading
 from .maturity import Section
 from .services import Row, Summary, Table
 
@@ -45,7 +50,7 @@ class Report:
     summary: Summary
     rows: list[Row]
     maturity: Section | None = None  # the digital maturity comparison, when asked for
-    heading: list[str] = field(default_factory=list)  # "Status per …", dnr, meeting
+    heading: Heading = Heading()  # "Bilaga till ärende …", the meeting, "Status per …"
     tables: list[Table] = field(default_factory=list)  # e.g. what changed, after the figures
     tables_title: str = ""
     created: datetime | None = None  # fixed for a frozen report
@@ -86,29 +91,62 @@ def render_pdf(report: Report) -> bytes:
         string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static)
     )
     # PDF/UA-1: tagged, with the document language and title, for screen readers.
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    return add_table_header_scopes(document.write_pdf(pdf_variant="pdf/ua-1"))
+
+
+def add_table_header_scopes(pdf: bytes) -> bytes:
+    """Give every table header cell its /Scope (PDF/UA-1 rule 7.5): Column in a THead, Row in a
+    TBody. WeasyPrint tags <th> as TH but leaves ``scope`` out of the structure attributes."""
+    with pikepdf.open(BytesIO(pdf)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return pdf
+        stack = [(root, False)]
+        while stack:
+            node, in_head = stack.pop()
+            kind = node.get("/S")
+            in_head = in_head or kind == "/THead"
+            if kind == "/TH":
+                attributes = node.get("/A")
+                if not isinstance(attributes, pikepdf.Dictionary):
+                    attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                    node.A = attributes
+                attributes.Scope = pikepdf.Name.Column if in_head else pikepdf.Name.Row
+            kids = node.get("/K")
+            if kids is None:
+                continue
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    stack.append((kid, in_head))
+        out = BytesIO()
+        document.save(out)
+    return out.getvalue()
 
 
 # --- DOCX ---------------------------------------------------------------------------------------
 
 
+A4 = (Mm(210), Mm(297))
+MARGIN = Mm(25)  # the margins of Swedish official documents
+
+
 def render_docx(report: Report) -> bytes:
     doc = Document()
     _set_language(doc, report.language_tag)
-    doc.core_properties.title = report.title
-    doc.core_properties.author = report.organisation
-    doc.core_properties.language = report.language_tag
-    if report.created is not None:
-        doc.core_properties.created = report.created.replace(tzinfo=None)
-        doc.core_properties.modified = report.created.replace(tzinfo=None)
+    _properties(doc, report)
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10.5)
+    first = doc.sections[0]
+    _page(first, WD_ORIENT.PORTRAIT)
+    _page_numbers(first)
 
+    for index, line in enumerate(report.heading.lines()):
+        paragraph = doc.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.add_run(clean(line)).bold = index == 0
     doc.add_heading(clean(report.title), level=1)
     doc.add_paragraph(f"{report.organisation} · {_('Date')}: {report.day.isoformat()}")
-    for line in report.heading:
-        doc.add_paragraph(clean(line))
 
     doc.add_heading(_("Filter used"), level=2)
     _table(
@@ -131,16 +169,20 @@ def render_docx(report: Report) -> bytes:
                 doc.add_paragraph(clean(table.empty))
 
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
-    _orient(landscape, WD_ORIENT.LANDSCAPE)
+    _page(landscape, WD_ORIENT.LANDSCAPE)
     doc.add_heading(_("Initiatives"), level=2)
     if report.rows:
-        _table(doc, table_headers(), [table_cells(r) for r in report.rows], font_size=Pt(9))
+        cells = [table_cells(r) for r in report.rows]
+        # 8 pt: ten columns whose longest words all fit across the landscape page.
+        table = _table(doc, table_headers(), cells, font_size=Pt(8))
+        usable = landscape.page_width - landscape.left_margin - landscape.right_margin
+        _fit_columns(table, table_headers(), cells, usable, Pt(8))
     else:
         doc.add_paragraph(_("No initiatives match the filter."))
 
     if report.rows:
         portrait = doc.add_section(WD_SECTION.NEW_PAGE)
-        _orient(portrait, WD_ORIENT.PORTRAIT)
+        _page(portrait, WD_ORIENT.PORTRAIT)
         for row in report.rows:
             _section(doc, row)
 
@@ -157,6 +199,8 @@ def table_headers() -> list[str]:
         _("Status"),
         _("Health"),
         _("Progress"),
+        _("Target date"),
+        _("Cost"),
         _("Last update"),
         _("Guiding principles"),
     ]
@@ -168,8 +212,10 @@ def table_cells(row: Row) -> list[str]:
         row.department,
         row.owner,
         row.status_label,
-        f"{row.health.symbol} {row.health_label}",
-        f"{row.progress} %",
+        f"{row.health.symbol}\N{NO-BREAK SPACE}{row.health_label}",
+        f"{row.progress}\N{NO-BREAK SPACE}%",
+        row.target_date.isoformat() if row.target_date else "–",
+        row.cost_text or "–",
         row.last_update.isoformat() if row.last_update else _("Never"),
         row.principle_names,
     ]
@@ -273,7 +319,7 @@ def _labelled(doc, label: str, text: str) -> None:
     paragraph.add_run(clean(text) or "–")
 
 
-def _table(doc, header: list[str], rows: list[list[str]], font_size: Pt | None = None) -> None:
+def _table(doc, header: list[str], rows: list[list[str]], font_size: Pt | None = None):
     """A table whose first row is a real header row, repeated on every page (``w:tblHeader``)."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -293,13 +339,123 @@ def _table(doc, header: list[str], rows: list[list[str]], font_size: Pt | None =
             run = cell.paragraphs[0].add_run(clean(text))
             if font_size:
                 run.font.size = font_size
+    return table
 
 
-def _orient(section, orientation) -> None:
-    width, height = section.page_width, section.page_height
-    if (orientation == WD_ORIENT.LANDSCAPE) != (width > height):
-        section.page_width, section.page_height = height, width
+def _page(section, orientation) -> None:
+    """A4 with 25 mm margins, upright or on its side."""
+    width, height = A4 if orientation == WD_ORIENT.PORTRAIT else (A4[1], A4[0])
     section.orientation = orientation
+    section.page_width, section.page_height = width, height
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, MARGIN)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when they lay out pages."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, text, separate, shown, end):
+        run._r.append(element)
+
+
+def _page_numbers(section) -> None:
+    """ "Sida 2 av 5" at the foot of every page (the later sections inherit the footer)."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run(f"{_('Page')} ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(f" {_('of')} ")
+    _field(paragraph, "NUMPAGES")
+
+
+def _fit_columns(table, header: list[str], rows: list[list[str]], usable, size) -> None:
+    """Column widths from the content: each column at least as wide as its longest word (so that
+    no word is split), and the rest of the width shared by how much text each column holds."""
+    # Generous: Word shows Calibri, LibreOffice often a wider substitute (Carlito, DejaVu Sans);
+    # digits and bold header words are wider than the average letter.
+    char = size * 0.62
+    padding = Mm(4)  # Word's default cell margins, 1.9 mm a side
+    columns = list(zip(header, *rows, strict=True))
+
+    def words(text: str) -> list[str]:
+        # Split at plain spaces only: "2 500 000 kr" holds no-break spaces and stays one word.
+        return [w for w in clean(text).split(" ") if w] or [""]
+
+    longest_word = [
+        max(
+            max(len(w) * 1.12 for w in words(column[0])),  # the header row is bold
+            max(len(w) for text in column[1:] for w in words(text)) if len(column) > 1 else 0,
+        )
+        * char
+        + padding
+        for column in columns
+    ]
+    text_length = [
+        sum(min(len(clean(text)), 200) for text in column) / len(column) for column in columns
+    ]
+    spare = max(usable - sum(longest_word), 0)
+    total_text = sum(text_length) or 1
+    widths = [
+        int(w + spare * t / total_text) for w, t in zip(longest_word, text_length, strict=True)
+    ]
+    scale = min(1.0, usable / sum(widths))
+    widths = [int(w * scale) for w in widths]
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(Emu(width).twips))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Emu(width)
+
+
+def _properties(doc, report: Report) -> None:
+    """Real document properties, not those of python-docx's template (created in 2013)."""
+    # A frozen report's file is the same every time: its times are the freezing's.
+    moment = report.created or datetime.now(UTC)
+    now = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    properties = doc.core_properties
+    properties.title = clean(report.title)
+    properties.subject = clean(" · ".join(report.heading.lines())) or _(
+        "Status list of the digital initiatives"
+    )
+    properties.author = clean(report.organisation)
+    properties.last_modified_by = clean(report.organisation)
+    properties.created = now
+    properties.modified = now
+    for printed in properties._element.findall(qn("cp:lastPrinted")):  # never printed yet
+        properties._element.remove(printed)
+    properties.revision = 1
+    properties.language = report.language_tag
+    properties.keywords = "Initiativportföljen"
+    properties.comments = ""
+    properties.category = _("Status list")
+    app = next(p for p in doc.part.package.iter_parts() if p.partname == "/docProps/app.xml")
+    xml = app.blob.decode("utf-8")
+    xml = re.sub(
+        r"<Application>.*?</Application>", "<Application>Initiativportföljen</Application>", xml
+    )
+    company = xml_escape(clean(report.organisation))
+    if "<Company>" in xml:
+        xml = re.sub(r"<Company>.*?</Company>", f"<Company>{company}</Company>", xml)
+    else:
+        xml = xml.replace("</Properties>", f"<Company>{company}</Company></Properties>")
+    xml = re.sub(r"<Template>.*?</Template>", "<Template>Normal</Template>", xml)
+    app._blob = xml.encode("utf-8")
 
 
 def _set_language(doc, tag: str) -> None:

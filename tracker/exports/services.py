@@ -178,6 +178,14 @@ class Row:
     principles: list[tuple[str, str]]  # (name, motivation)
     update: UpdateInfo | None
     decision: DecisionInfo | None
+    cost_estimate: int | None = None  # kronor
+
+    @property
+    def cost_text(self) -> str:
+        """ "1 200 000 kr", or "" when no estimate was given."""
+        if self.cost_estimate is None:
+            return ""
+        return f"{self.cost_estimate:,}".replace(",", "\N{NO-BREAK SPACE}") + "\N{NO-BREAK SPACE}kr"
 
     @property
     def principle_names(self) -> str:
@@ -210,6 +218,7 @@ def rows(
         Initiative.target_date,
         Initiative.last_update_at,
         case((stale_condition(stale_days), True), else_=False),
+        Initiative.cost_estimate,
     ).join(User, Initiative.owner_id == User.id)
     result = db.session.execute(columns.execution_options(yield_per=chunk_size))
     for chunk in result.partitions():
@@ -231,6 +240,7 @@ def rows(
             target_date,
             last_update_at,
             stale,
+            cost_estimate,
         ) in chunk:
             status, health = Status(status), Health(health)
             yield Row(
@@ -252,6 +262,7 @@ def rows(
                 principles=[(principles.get(pid, ""), text) for pid, text in links.get(id_, ())],
                 update=updates.get(id_),
                 decision=decisions.get(id_),
+                cost_estimate=cost_estimate,
             )
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .cells import clean, neutralise
+from .heading import Heading
 from .maturity import Section
 from .services import Row, Summary, Table
 
@@ -214,7 +215,7 @@ def write_xlsx(
     described_filter: list[tuple[str, str]],
     day: date,
     maturity: Section | None = None,
-    heading: Iterable[str] = (),
+    heading: Heading | None = None,
     tables: Iterable[Table] = (),
     created: datetime | None = None,
 ) -> int:
@@ -227,8 +228,11 @@ def write_xlsx(
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     if created is not None:
         workbook.set_properties({"created": created.replace(tzinfo=None)})
-    _summary_sheet(workbook, summary, title, described_filter, day, heading)
+    _summary_sheet(workbook, summary, title, described_filter, day, heading or Heading())
     ws = workbook.add_worksheet(str(_("Initiatives"))[:31])
+    # Printed: A4 landscape, as wide as the paper, the header row on every page, page numbers.
+    _print_setup(ws, landscape=True, footer_title=title)
+    ws.repeat_rows(0)
     sheet = _Writer(workbook, ws)
     for index, column in enumerate(COLUMNS):
         ws.set_column(index, index, column.width)
@@ -256,6 +260,7 @@ def write_xlsx(
 
 def _tables_sheet(workbook, tables: list[Table]) -> None:
     ws = workbook.add_worksheet(str(_("What changed"))[:31])
+    _print_setup(ws, landscape=True, footer_title=_("What changed"))
     ws.set_column(0, 0, 40)
     ws.set_column(1, 6, 22)
     sheet = _Writer(workbook, ws)
@@ -271,16 +276,32 @@ def _tables_sheet(workbook, tables: list[Table]) -> None:
             sheet.line(*(("text", c) for c in row))
 
 
+def _print_setup(ws, landscape: bool, footer_title: str) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages long as it takes
+    ws.set_margins(left=0.7, right=0.7, top=0.8, bottom=0.8)
+    # &P and &N: the page number and the number of pages ("Sida 2 av 5").
+    title = str(footer_title).replace("&", "&&")[:100]
+    ws.set_footer(f"&L{title}&R{_('Page')} &P {_('of')} &N")
+
+
 def _summary_sheet(
-    workbook, summary: Summary, title, described_filter, day: date, heading: Iterable[str] = ()
+    workbook, summary: Summary, title, described_filter, day: date, heading: Heading
 ) -> None:
     ws = workbook.add_worksheet(str(_("Summary"))[:31])
     ws.set_column(0, 0, 36)
     ws.set_column(1, 1, 50)
+    _print_setup(ws, landscape=False, footer_title=title)
     sheet = _Writer(workbook, ws)
+    for line in heading.lines():
+        sheet.line(("bold", line))
+    if heading:
+        sheet.line()
     sheet.line(("heading", title))
-    for line in heading:
-        sheet.line(("text", line))
     sheet.line(("text", _("Date")), ("date", day))
     sheet.line()
     sheet.line(("bold", _("Filter used")))
@@ -320,6 +341,7 @@ def _maturity_sheet(workbook, section: Section) -> None:
     """The latest round against the previous one: the rounds, the three weakest categories, then
     one row per dimension, category and question, with the figures as numbers."""
     ws = workbook.add_worksheet(str(_("Digital maturity"))[:31])
+    _print_setup(ws, landscape=True, footer_title=str(_("Digital maturity")))
     for index, (_label, width) in enumerate(MATURITY_COLUMNS):
         ws.set_column(index, index, width)
     sheet = _Writer(workbook, ws)

@@ -17,7 +17,7 @@ from ..htmx import render
 from ..models import Committee
 from ..permissions import can_export, committee_scope, require
 from ..portfolio import filters as portfolio_filters
-from . import bp, documents, maturity, services, tabular
+from . import bp, documents, heading, maturity, services, tabular
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -111,11 +111,17 @@ def index():
     except portfolio_filters.FilterError as error:
         flash(error.message, "error")
         with_maturity = False
+    try:
+        report_heading = heading.parse(request.args)
+        heading_error = None
+    except portfolio_filters.FilterError as error:
+        report_heading, heading_error = heading.Heading(), error.message
     stale_days = settings.stale_days()
     total = services.count(services.export_query(user, filters, stale_days))
     args = filters.as_args().to_dict(flat=False)
     if with_maturity:  # the download links carry the option with the filter
         args[maturity.PARAMETER] = ["1"]
+    args.update(report_heading.as_args())  # and the heading
     return render(
         "exports/index.html",
         "exports/_summary.html",
@@ -125,6 +131,9 @@ def index():
         document_limit=services.DOCUMENT_LIMIT,
         args=args,
         with_maturity=with_maturity,
+        heading=report_heading,
+        heading_error=heading_error,
+        heading_input={k: request.args.get(k, "")[:200] for k in heading.PARAMETERS},
     )
 
 
@@ -150,6 +159,7 @@ def _choices(user) -> portfolio_filters.FilterChoices:
 @limiter.limit(_sheet_limit, key_func=_user_key)
 def sheet(extension: str):
     user, filters, stale_days, query, with_maturity = _selection()
+    report_heading = heading.parse(request.args)
     with_maturity = with_maturity and extension == "xlsx"  # a CSV file holds one table only
     total = services.count(query)
     headers = _headers(user, filters, extension)
@@ -172,6 +182,7 @@ def sheet(extension: str):
             services.describe_filter(user, filters, _locale()),
             services.local_today(get_timezone()),
             section,
+            report_heading,
         )
     except BaseException:
         out.close()
@@ -187,6 +198,7 @@ def sheet(extension: str):
 @limiter.limit(_document_limit, key_func=_user_key)
 def document(extension: str):
     user, filters, stale_days, query, with_maturity = _selection()
+    report_heading = heading.parse(request.args)
     total = services.count(query)
     if total > services.DOCUMENT_LIMIT:
         return render_error(
@@ -211,6 +223,7 @@ def document(extension: str):
         summary=services.summarise(query, stale_days),
         rows=list(services.rows(query, stale_days, locale, get_timezone())),
         maturity=maturity.section(user, filters, locale) if with_maturity else None,
+        heading=report_heading,
     )
     body = documents.render_pdf(report) if extension == "pdf" else documents.render_docx(report)
     _audit(user, filters, extension, len(report.rows), with_maturity)

@@ -11,7 +11,7 @@ from ..models import Role
 from ..portfolio import services as portfolio
 from ..reports import periods as report_periods
 from ..reports import reporting as report_status
-from . import bp
+from . import bp, statement
 
 
 @bp.get("/")
@@ -38,7 +38,7 @@ def home():
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("pages/accessibility.html")
+    return render_template("pages/accessibility.html", statement=statement)
 
 
 @bp.get("/healthz")

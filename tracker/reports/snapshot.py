@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..benefits import sections as benefit_sections
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,

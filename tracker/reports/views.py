@@ -19,6 +19,7 @@ from .. import settings
 from ..errors import render_error
 from ..exports import documents, tabular
 from ..exports import services as export_services
+from ..exports.heading import Heading
 from ..exports.views import MIMETYPES
 from ..extensions import db, limiter
 from ..htmx import redirect_to, render
@@ -337,7 +338,7 @@ def download(report_id: int, extension: str):
             report_render.described(content),
             day,
             maturity,
-            heading=heading,
+            heading=Heading(fixed=tuple(heading)),
             tables=tables,
             created=created,
         )
@@ -363,7 +364,7 @@ def download(report_id: int, extension: str):
         summary=summary,
         rows=rows,
         maturity=maturity,
-        heading=heading,
+        heading=Heading(fixed=tuple(heading)),
         tables=tables,
         tables_title=_("What changed since the previous committee report"),
         created=created,
