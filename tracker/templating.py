@@ -109,8 +109,6 @@ def init_app(app: Flask) -> None:
             **shared_vocabulary(),
             "permissions": permissions,
             "user": current_user,
-            # What users write is Swedish: in the English interface it says so (WCAG 3.1.2).
-            "content_lang": Markup(' lang="sv"') if str(get_locale() or "sv") != "sv" else "",
         }
 
 
@@ -123,4 +121,6 @@ def shared_vocabulary() -> dict:
         "Role": Role,
         "organisation_name": settings.organisation_name(),
         "current_locale": str(get_locale() or "sv"),
+        # What users write is Swedish: in the English interface it says so (WCAG 3.1.2).
+        "content_lang": Markup(' lang="sv"') if str(get_locale() or "sv") != "sv" else "",
     }
