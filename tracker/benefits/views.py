@@ -70,7 +70,8 @@ def index():
 
 @bp.get("/exports/benefits.csv")
 @login_required
-@limiter.limit(export_views._sheet_limit, key_func=export_views._user_key)
+# Lambdas: the exports' views import this package, so their module is complete only later.
+@limiter.limit(lambda: export_views._sheet_limit(), key_func=lambda: export_views._user_key())
 def export_csv():
     """One row per benefit with its latest measurement, for the same filters as the overview."""
     user = _user()
@@ -91,7 +92,9 @@ def export_csv():
     return response
 
 
-bp.register_error_handler(portfolio_filters.FilterError, export_views.unknown_filter)
+@bp.errorhandler(portfolio_filters.FilterError)
+def unknown_filter(error: portfolio_filters.FilterError):
+    return export_views.unknown_filter(error)
 
 
 # --- one initiative's benefits --------------------------------------------------------------
