@@ -115,8 +115,8 @@ def seed(
     total = len(PLANS) if initiatives is None else initiatives
     updates = _load_portfolio(org, total, rng, now, progress or (lambda _done, _total: None))
     rounds = _load_maturity(org, now)
+    benefits = load_benefits(now)  # before the reports, which keep the benefits as they stood
     reports = _load_reports(org, now) if with_reports else 0
-    benefits = load_benefits(now)
     record(None, "demo.seed", changes={"initiatives": total})
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "

@@ -71,6 +71,13 @@ def _row(entry: dict[str, Any]) -> list[str]:
     ]
 
 
+def _plain(value: Decimal) -> str:
+    """A value as canonical text, the same whichever database it was read from: ``30``, not
+    ``30.0000``; ``12.5``, not ``1.25E+1``."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _entry(benefit: Benefit, fig) -> dict[str, Any]:
     ind = benefit.indicator
     return {
@@ -84,13 +91,13 @@ def _entry(benefit: Benefit, fig) -> dict[str, Any]:
         "indicator": ind.name,
         "unit": ind.unit,
         "direction": ind.direction.value,
-        "baseline_value": str(ind.baseline_value),
+        "baseline_value": _plain(ind.baseline_value),
         "baseline_date": ind.baseline_date.isoformat(),
-        "target_value": str(ind.target_value),
+        "target_value": _plain(ind.target_value),
         "target_date": ind.target_date.isoformat(),
         "latest": None
         if fig.latest is None
-        else {"value": str(fig.latest.value), "measured_on": fig.latest.measured_on.isoformat()},
+        else {"value": _plain(fig.latest.value), "measured_on": fig.latest.measured_on.isoformat()},
         "percent": fig.percent,
         "state": fig.state.value,
         "next_due": fig.next_due.isoformat() if fig.next_due else None,
@@ -156,8 +163,11 @@ class _AsOf:
         return getattr(self._indicator, name)
 
 
-def table_from_snapshot(entries: list[dict[str, Any]] | None) -> Table:
-    """A frozen report's benefits, rendered from its snapshot alone."""
+def table_from_snapshot(entries: list[dict[str, Any]] | None) -> Table | None:
+    """A frozen report's benefits, rendered from its snapshot alone; None for a report frozen
+    before benefits were kept (its snapshot has no such key)."""
+    if entries is None:
+        return None
     return Table(
         title=_("Benefits realisation"),
         headers=_headers(),

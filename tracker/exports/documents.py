@@ -54,6 +54,8 @@ class Report:
     tables: list[Table] = field(default_factory=list)  # e.g. what changed, after the figures
     tables_title: str = ""
     created: datetime | None = None  # fixed for a frozen report
+    # Tables that are sections of their own (the benefits), each under its own heading.
+    sections: list[Table] = field(default_factory=list)
 
     @property
     def language_tag(self) -> str:
@@ -167,6 +169,12 @@ def render_docx(report: Report) -> bytes:
                 _table(doc, table.headers, table.rows)
             else:
                 doc.add_paragraph(clean(table.empty))
+    for section in report.sections:
+        doc.add_heading(clean(section.title), level=2)
+        if section.rows:
+            _table(doc, section.headers, section.rows, font_size=Pt(8))
+        else:
+            doc.add_paragraph(clean(section.empty))
 
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
     _page(landscape, WD_ORIENT.LANDSCAPE)

@@ -218,6 +218,7 @@ def write_xlsx(
     heading: Heading | None = None,
     tables: Iterable[Table] = (),
     created: datetime | None = None,
+    sections: Iterable[Table] = (),
 ) -> int:
     """Write the workbook to ``target`` (a path or a binary file); returns the rows written.
     With ``maturity``, a third sheet holds the digital maturity comparison; with ``tables``, a
@@ -254,8 +255,28 @@ def write_xlsx(
     tables = list(tables)
     if tables:
         _tables_sheet(workbook, tables)
+    for section in sections:
+        _section_sheet(workbook, section)
     workbook.close()
     return written
+
+
+def _section_sheet(workbook, section: Table) -> None:
+    """A table of its own sheet (the benefits): frozen header, filter, printable."""
+    ws = workbook.add_worksheet(str(section.title)[:31])
+    _print_setup(ws, landscape=True, footer_title=section.title)
+    ws.repeat_rows(0)
+    ws.set_column(0, 1, 36)
+    ws.set_column(2, len(section.headers) - 1, 20)
+    sheet = _Writer(workbook, ws)
+    sheet.line(*(("bold", h) for h in section.headers))
+    ws.freeze_panes(1, 0)
+    for row in section.rows:
+        sheet.line(*(("text", c) for c in row))
+    if section.rows:
+        ws.autofilter(0, 0, len(section.rows), len(section.headers) - 1)
+    else:
+        sheet.line(("text", section.empty))
 
 
 def _tables_sheet(workbook, tables: list[Table]) -> None:

@@ -183,6 +183,7 @@ def sheet(extension: str):
             services.local_today(get_timezone()),
             section,
             report_heading,
+            sections=_benefit_sections(user, filters, stale_days),
         )
     except BaseException:
         out.close()
@@ -224,10 +225,23 @@ def document(extension: str):
         rows=list(services.rows(query, stale_days, locale, get_timezone())),
         maturity=maturity.section(user, filters, locale) if with_maturity else None,
         heading=report_heading,
+        sections=_benefit_sections(user, filters, stale_days),
     )
     body = documents.render_pdf(report) if extension == "pdf" else documents.render_docx(report)
     _audit(user, filters, extension, len(report.rows), with_maturity)
     return Response(body, mimetype=MIMETYPES[extension], headers=_headers(user, filters, extension))
+
+
+def _benefit_sections(user, filters, stale_days: int) -> list:
+    """The benefits of the selection's initiatives, a section of the documents and a sheet of
+    the workbook (the CSV holds one table: its benefits are ``/exports/benefits.csv``)."""
+    # Imported here: the benefits package's views import this module.
+    from ..benefits import overview, sections
+
+    view = overview.build(
+        user, filters, stale_days, services.local_today(get_timezone()), _locale()
+    )
+    return [sections.table(view)]
 
 
 def _committee_name(user, filters) -> str:

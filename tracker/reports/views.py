@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import settings
+from ..benefits import sections as benefit_sections
 from ..errors import render_error
 from ..exports import documents, tabular
 from ..exports import services as export_services
@@ -281,6 +282,7 @@ def show(report_id: int):
         title=report_render.title(content),
         rows=report_render.rows(content, _locale()),
         tables=report_render.change_tables(content.get("changes")),
+        benefits=benefit_sections.table_from_snapshot(content.get("benefits")),
         changed=compare.has_changes(content.get("changes") or {}),
         versions=services.versions(report),
     )
@@ -316,6 +318,7 @@ def download(report_id: int, extension: str):
     rows = report_render.rows(content, locale)
     heading = report_render.heading(content, tz, report.sha256)
     tables = report_render.change_tables(content.get("changes"))
+    benefits = benefit_sections.table_from_snapshot(content.get("benefits"))
     title = report_render.title(content)
     day = report_render.frozen_day(content, tz)
     created = datetime.fromisoformat(content["frozen_at"]).astimezone(UTC)
@@ -324,7 +327,8 @@ def download(report_id: int, extension: str):
         "X-Content-Type-Options": "nosniff",
     }
     if extension == "csv":
-        body = "".join(tabular.csv_chunks(rows, [title, *heading], tables))
+        extra = [*tables, benefits] if benefits else tables
+        body = "".join(tabular.csv_chunks(rows, [title, *heading], extra))
         return Response(body, mimetype=MIMETYPES["csv"], headers=headers)
     summary = export_services.summary_of(rows)
     maturity = report_render.maturity_section(content.get("maturity"))
@@ -341,6 +345,7 @@ def download(report_id: int, extension: str):
             heading=Heading(fixed=tuple(heading)),
             tables=tables,
             created=created,
+            sections=[benefits] if benefits else [],
         )
         return Response(out.getvalue(), mimetype=MIMETYPES["xlsx"], headers=headers)
     if len(rows) > export_services.DOCUMENT_LIMIT:
@@ -368,6 +373,7 @@ def download(report_id: int, extension: str):
         tables=tables,
         tables_title=_("What changed since the previous committee report"),
         created=created,
+        sections=[benefits] if benefits else [],
     )
     body = documents.render_pdf(document) if extension == "pdf" else documents.render_docx(document)
     return Response(body, mimetype=MIMETYPES[extension], headers=headers)
