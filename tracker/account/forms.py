@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..validators import TrackerForm
 
 LANGUAGE_CHOICES = [
     SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
@@ -10,7 +11,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrackerForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
@@ -19,7 +20,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TrackerForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password.")), Length(max=1024)],

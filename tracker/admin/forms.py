@@ -1,7 +1,6 @@
 """The shape of the admin's input. Rules about the data live in the services."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -16,6 +15,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..validators import TrackerForm
+
 
 def role_choices():
     from ..models import Role
@@ -23,7 +24,7 @@ def role_choices():
     return [SelectChoice(r.value, r.label) for r in Role]
 
 
-class UserForm(FlaskForm):
+class UserForm(TrackerForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)],
@@ -57,7 +58,7 @@ class UserEditForm(UserForm):
     email = None
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(TrackerForm):
     """Filters in the query string: no CSRF, GET never changes anything."""
 
     class Meta:
@@ -83,11 +84,11 @@ class UserFilterForm(FlaskForm):
         ]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button that changes state: only the CSRF token."""
 
 
-class CommitteeForm(FlaskForm):
+class CommitteeForm(TrackerForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
     )
@@ -97,7 +98,7 @@ class CommitteeForm(FlaskForm):
     )
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(TrackerForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
     )
@@ -121,7 +122,7 @@ class DepartmentForm(FlaskForm):
         ]
 
 
-class PrincipleForm(FlaskForm):
+class PrincipleForm(TrackerForm):
     name_sv = StringField(
         _l("Name in Swedish"),
         validators=[DataRequired(message=_l("Enter the Swedish name.")), Length(max=100)],
@@ -138,7 +139,7 @@ class PrincipleForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TrackerForm):
     organisation_name = StringField(
         _l("Organisation name"),
         validators=[DataRequired(message=_l("Enter the organisation's name.")), Length(max=200)],
@@ -152,7 +153,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TrackerForm):
     class Meta:
         csrf = False
 
@@ -171,9 +172,9 @@ class AuditFilterForm(FlaskForm):
         ]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrackerForm):
     file = FileField(_l("File"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(TrackerForm):
     payload = HiddenField()

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from ..validators import TrackerForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TrackerForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)],

@@ -6,7 +6,6 @@ not grow with the number of initiatives.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import xlsxwriter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .cells import clean, neutralise
+from .cells import clean, csv_line, neutralise
 from .maturity import Section
 from .services import Row, Summary
 
@@ -94,20 +93,19 @@ def csv_chunks(rows: Iterable[Row]) -> Iterator[str]:
     """UTF-8 with BOM (so Excel reads åäö), ``;`` between fields (Swedish Excel's list
     separator), RFC 4180 quoting and CRLF. Yields about 64 kB at a time."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     buffer.write("\ufeff")
-    writer.writerow([neutralise(h) for h in headers()])
+    buffer.write(csv_line([neutralise(h) for h in headers()]))
     yes, no = _("Yes"), _("No")
     empty = True
     for row in rows:
         empty = False
-        writer.writerow([_csv_cell(v) for v in row_values(row, yes, no)])
+        buffer.write(csv_line([_csv_cell(v) for v in row_values(row, yes, no)]))
         if buffer.tell() > FLUSH_AT:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     if empty:
-        writer.writerow([neutralise(_("No initiatives match the filter."))])
+        buffer.write(csv_line([neutralise(_("No initiatives match the filter."))]))
     yield buffer.getvalue()
 
 

@@ -25,19 +25,20 @@ from ..models import (
     MaturityCategory,
     Principle,
     PrincipleLink,
-    Role,
     Status,
     StatusUpdate,
     User,
     utcnow,
 )
 from ..permissions import (
+    OWNER_ROLES,
     can_create_initiative,
     can_delete_initiative,
     can_edit_initiative,
     committee_scope,
     require,
 )
+from ..security import MAX_ID
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
 LONG_TEXT_LIMIT = 5000
@@ -184,7 +185,7 @@ def maturity_category_choices() -> list[MaturityCategory]:
 def co_owner_choices(exclude: User | None = None) -> list[User]:
     query = (
         select(User)
-        .where(User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value]))
+        .where(User.active.is_(True), User.role.in_([r.value for r in OWNER_ROLES]))
         .order_by(User.name)
     )
     return [u for u in db.session.scalars(query) if exclude is None or u.id != exclude.id]
@@ -330,9 +331,16 @@ def _check(data: InitiativeData) -> None:
     if department is None or not department.active:
         raise InitiativeError("department_id", _l("Choose a department from the list."))
     if data.co_owner_ids:
+        # Only what the form offers (co_owner_choices): active users who may own initiatives.
+        # An id posted by hand that names anyone else, or no record at all, is refused.
+        wanted = {i for i in data.co_owner_ids if 0 < i <= MAX_ID}
         found = set(
             db.session.scalars(
-                select(User.id).where(User.id.in_(data.co_owner_ids), User.active.is_(True))
+                select(User.id).where(
+                    User.id.in_(wanted),
+                    User.active.is_(True),
+                    User.role.in_([r.value for r in OWNER_ROLES]),
+                )
             )
         )
         if found != set(data.co_owner_ids):
