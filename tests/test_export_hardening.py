@@ -98,9 +98,11 @@ def old_bad_data(org):
     """Written straight into the database, as data from before the input check would be."""
     factories.make_initiative(org.manager, title="Titel\x01med\x0bkontroll", updates=1)
     db.session.commit()
+    # PostgreSQL cannot store NUL in text at all; SQLite can, so it gets one too.
+    nul = "" if db.engine.dialect.name == "postgresql" else "\x00"
     db.session.execute(
         text("UPDATE user_account SET name = :name WHERE id = :id"),
-        {"name": "Cecilia\x01 \x00Chef\x1f", "id": org.manager.id},
+        {"name": f"Cecilia\x01 {nul}Chef\x1f", "id": org.manager.id},
     )
     db.session.commit()
     db.session.expire_all()

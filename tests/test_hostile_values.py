@@ -127,3 +127,9 @@ def test_audit_log_with_extreme_dates(client, auth, org):
             response = client.get("/admin/audit", query_string={name: value})
             assert response.status_code in (200, 400), (name, value)
     assert parse_page  # the crawler module is shared with test_hostile_input
+
+
+def test_nul_in_a_query_is_a_bad_request_on_every_database(client, auth, org):
+    auth.login(org.management.email)
+    for query in ("q=%00", "committee=K%00S", "department=%00", "page=1%00"):
+        assert client.get(f"/initiatives?{query}").status_code == 400, query

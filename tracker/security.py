@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -43,6 +43,15 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.before_request
+    def refuse_nul_in_query():
+        """NUL names nothing and PostgreSQL cannot even compare it: 400, not a database error.
+        (Form fields refuse it, with every other control character, in the shared base form.)"""
+        if "\x00" in request.query_string.decode("latin-1") or any(
+            "\x00" in key + "".join(values) for key, values in request.args.lists()
+        ):
+            abort(400)
 
     @app.after_request
     def add_security_headers(response):
