@@ -140,7 +140,7 @@ def _post(client, path, data, token_page=None):
     return client.post(path, data={**data, "csrf_token": token})
 
 
-@pytest.mark.parametrize("lang, message", [("sv", "kontrolltecken"), ("en", "control characters")])
+@pytest.mark.parametrize("lang, message", [("sv", "kontrolltecknen"), ("en", "control characters")])
 def test_control_characters_are_refused_with_a_field_error(org, client, auth, lang, message):
     auth.login(org.manager.email)
     client.get(f"/accessibility?lang={lang}")
