@@ -161,7 +161,8 @@ def test_markup_in_every_parameter_and_field_is_never_live(app, client, auth, wo
     # may also have stored the payload.
     get_forms = [f for f in forms if f.method == "get"]
     names = query_names(urls) | {n for f in get_forms for n, _k, _v in f.fields}
-    assert {"committee", "department", "principle", "q"} <= names, names
+    if role is not None:  # signed out, only the sign-in page and its ``next`` are reachable
+        assert {"committee", "department", "principle", "q"} <= names, names
     named_by = {}
     for url in urls + [f.action for f in get_forms]:
         named_by.setdefault(local_path(url), set()).update(query_names([url]))

@@ -36,8 +36,12 @@ def can_read_portfolio(user: User) -> bool:
     return user.is_authenticated and user.active
 
 
+# The roles whose members may own (or co-own) an initiative.
+OWNER_ROLES = (Role.MANAGER, Role.ADMIN)
+
+
 def can_create_initiative(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.MANAGER, Role.ADMIN)
+    return user.is_authenticated and user.role in OWNER_ROLES
 
 
 def can_edit_initiative(user: User, initiative: Initiative) -> bool:

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+# Record ids are 32-bit integers in both databases; a larger number names nothing. Without a
+# bound, 2**63 in a URL reached the database and failed there (500) instead of answering 404.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: a record id from 1 to MAX_ID in ASCII digits, else 404."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,9 +38,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: every ``<int:…>`` is bounded.
+    app.url_map.converters["int"] = IdConverter
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.before_request
+    def refuse_nul_in_query():
+        """NUL names nothing and PostgreSQL cannot even compare it: 400, not a database error.
+        (Form fields refuse it, with every other control character, in the shared base form.)"""
+        if "\x00" in request.query_string.decode("latin-1") or any(
+            "\x00" in key + "".join(values) for key, values in request.args.lists()
+        ):
+            abort(400)
 
     @app.after_request
     def add_security_headers(response):

@@ -3,6 +3,14 @@
 CSV is read as UTF-8 with or without a byte order mark, with ``;`` or ``,`` as separator (what a
 Swedish Excel writes, and what others do). XLSX is read from its first sheet. Both give plain rows
 of strings; each import checks its own columns and values.
+
+An XLSX file is a zip of XML parts, so a small upload can unpack to gigabytes (one 409 KB file
+held a 400 MB cell) or hold millions of rows, and its XML could declare entities (external ones
+read files; nested ones, "billion laughs", exhaust memory). Before openpyxl reads anything, the
+archive is checked: the number of parts, each part's and the total unpacked size (from the zip
+directory, which zipfile also enforces while it unpacks), then every XML part is streamed
+through defusedxml, which refuses any document type declaration and malformed XML, while the
+worksheet's rows are counted and the reading stops at the limit.
 """
 
 from __future__ import annotations
@@ -13,9 +21,16 @@ import re
 import warnings
 import zipfile
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from flask_babel import lazy_gettext as _l
 
 MAX_COLUMNS = 50
+MAX_PARTS = 500
+MAX_PART_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# Rows beyond the import's limit that may be blank (formatted but empty) before a file is refused.
+BLANK_ROW_ALLOWANCE = 1000
 
 
 class ImportFileError(ValueError):
@@ -84,8 +99,63 @@ def _read_csv(data: bytes, max_rows: int) -> list[list[str]]:
     return rows
 
 
+def _too_many_rows(max_rows: int):
+    return ImportFileError(
+        _l("The file has more than %(n)d rows. Split it into smaller files.", n=max_rows)
+    )
+
+
+def check_xlsx(data: bytes, max_rows: int) -> None:
+    """Refuse a workbook that would exhaust the server or hide entities, before it is read."""
+    invalid = ImportFileError(_l("The file is not a valid XLSX workbook."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise invalid from None
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS:
+            raise invalid
+        if any(p.file_size > MAX_PART_BYTES for p in parts) or (
+            sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES
+        ):
+            raise ImportFileError(
+                _l(
+                    "The file unpacks to more than %(n)d MB. Remove what the import does not "
+                    "need, or split it into smaller files.",
+                    n=MAX_UNPACKED_BYTES // (1024 * 1024),
+                )
+            )
+        for part in parts:
+            if part.filename.lower().endswith((".xml", ".rels", ".vml")):
+                _check_xml(archive, part, max_rows)
+
+
+def _check_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, max_rows: int) -> None:
+    is_sheet = part.filename.lower().startswith("xl/worksheets/")
+    rows = 0
+    try:
+        with archive.open(part) as stream:
+            for _event, element in iterparse(stream, events=("end",), forbid_dtd=True):
+                if is_sheet and element.tag.endswith("}row"):
+                    rows += 1
+                    if rows > max_rows + 1 + BLANK_ROW_ALLOWANCE:
+                        raise _too_many_rows(max_rows)
+                element.clear()  # keep memory flat: only the count matters here
+    except ImportFileError:
+        raise
+    except (DefusedXmlException, ValueError):
+        raise ImportFileError(
+            _l("The file contains XML declarations that are not allowed (entities or a DTD).")
+        ) from None
+    except (SyntaxError, zipfile.BadZipFile, OSError, EOFError):  # ParseError is a SyntaxError
+        raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
+
+
 def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
+
+    check_xlsx(data, max_rows)
 
     try:
         with warnings.catch_warnings():
@@ -100,7 +170,16 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
                         break
             finally:
                 workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        IndexError,
+        TypeError,
+        SyntaxError,
+        EOFError,
+    ):
         raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
     return rows
 

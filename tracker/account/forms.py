@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from ..validators import TrackerForm
 
 LANGUAGE_CHOICES = [
     SelectChoice("sv", "Svenska", render_kw={"lang": "sv"}),
@@ -10,7 +11,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrackerForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
@@ -21,7 +22,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TrackerForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Enter your current password.")), Length(max=1024)],
@@ -42,7 +43,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TrackerForm):
     """A new personal access token: a name, what it may do and its last day."""
 
     name = StringField(

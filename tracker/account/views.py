@@ -1,9 +1,10 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.sessions import start_session
-from ..extensions import db
+from ..auth.views import login_limit
+from ..extensions import db, limiter
 from ..htmx import redirect_to
 from . import bp, services
 from .forms import PasswordForm, ProfileForm
@@ -69,8 +70,22 @@ def profile():
     return redirect(url_for("account.index"), 303)
 
 
+def _wrong_current_password(_response) -> bool:
+    return bool(g.get("wrong_current_password"))
+
+
+def _password_key() -> str:
+    return f"password-change:{current_user.get_id()}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# Guessing the current password here is guessing it at sign-in: the same throttle, per account
+# and per address, counting only wrong current passwords (ASVS 6.3.1).
+@limiter.limit(login_limit, methods=["POST"], deduct_when=_wrong_current_password)
+@limiter.limit(
+    login_limit, methods=["POST"], key_func=_password_key, deduct_when=_wrong_current_password
+)
 def password():
     form = PasswordForm()
     user = current_user._get_current_object()
@@ -83,6 +98,7 @@ def password():
         )
     except services.AccountError as error:
         db.session.rollback()
+        g.wrong_current_password = error.field == "current_password"
         form[error.field].errors = [*form[error.field].errors, error.message]
         return render_template("account/password.html", form=form), 422
     db.session.commit()

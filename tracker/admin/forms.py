@@ -1,7 +1,6 @@
 """The shape of the admin's input. Rules about the data live in the services."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -17,9 +16,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..audit_labels import action_label
+from ..validators import TrackerForm
 
 
-class QueryFilterForm(FlaskForm):
+class QueryFilterForm(TrackerForm):
     """Filters in the query string: no CSRF (GET never changes anything), and only the values
     that were submitted are checked, so a page opened without filters shows no errors."""
 
@@ -48,7 +48,7 @@ def role_choices():
     return [SelectChoice(r.value, r.label) for r in Role]
 
 
-class UserForm(FlaskForm):
+class UserForm(TrackerForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)],
@@ -105,11 +105,11 @@ class UserFilterForm(QueryFilterForm):
         ]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button that changes state: only the CSRF token."""
 
 
-class CommitteeForm(FlaskForm):
+class CommitteeForm(TrackerForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
     )
@@ -119,7 +119,7 @@ class CommitteeForm(FlaskForm):
     )
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(TrackerForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
     )
@@ -143,7 +143,7 @@ class DepartmentForm(FlaskForm):
         ]
 
 
-class PrincipleForm(FlaskForm):
+class PrincipleForm(TrackerForm):
     name_sv = StringField(
         _l("Name in Swedish"),
         validators=[DataRequired(message=_l("Enter the Swedish name.")), Length(max=100)],
@@ -160,7 +160,7 @@ class PrincipleForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TrackerForm):
     organisation_name = StringField(
         _l("Organisation name"),
         validators=[DataRequired(message=_l("Enter the organisation's name.")), Length(max=200)],
@@ -190,9 +190,9 @@ class AuditFilterForm(QueryFilterForm):
         ]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrackerForm):
     file = FileField(_l("File"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(TrackerForm):
     payload = HiddenField()

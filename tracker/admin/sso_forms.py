@@ -1,15 +1,15 @@
 """The shape of the admin's input for sign-in with the municipality's accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..validators import TrackerForm
 from .forms import role_choices
 
 
-class SsoSettingsForm(FlaskForm):
+class SsoSettingsForm(TrackerForm):
     create_unknown_users = RadioField(
         _l("Someone signs in whom the service does not know"),
         choices=[
@@ -26,7 +26,7 @@ class SsoSettingsForm(FlaskForm):
     )
 
 
-class GroupRoleForm(FlaskForm):
+class GroupRoleForm(TrackerForm):
     group_id = StringField(
         _l("Group id"),
         validators=[DataRequired(message=_l("Enter the group's id.")), Length(max=255)],

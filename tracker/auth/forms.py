@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..validators import TrackerForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TrackerForm):
     # The e-mail address is the user name: a text field with an e-mail keyboard, so that
     # autocomplete="username" is valid on it (HTML's autofill groups do not allow it on
     # type="email", and HTML_CodeSniffer reports that).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import BenefitKind, Direction, Frequency
+from ..validators import TrackerForm
 from .figures import parse_number
 from .services import BenefitData, MeasurementData
 
@@ -72,7 +72,7 @@ def _enum_choices(enum_cls):
     return [SelectChoice(m.value, m.label) for m in enum_cls]
 
 
-class BenefitForm(FlaskForm):
+class BenefitForm(TrackerForm):
     title = StringField(
         _l("What changes, and for whom?"),
         validators=[InputRequired(_l("Describe what changes, and for whom.")), Length(max=200)],
@@ -171,7 +171,7 @@ class BenefitForm(FlaskForm):
         )
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(TrackerForm):
     value = NumberField(_l("Value"), validators=[InputRequired(_l("Enter the measured value."))])
     measured_on = DateField(
         _l("Date measured"), validators=[InputRequired(_l("Enter the date of the measurement."))]

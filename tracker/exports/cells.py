@@ -22,10 +22,33 @@ def clean(text: str | None) -> str:
     return _ILLEGAL.sub("", text)
 
 
+# The separators a spreadsheet may choose when it opens a CSV file (Excel in English uses a
+# comma, in Swedish a semicolon; LibreOffice asks), and the line breaks that end a row for a
+# reader that ignores quotes.
+SEPARATORS = (";", ",", "\t")
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t\r\n][ ]*)(?=[=+\-@])")
+_MUST_QUOTE = re.compile(r'[;,\t"\r\n]')
+
+
 def neutralise(text: str | None) -> str:
-    """Text a spreadsheet shows as typed and never evaluates: a leading formula character gets an
+    """Text a spreadsheet shows as typed and never evaluates: a formula character that starts
+    the text, or starts a piece of it after any separator a spreadsheet may split on, gets an
     apostrophe before it, which Excel and LibreOffice read as "this cell is text"."""
     text = clean(text)
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def csv_field(value: str) -> str:
+    """One field as RFC 4180 writes it, quoted when it holds a quote, a line break or any
+    separator (not only the file's own ``;``): ``Komma,=1+2,`` stays one field with a comma."""
+    if _MUST_QUOTE.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_line(values: list[str]) -> str:
+    """A row of already neutralised text: fields joined by ``;``, ended by CRLF."""
+    return ";".join(csv_field(v) for v in values) + "\r\n"

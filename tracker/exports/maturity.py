@@ -113,10 +113,8 @@ def section(user, filters: PortfolioFilter, locale: str) -> Section:
         return Section(None, None, whole, [], [])
     department = None
     if filters.department_id is not None:
-        department = next(
-            (d for d in page.departments_with_values(latest) if d.id == filters.department_id),
-            None,
-        )
+        readable = page.departments_with_values(latest, user)
+        department = next((d for d in readable if d.id == filters.department_id), None)
     result = comparison(latest, previous, department)
 
     def line(figure: Figure, **extra) -> Line:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +35,7 @@ from ..models import (
 from ..permissions import committee_scope
 from ..portfolio.filters import PortfolioFilter
 from ..portfolio.services import stale_condition, visible_initiatives
+from .cells import clean
 
 FORMATS = ("csv", "xlsx", "pdf", "docx")
 # A document (PDF, Word) of more initiatives than this is refused; a spreadsheet serves better.
@@ -137,8 +138,26 @@ class Table:
 # --- rows -------------------------------------------------------------------------------------
 
 
+class _CleanText:
+    """Every text of an export row without control characters, whatever the database holds
+    (data from before input refused them, or written by other means): one bad character in a
+    user's name made every Word file with that user's initiatives fail."""
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if type(value) is str:  # not the str enums (Status, Health)
+                object.__setattr__(self, item.name, clean(value))
+            elif isinstance(value, list):
+                object.__setattr__(
+                    self,
+                    item.name,
+                    [tuple(clean(v) if type(v) is str else v for v in t) for t in value],
+                )
+
+
 @dataclass(frozen=True)
-class UpdateInfo:
+class UpdateInfo(_CleanText):
     day: date
     happened: str
     next_steps: str
@@ -146,7 +165,7 @@ class UpdateInfo:
 
 
 @dataclass(frozen=True)
-class DecisionInfo:
+class DecisionInfo(_CleanText):
     day: date | None
     meeting: str
     text: str
@@ -159,7 +178,7 @@ class DecisionInfo:
 
 
 @dataclass(frozen=True)
-class Row:
+class Row(_CleanText):
     id: int
     title: str
     purpose: str

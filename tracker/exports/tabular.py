@@ -6,7 +6,6 @@ not grow with the number of initiatives.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .cells import clean, neutralise
+from .cells import clean, csv_line, neutralise
 from .heading import Heading
 from .maturity import Section
 from .services import Row, Summary, Table
@@ -124,32 +123,32 @@ def csv_table(
     them; ``tables`` (e.g. what changed) follow the list, each after an empty line and its title.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     buffer.write("\ufeff")
     heading = list(heading)
     for line in heading:
-        writer.writerow([neutralise(line)])
+        buffer.write(csv_line([neutralise(line)]))
     if heading:
-        writer.writerow([])
-    writer.writerow([neutralise(h) for h in header])
+        buffer.write("\r\n")
+    buffer.write(csv_line([neutralise(h) for h in header]))
     empty = True
     for values in rows:
         empty = False
-        writer.writerow([_csv_cell(v) for v in values])
+        buffer.write(csv_line([_csv_cell(v) for v in values]))
         if buffer.tell() > FLUSH_AT:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     if empty:
-        writer.writerow([neutralise(empty_text)])
+        buffer.write(csv_line([neutralise(empty_text)]))
     for table in tables:
-        writer.writerow([])
-        writer.writerow([neutralise(table.title)])
+        buffer.write("\r\n")
+        buffer.write(csv_line([neutralise(table.title)]))
         if table.rows:
-            writer.writerow([neutralise(h) for h in table.headers])
-            writer.writerows([neutralise(c) for c in row] for row in table.rows)
+            buffer.write(csv_line([neutralise(h) for h in table.headers]))
+            for row in table.rows:
+                buffer.write(csv_line([neutralise(c) for c in row]))
         else:
-            writer.writerow([neutralise(table.empty)])
+            buffer.write(csv_line([neutralise(table.empty)]))
     yield buffer.getvalue()
 
 

@@ -169,7 +169,7 @@ def sheet(extension: str):
     rows = services.rows(query, stale_days, _locale(), get_timezone())
     if extension == "csv":
         body = stream_with_context(tabular.csv_chunks(rows))
-        return Response(body, mimetype=MIMETYPES["csv"], headers=headers)
+        return Response(body, content_type=MIMETYPES["csv"], headers=headers)
     # A temporary file, not memory: the finished workbook is sent from disk in blocks, and the
     # response closes (and so deletes) it.
     out = tempfile.TemporaryFile()  # noqa: SIM115

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Health, Principle, Status
+from ..validators import TrackerForm
 from .services import InitiativeData, UpdateData
 
 LONG = 5000
@@ -49,7 +49,7 @@ class KronorField(IntegerField):
             raise ValueError(_l("Enter the cost in whole kronor, for example 250000.")) from None
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(TrackerForm):
     title = StringField(
         _l("Title"),
         validators=[InputRequired(_l("Enter a title.")), Length(max=200)],
@@ -147,7 +147,7 @@ def health_choices():
     return [(h.value, f"{h.symbol} {h.label}") for h in Health]
 
 
-class StatusUpdateForm(FlaskForm):
+class StatusUpdateForm(TrackerForm):
     status = SelectField(_l("Status"), validators=[InputRequired()])
     health = SelectField(_l("Health"), validators=[InputRequired()])
     progress = IntegerField(
@@ -182,7 +182,7 @@ class StatusUpdateForm(FlaskForm):
         )
 
 
-class RoundRowForm(FlaskForm):
+class RoundRowForm(TrackerForm):
     class Meta:
         csrf = False  # the round's form carries the token
 
@@ -208,11 +208,11 @@ class RoundRowForm(FlaskForm):
         self.health.choices = health_choices()
 
 
-class StatusRoundForm(FlaskForm):
+class StatusRoundForm(TrackerForm):
     rows = FieldList(FormField(RoundRowForm))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(TrackerForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[
@@ -222,5 +222,5 @@ class DeleteForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button that changes state: only the CSRF token."""

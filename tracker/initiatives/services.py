@@ -26,7 +26,6 @@ from ..models import (
     MaturityCategory,
     Principle,
     PrincipleLink,
-    Role,
     Status,
     StatusUpdate,
     User,
@@ -34,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import (
+    OWNER_ROLES,
     can_create_initiative,
     can_delete_initiative,
     can_edit_initiative,
@@ -42,6 +42,7 @@ from ..permissions import (
     require,
 )
 from ..portfolio.filters import escape_like
+from ..security import MAX_ID
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
 LONG_TEXT_LIMIT = 5000
@@ -199,7 +200,7 @@ CO_OWNER_MATCHES = 20
 def _possible_co_owners() -> Select:
     """The allow-list of co-owners: active managers and administrators."""
     return select(User).where(
-        User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value])
+        User.active.is_(True), User.role.in_([r.value for r in OWNER_ROLES])
     )
 
 
@@ -652,8 +653,12 @@ def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[Initia
     if not department_ok:
         errors.append(InitiativeError("department_id", _l("Choose a department from the list.")))
     if data.co_owner_ids:
+        # Only what the form offers: an id posted by hand that names anyone else, or no record
+        # at all (also one too large for the database), is refused.
         wanted = set(data.co_owner_ids)
-        if lookup is not None:
+        if not all(0 < i <= MAX_ID for i in wanted):
+            found: set[int] = set()
+        elif lookup is not None:
             found = wanted & lookup.active_user_ids
         else:  # only people who may own initiatives (the form's allow-list)
             allowed = _possible_co_owners().where(User.id.in_(wanted))

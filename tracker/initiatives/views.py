@@ -7,7 +7,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import settings
+from .. import params, settings
 from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
@@ -44,7 +44,7 @@ def index():
         flash(error.message, "error")
         filters = portfolio_filters.PortfolioFilter()
     sort = listing.normalise_sort(request.args.get("sort"))
-    page_number = request.args.get("page", 1, type=int) or 1
+    page_number = params.page_number(request.args.get("page"))
     page = listing.search(_user(), filters, _stale_days(), sort, page_number)
     return render(
         "initiatives/index.html",

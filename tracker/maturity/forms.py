@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..validators import TrackerForm
 from .rounds import RoundData
 
 
-class RoundForm(FlaskForm):
+class RoundForm(TrackerForm):
     name = StringField(
         _l("Name of the round"),
         validators=[
@@ -52,11 +52,11 @@ class RoundImportForm(RoundForm):
     file = FileField(_l("File with the results"))
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(TrackerForm):
     payload = HiddenField()
 
 
-class ValueForm(FlaskForm):
+class ValueForm(TrackerForm):
     percent = StringField(
         _l("Value (%)"),
         validators=[InputRequired(_l("The value must be a number from 0 to 100.")), Length(max=20)],

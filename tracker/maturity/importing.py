@@ -19,7 +19,6 @@ The checked rows travel to the confirmation in a signed hidden field, as in the 
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -307,17 +306,12 @@ def template_rows() -> list[list[str]]:
     return [HEADER, *body]
 
 
-def _neutralise(text: str) -> str:
-    """A cell that a spreadsheet would read as a formula is written as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") else text
-
-
 def template_csv() -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for row in template_rows():
-        writer.writerow([_neutralise(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The template as the status list's CSV is written: the same neutralising and quoting."""
+    from ..exports.cells import csv_line, neutralise
+
+    lines = "".join(csv_line([neutralise(cell) for cell in row]) for row in template_rows())
+    return ("\ufeff" + lines).encode("utf-8")
 
 
 def template_xlsx() -> bytes:

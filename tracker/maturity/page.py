@@ -20,7 +20,7 @@ from ..models import (
     User,
     initiative_maturity_category,
 )
-from ..permissions import can_read_portfolio, require
+from ..permissions import can_read_portfolio, committee_scope, require
 from ..portfolio.services import visible_initiatives
 from .figures import Comparison, comparison
 
@@ -63,21 +63,21 @@ def latest_rounds() -> tuple[MaturityRound | None, MaturityRound | None]:
     return (rounds[0] if rounds else None, rounds[1] if len(rounds) > 1 else None)
 
 
-def departments_with_values(round_: MaturityRound) -> list[Department]:
-    return list(
-        db.session.scalars(
-            select(Department)
-            .where(
-                Department.id.in_(
-                    select(MaturityValue.department_id).where(
-                        MaturityValue.round_id == round_.id,
-                        MaturityValue.department_id.is_not(None),
-                    )
-                )
+def departments_with_values(round_: MaturityRound, user: User | None = None) -> list[Department]:
+    """The departments with values of their own in the round; for a reader limited to one
+    committee (``committee_scope``), only that committee's departments."""
+    query = select(Department).where(
+        Department.id.in_(
+            select(MaturityValue.department_id).where(
+                MaturityValue.round_id == round_.id,
+                MaturityValue.department_id.is_not(None),
             )
-            .order_by(Department.name)
         )
     )
+    scope = committee_scope(user) if user is not None else None
+    if scope is not None:
+        query = query.where(Department.committee_id == scope)
+    return list(db.session.scalars(query.order_by(Department.name)))
 
 
 def build(user: User, department_code: str | None = None) -> MaturityPage:
@@ -87,7 +87,7 @@ def build(user: User, department_code: str | None = None) -> MaturityPage:
     latest, previous = latest_rounds()
     if latest is None:
         return MaturityPage(None, [], None)
-    departments = departments_with_values(latest)
+    departments = departments_with_values(latest, user)
     department = None
     if department_code:
         department = next((d for d in departments if d.code == department_code.upper()), None)

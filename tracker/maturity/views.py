@@ -152,7 +152,7 @@ def template(extension: str):
         body, mimetype = importing.template_xlsx(), XLSX
     return Response(
         body,
-        mimetype=mimetype,
+        content_type=mimetype,  # as given: mimetype= would add a second charset
         headers={"Content-Disposition": f"attachment; filename=dimios-mall.{extension}"},
     )
 

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..models import DecisionKind, Status
+from ..validators import TrackerForm
 from .decisions import DecisionData
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(TrackerForm):
     decided_on = DateField(
         _l("Date of the decision"),
         validators=[InputRequired(_l("Enter the date of the decision."))],

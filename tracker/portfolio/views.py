@@ -10,7 +10,7 @@ from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import settings
+from .. import params, settings
 from ..auth.views import safe_next
 from ..benefits import overview as benefit_overview
 from ..extensions import db
@@ -110,7 +110,7 @@ def board_more(status: str):
     except ValueError:
         abort(404)
     filters = _filters()
-    offset = max(0, request.args.get("offset", 0, type=int) or 0)
+    offset = params.offset(request.args.get("offset"))
     stale_days = settings.stale_days()
     column = board.more_cards(user, filters, stale_days, column_status, offset)
     return render(

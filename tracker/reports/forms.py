@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..models import Committee
+from ..validators import TrackerForm
 from .periods import DNR_MAX, NAME_MAX, MeetingData, PeriodData
 from .services import REASON_MAX, FreezeRequest
 
@@ -26,7 +26,7 @@ class IsoDateField(DateField):
             raise ValueError(str(DATE_HINT)) from error
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(TrackerForm):
     name = StringField(
         _l("Name"),
         validators=[
@@ -109,7 +109,7 @@ def period_form_data(period) -> dict:
 ALL = "all"
 
 
-class FreezeForm(FlaskForm):
+class FreezeForm(TrackerForm):
     committee = SelectField(_l("Committee"), validators=[InputRequired(_l("Choose a committee."))])
     reason = TextAreaField(
         _l("Reason for a correction"),

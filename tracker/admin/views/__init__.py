@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_wtf import FlaskForm
 
+from ... import params
 from ...extensions import db
 from ..services import AdminError
 
@@ -26,5 +27,4 @@ def invalid(template: str, form: FlaskForm, error: AdminError | None = None, **c
     return render_template(template, form=form, **context), 422
 
 
-def page_number(value: str | None) -> int:
-    return max(1, int(value)) if value and value.isdigit() and len(value) < 7 else 1
+page_number = params.page_number

@@ -1,0 +1,200 @@
+"""Exports survive what users type and what old data holds: separators and formulas in any
+CSV dialect, control characters in every format; input refuses control characters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+from docx import Document
+from sqlalchemy import text
+
+from tracker.exports import cells
+from tracker.extensions import db
+from tracker.models import Health, Status
+
+from . import factories
+from .conftest import csrf_from
+from .test_exports import fetch, read_csv, read_xlsx
+from .test_maturity import initiative_form
+
+
+@pytest.fixture
+def hostile(org):
+    initiative = factories.make_initiative(
+        org.manager,
+        title="Komma,=1+2,",
+        purpose='Rad ett\n=HYPERLINK("http://evil.example")\tflik;-2+3',
+        updates=1,
+        status=Status.IN_PROGRESS,
+        health=Health.AT_RISK,
+    )
+    db.session.commit()
+    return initiative
+
+
+def test_a_field_with_any_separator_is_quoted_and_every_piece_neutralised(hostile, client, auth):
+    auth.login(factories_email := "ledning@example.se")
+    assert factories_email
+    response = fetch(client, "/exports/initiatives.csv")
+    body = response.get_data().decode("utf-8-sig")
+    assert '"Komma,\'=1+2,"' in body
+    # Read as ;-separated (Swedish Excel) the title is one cell, as typed but neutralised.
+    rows = read_csv(response)
+    assert "Komma,'=1+2," in {row[0] for row in rows}
+    # Read with any other separator a spreadsheet may choose, no cell starts a formula.
+    for separator in (",", "\t", ";"):
+        for row in csv.reader(io.StringIO(body, newline=""), delimiter=separator):
+            for cell in row:
+                for line in cell.splitlines() or [""]:
+                    assert not line.lstrip(" ").startswith(("=", "+", "-", "@")), (separator, cell)
+    # And read by a reader that ignores quotes altogether.
+    for line in body.splitlines():
+        for separator in (",", "\t", ";"):
+            for piece in line.split(separator):
+                assert not piece.strip(' "').startswith(("=", "+", "-", "@")), piece
+
+
+def test_csv_content_type_has_one_charset(org, client, auth):
+    auth.login(org.management.email)
+    response = fetch(client, "/exports/initiatives.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    auth.login(org.admin.email)
+    response = fetch(client, "/maturity/rounds/template.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Komma,=1+2,", "Komma,'=1+2,"),
+        ("a;+1", "a;'+1"),
+        ("a\t@SUM(1)", "a\t'@SUM(1)"),
+        ("rad\n-1", "rad\n'-1"),
+        ("a, =1", "a, '=1"),
+        ("=1", "'=1"),
+        ("vanlig text, inget", "vanlig text, inget"),
+    ],
+)
+def test_neutralise_after_every_separator(value, expected):
+    assert cells.neutralise(value) == expected
+
+
+def test_csv_field_quoting():
+    assert cells.csv_field("a,b") == '"a,b"'
+    assert cells.csv_field("a\tb") == '"a\tb"'
+    assert cells.csv_field('a"b') == '"a""b"'
+    assert cells.csv_field("ab") == "ab"
+    assert cells.csv_line(["a;b", "c"]) == '"a;b";c\r\n'
+
+
+# --- control characters -------------------------------------------------------------------
+
+
+@pytest.fixture
+def old_bad_data(org):
+    """Written straight into the database, as data from before the input check would be."""
+    factories.make_initiative(org.manager, title="Titel\x01med\x0bkontroll", updates=1)
+    db.session.commit()
+    # PostgreSQL cannot store NUL in text at all; SQLite can, so it gets one too.
+    nul = "" if db.engine.dialect.name == "postgresql" else "\x00"
+    db.session.execute(
+        text("UPDATE user_account SET name = :name WHERE id = :id"),
+        {"name": f"Cecilia\x01 {nul}Chef\x1f", "id": org.manager.id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    return org
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx", "pdf", "docx"])
+def test_control_characters_in_old_data_never_break_an_export(
+    old_bad_data, client, auth, extension
+):
+    auth.login(old_bad_data.management.email)
+    response = fetch(client, f"/exports/initiatives.{extension}")
+    assert response.status_code == 200
+    body = response.get_data()
+    if extension == "csv":
+        decoded = body.decode("utf-8-sig")
+        assert "Cecilia Chef" in decoded and "Titelmedkontroll" in decoded
+        assert not any(c in decoded for c in "\x00\x01\x0b\x1f")
+    elif extension == "xlsx":
+        values = [c.value for ws in read_xlsx(response) for row in ws.iter_rows() for c in row]
+        assert "Cecilia Chef" in values
+    elif extension == "docx":
+        document = Document(io.BytesIO(body))
+        texts = " ".join(p.text for p in document.paragraphs)
+        assert "Cecilia Chef" in texts and "Titelmedkontroll" in texts
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            xml = archive.read("word/document.xml")
+        assert b"\x01" not in xml and b"\x00" not in xml
+    else:
+        assert body.startswith(b"%PDF")
+
+
+def _post(client, path, data, token_page=None):
+    token = csrf_from(client.get(token_page or path).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+@pytest.mark.parametrize("lang, message", [("sv", "kontrolltecknen"), ("en", "control characters")])
+def test_control_characters_are_refused_with_a_field_error(org, client, auth, lang, message):
+    auth.login(org.manager.email)
+    client.get(f"/accessibility?lang={lang}")
+    response = _post(client, "/account", {"name": "Cecilia\x01Chef", "language": lang}, "/account")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "Cecilia" in html  # what was typed is kept (without the invisible character)
+    response = _post(
+        client, "/initiatives", initiative_form(org, title="Titel\x00"), "/initiatives/new"
+    )
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    # Line breaks and tabs stay allowed in a multi-line field.
+    response = _post(
+        client,
+        "/initiatives",
+        initiative_form(org, title="Bra titel", purpose="Rad ett\r\n\tRad två"),
+        "/initiatives/new",
+    )
+    assert response.status_code in (302, 303)
+
+
+def test_every_text_field_of_every_form_has_the_check(app):
+    """The check comes from the shared base form, so no form can leave it out."""
+    from wtforms import HiddenField, PasswordField, StringField
+
+    from tracker.validators import NoControlCharacters, TrackerForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    from flask_wtf import FlaskForm
+
+    import tracker.account.forms  # noqa: F401
+    import tracker.admin.forms  # noqa: F401
+    import tracker.initiatives.forms  # noqa: F401
+    import tracker.maturity.forms  # noqa: F401
+    import tracker.portfolio.forms  # noqa: F401
+
+    forms = list(subclasses(FlaskForm))
+    assert all(issubclass(f, TrackerForm) or f is TrackerForm for f in forms), forms
+    checked = 0
+    with app.test_request_context(method="POST"):
+        for form_class in forms:
+            try:
+                form = form_class(meta={"csrf": False})
+            except TypeError:
+                continue  # forms that need arguments are built by their views
+            for field in form:
+                if isinstance(field, StringField) and not isinstance(
+                    field, HiddenField | PasswordField
+                ):
+                    assert any(isinstance(v, NoControlCharacters) for v in field.validators)
+                    checked += 1
+    assert checked > 20
