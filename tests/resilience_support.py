@@ -58,10 +58,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int, log: Path, wait: bool = True) -> Iterator[Server]:
+def gunicorn(
+    database_url: str, workers: int, log: Path, wait: bool = True, env: dict | None = None
+) -> Iterator[Server]:
     port = free_port()
+    extra_env = env or {}
     env = {
         **os.environ,
+        **extra_env,
         "TRACKER_SECRET_KEY": "resilience-test-secret-key",
         "TRACKER_DATABASE_URL": database_url,
         # The test users' cheap hashes (tests/factories.py): no slow rehash at every sign-in.

@@ -28,6 +28,7 @@ FIELD_LABELS = {
     "health": _l("Health"),
     "progress": _l("Progress"),
     "reason": _l("Reason"),
+    "text": _l("Text"),
 }
 
 AUDIT_LABELS = {
@@ -37,6 +38,11 @@ AUDIT_LABELS = {
     "initiative.archive": _l("Archived"),
     "initiative.restore": _l("Restored"),
     "initiative.delete": _l("Deleted"),
+    "initiative.decision": _l("Decision"),
+    "support_request.open": _l("Asked for support"),
+    "support_request.update": _l("Support request reworded"),
+    "support_request.withdraw": _l("Support request withdrawn"),
+    "support_request.answer": _l("Support request answered"),
 }
 
 

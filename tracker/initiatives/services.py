@@ -28,6 +28,7 @@ from ..models import (
     Role,
     Status,
     StatusUpdate,
+    SupportRequest,
     User,
     utcnow,
 )
@@ -38,6 +39,7 @@ from ..permissions import (
     committee_scope,
     require,
 )
+from . import support
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
 LONG_TEXT_LIMIT = 5000
@@ -104,6 +106,7 @@ def get_initiative(user: User, initiative_id: int, *, for_edit: bool = False) ->
             selectinload(Initiative.co_owners),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
             selectinload(Initiative.maturity_categories),
+            selectinload(Initiative.open_support_request).selectinload(SupportRequest.opened_by),
         )
     )
     if for_edit and db.session.get_bind().dialect.name == "postgresql":
@@ -144,6 +147,18 @@ def timeline_entries(initiative: Initiative, limit: int = 100) -> list[tuple[str
     entries += [("decision", d) for d in decisions]
     entries.sort(key=lambda entry: entry[1].created_at, reverse=True)
     return entries[:limit]
+
+
+def answering_decision_ids(initiative: Initiative) -> set[int]:
+    """The decisions on the initiative that answered a support request."""
+    return set(
+        db.session.scalars(
+            select(SupportRequest.decision_id).where(
+                SupportRequest.initiative_id == initiative.id,
+                SupportRequest.decision_id.is_not(None),
+            )
+        )
+    )
 
 
 def change_history(initiative: Initiative, limit: int = 100) -> list[AuditEvent]:
@@ -255,7 +270,6 @@ def post_update(actor: User, initiative: Initiative, data: UpdateData) -> Status
     initiative.health = data.health
     initiative.progress = data.progress
     initiative.last_update_at = now
-    initiative.support_requested = bool(update.support_needed)
     db.session.flush()
     after = {"status": data.status, "health": data.health, "progress": data.progress}
     changes = audit.diff(
@@ -264,6 +278,7 @@ def post_update(actor: User, initiative: Initiative, data: UpdateData) -> Status
     )
     changes["status_update_id"] = update.id
     audit.record(actor, "initiative.status_update", initiative, changes)
+    support.after_update(actor, initiative, update)
     return update
 
 

@@ -14,6 +14,7 @@ from .maturity import (
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
 from .settings import OrganisationSettings
+from .support import SupportOutcome, SupportRequest
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
 
@@ -38,6 +39,8 @@ __all__ = [
     "Role",
     "Status",
     "StatusUpdate",
+    "SupportOutcome",
+    "SupportRequest",
     "User",
     "UTCDateTime",
     "initiative_co_owner",

@@ -1,4 +1,8 @@
-"""Decisions of the management group. Append-only; every one is audited."""
+"""Decisions of the management group. Append-only; every one is audited.
+
+A decision on an initiative with an open support request is the management group's answer to it
+and closes it, unless the decision says it keeps the request open (it is about something else).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..extensions import db
+from ..initiatives import support
 from ..models import Decision, DecisionKind, Initiative, User, utcnow
 from ..permissions import can_record_decision, require
 
@@ -27,6 +32,7 @@ class DecisionData:
     kind: DecisionKind
     text: str = ""
     comment: str = ""
+    keep_support_open: bool = False
 
 
 def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> Decision:
@@ -61,4 +67,6 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
             "comment": decision.comment,
         },
     )
+    if not data.keep_support_open:
+        support.answer(actor, initiative, decision)
     return decision

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..models import DecisionKind
@@ -21,6 +21,10 @@ class DecisionForm(FlaskForm):
     kind = RadioField(_l("Decision"), validators=[InputRequired(_l("Choose a decision."))])
     text = TextAreaField(_l("Decision in your own words"), validators=[Length(max=2000)])
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    # A decision answers the initiative's open support request unless this is ticked.
+    keep_support_open = BooleanField(
+        _l("This decision does not answer the support request: keep it open")
+    )
     return_to = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -34,4 +38,5 @@ class DecisionForm(FlaskForm):
             kind=DecisionKind(self.kind.data),
             text=self.text.data or "",
             comment=self.comment.data or "",
+            keep_support_open=bool(self.keep_support_open.data),
         )
