@@ -18,6 +18,7 @@ from tracker.models import (
     Role,
     Status,
     StatusUpdate,
+    SupportRequest,
     User,
 )
 
@@ -97,6 +98,7 @@ def make_initiative(
     **fields,
 ) -> Initiative:
     now = datetime.now(UTC)
+    support = fields.pop("support_requested", False)
     initiative = Initiative(
         title=fields.pop("title", f"Initiativ {next(_seq)}"),
         purpose=fields.pop("purpose", "Ett syfte"),
@@ -125,7 +127,26 @@ def make_initiative(
         initiative.updates.append(update)
         initiative.last_update_at = at
     db.session.flush()
+    if support:
+        ask_support(initiative, support if isinstance(support, str) else "Behöver stöd")
     return initiative
+
+
+def ask_support(initiative: Initiative, text: str) -> SupportRequest:
+    """Make the latest update ask for support, and open the request it opens."""
+    latest = max(initiative.updates, key=lambda u: (u.created_at, u.id or 0))
+    latest.support_needed = text
+    request = SupportRequest(
+        initiative_id=initiative.id,
+        opened_at=latest.created_at,
+        opened_by_id=latest.author_id,
+        opened_by_update_id=latest.id,
+        latest_update_id=latest.id,
+        text=text,
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
 
 
 @dataclass

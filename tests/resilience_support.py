@@ -58,10 +58,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int, log: Path, wait: bool = True) -> Iterator[Server]:
+def gunicorn(
+    database_url: str, workers: int, log: Path, wait: bool = True, env: dict | None = None
+) -> Iterator[Server]:
     port = free_port()
+    extra_env = env or {}
     env = {
         **os.environ,
+        **extra_env,
         "TRACKER_SECRET_KEY": "resilience-test-secret-key",
         "TRACKER_DATABASE_URL": database_url,
         # The test users' cheap hashes (tests/factories.py): no slow rehash at every sign-in.
@@ -90,17 +94,22 @@ def gunicorn(database_url: str, workers: int, log: Path, wait: bool = True) -> I
                 process.wait(timeout=10)
 
 
-def wait_until_listening(server: Server, timeout: float = 60) -> None:
+def wait_until_listening(server: Server, timeout: float = 180) -> None:
     """Until a worker answers /healthz (with any status: the database may be away on purpose).
     The master listens before its workers have booted, so a bare connect is not enough."""
     deadline = time.monotonic() + timeout
+    last: OSError | None = None
     while time.monotonic() < deadline:
         assert server.process.poll() is None, f"gunicorn exited:\n{server.log_tail()}"
-        with contextlib.suppress(OSError):
+        try:
             Client(server.url, timeout=5).get("/healthz")
             return
+        except OSError as error:
+            last = error
         time.sleep(0.2)
-    raise AssertionError(f"gunicorn did not answer within {timeout} s:\n{server.log_tail()}")
+    raise AssertionError(
+        f"gunicorn did not answer within {timeout} s ({last!r}):\n{server.log_tail()}"
+    )
 
 
 # --- a browser-like client ------------------------------------------------------------------

@@ -190,7 +190,10 @@ def assert_consistent(expected: int) -> None:
         assert initiative.health is latest.health
         assert initiative.progress == latest.progress
         assert initiative.last_update_at == latest.created_at
-        assert initiative.support_requested == bool(latest.support_needed)
+        request = initiative.open_support_request
+        assert (request is not None) == bool(latest.support_needed)
+        if request is not None:
+            assert (request.text, request.opened_by_update_id) == (latest.support_needed, latest.id)
         assert initiative.updated_at == latest.created_at
         assert initiative.created_at < updates[0].created_at
         assert latest.created_at < NOW

@@ -41,8 +41,7 @@ def portfolio(org):
         start_date=date(2026, 1, 15),
         target_date=date(2026, 12, 31),
     )
-    for update in signing.updates:
-        update.support_needed = "Juridiskt stöd"
+    factories.ask_support(signing, "Juridiskt stöd")
     formula = factories.make_initiative(
         org.manager,
         department=hr,
@@ -179,7 +178,7 @@ def test_xlsx_has_types_header_filter_and_summary(portfolio, client, auth):
     assert workbook.sheetnames == ["Sammanfattning", "Initiativ"]
     sheet = workbook["Initiativ"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:P4"
+    assert sheet.auto_filter.ref == "A1:Q4"
     header = [c.value for c in sheet[1]]
     assert header[0] == "Titel" and all(c.font.b for c in sheet[1])
     assert sheet.column_dimensions["A"].width >= 30

@@ -25,7 +25,7 @@ from .test_maturity import make_rounds
 
 # The status round's rows are being rebuilt in the other half of issue 11 (its 500s on a malformed
 # initiative id are fixed there); the lead removes this exclusion when merging both halves.
-NOT_YET = {"/initiatives/round"}
+NOT_YET: set[str] = set()
 
 ROLES = ["admin", "management", "committee", "limited_committee", "manager", None]
 

@@ -337,7 +337,7 @@ def test_conflict_in_the_service(org, initiative):
 # --- status round, archive, delete ---------------------------------------------------------
 
 
-def test_status_round_saves_every_included_row(org, client, auth):
+def test_status_round_saves_the_ticked_and_the_changed_rows_only(org, client, auth):
     a = factories.make_initiative(org.manager, principles=org.principles[:1], status=Status.PLANNED)
     b = factories.make_initiative(
         org.manager, principles=org.principles[:1], status=Status.IN_PROGRESS
@@ -352,15 +352,17 @@ def test_status_round_saves_every_included_row(org, client, auth):
         for m in re.findall(r'name="rows-\d+-initiative_id" type="hidden" value="(\d+)"', page)
     ]
     assert sorted(ids) == sorted([a.id, b.id])
+    assert "checked" not in page.split('name="csrf_token"', 1)[1]  # nothing pre-ticked
     data = {"csrf_token": token}
     for n, iid in enumerate(ids):
+        # a: ticked and unchanged; b: neither ticked nor changed.
+        current = a if iid == a.id else b
         data.update(
             {
                 f"rows-{n}-initiative_id": str(iid),
-                f"rows-{n}-status": "in_progress",
-                f"rows-{n}-health": "on_track",
-                f"rows-{n}-progress": "50",
-                f"rows-{n}-comment": "Går enligt plan",
+                f"rows-{n}-status": current.status.value,
+                f"rows-{n}-health": current.health.value,
+                f"rows-{n}-progress": str(current.progress),
             }
         )
         if iid == a.id:
@@ -368,7 +370,17 @@ def test_status_round_saves_every_included_row(org, client, auth):
     response = client.post("/initiatives/round", data=data)
     assert response.status_code == 303
     updates = db.session.scalars(select(StatusUpdate)).all()
-    assert [(u.initiative_id, u.happened) for u in updates] == [(a.id, "Går enligt plan")]
+    assert [(u.initiative_id, u.status, u.happened) for u in updates] == [
+        (a.id, Status.PLANNED, "")
+    ]
+    # A change reports a row without a tick.
+    for n, iid in enumerate(ids):
+        data.pop(f"rows-{n}-include", None)
+        if iid == b.id:
+            data[f"rows-{n}-happened"] = "Går enligt plan\nAndra raden"
+    assert client.post("/initiatives/round", data=data).status_code == 303
+    latest = db.session.scalars(select(StatusUpdate).order_by(StatusUpdate.id.desc())).first()
+    assert (latest.initiative_id, latest.happened) == (b.id, "Går enligt plan\nAndra raden")
 
 
 def test_status_round_with_an_error_saves_nothing(org, client, auth, initiative):
@@ -381,7 +393,7 @@ def test_status_round_with_an_error_saves_nothing(org, client, auth, initiative)
         "rows-0-status": "in_progress",
         "rows-0-health": "on_track",
         "rows-0-progress": "150",
-        "rows-0-comment": "Min kommentar",
+        "rows-0-happened": "Min kommentar",
     }
     response = client.post("/initiatives/round", data=data)
     assert response.status_code == 422

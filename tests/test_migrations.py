@@ -64,5 +64,69 @@ def test_upgrading_keeps_the_rows_that_refer_to_rebuilt_tables(app):
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM principle_link")).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM status_update")).scalar() == 1
-        # The support flag is carried over from the latest update.
-        assert conn.execute(text("SELECT support_requested FROM initiative")).scalar()
+        # The support flag is carried over from the latest update, now as an open request.
+        assert (
+            conn.execute(text("SELECT text FROM support_request WHERE closed_at IS NULL")).scalar()
+            == "Hjälp med upphandlingen"
+        )
+
+
+def test_support_flags_become_open_requests_and_back(app):
+    """An initiative whose current flag is set gets an open request from the update that set it
+    (with that update's time, author and text); one whose flag is not set gets none, even if an
+    older update asked. Downgrading sets the flag again from the open requests."""
+    _empty_database()
+    upgrade(revision="befe855c21c7")
+    initiative = (
+        "INSERT INTO initiative (id, title, purpose, benefit, target_group, department_id,"
+        " owner_id, funding_source, risks, status, health, progress, last_update_at, created_at,"
+        " updated_at, version, support_requested) VALUES ({id}, 'T{id}', 'P', '', '', 1, 1, '',"
+        " '', 'in_progress', 'off_track', 10, '2026-03-01 00:00:00', '2026-01-01 00:00:00',"
+        " '2026-01-01 00:00:00', 1, {flag})"
+    )
+    update = (
+        "INSERT INTO status_update (id, initiative_id, author_id, created_at, status, health,"
+        " progress, happened, next_steps, support_needed) VALUES ({id}, {initiative}, {author},"
+        " '{at}', 'in_progress', 'off_track', 10, '', '', '{support}')"
+    )
+    statements = [
+        "INSERT INTO committee (id, name, short_name, active) VALUES (1, 'KS', 'KS', true)",
+        "INSERT INTO department (id, name, code, committee_id, active)"
+        " VALUES (1, 'IT', 'IT', 1, true)",
+        *(
+            "INSERT INTO user_account (id, email, name, role, active, language,"  # noqa: S608 - test data
+            f" must_change_password, session_token, created_at) VALUES ({n}, 'u{n}@b.se', 'U{n}',"
+            " 'manager', true, 'sv', false, 't', '2026-01-01 00:00:00')"
+            for n in (1, 2)
+        ),
+        initiative.format(id=1, flag="true"),
+        initiative.format(id=2, flag="false"),
+        update.format(id=1, initiative=1, author=1, at="2026-02-01 00:00:00", support="Gammal"),
+        update.format(id=2, initiative=1, author=2, at="2026-03-01 00:00:00", support="Pengar"),
+        update.format(id=3, initiative=2, author=1, at="2026-02-01 00:00:00", support="Förr"),
+        update.format(id=4, initiative=2, author=1, at="2026-03-01 00:00:00", support=""),
+    ]
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT initiative_id, opened_by_id, opened_by_update_id, latest_update_id, text,"
+                " closed_at FROM support_request"
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [(1, 2, 2, 2, "Pengar", None)]
+        opened_at = conn.execute(text("SELECT opened_at FROM support_request")).scalar()
+        assert str(opened_at).startswith("2026-03-01")
+        assert "support_requested" not in {
+            c["name"] for c in inspect(conn).get_columns("initiative")
+        }
+        assert conn.execute(text("SELECT count(*) FROM status_update")).scalar() == 4
+    downgrade(revision="befe855c21c7")
+    with db.engine.connect() as conn:
+        flags = dict(conn.execute(text("SELECT id, support_requested FROM initiative")).all())
+        assert {k: bool(v) for k, v in flags.items()} == {1: True, 2: False}
+        assert "support_request" not in inspect(conn).get_table_names()
+    upgrade()

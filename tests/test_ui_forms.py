@@ -145,7 +145,8 @@ def test_decision_form_and_attention_list_show_the_latest_report(org, client, au
             support_needed="Pengar till ny server.",
         )
     )
-    initiative.support_requested = True
+    db.session.flush()
+    factories.ask_support(initiative, "Pengar till ny server.")
     db.session.commit()
     auth.login("ledning@example.se")
     form = client.get(f"/initiatives/{initiative.id}/decisions").get_data(as_text=True)

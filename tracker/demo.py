@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import aliased
 
 from .audit import record
 from .auth.passwords import hash_password
@@ -65,6 +66,7 @@ from .models import (
     Role,
     Status,
     StatusUpdate,
+    SupportRequest,
     User,
     initiative_co_owner,
     initiative_maturity_category,
@@ -256,7 +258,6 @@ def _build(plan: Plan, org: Org, rng: random.Random, now: datetime) -> Built:
         "health": latest["health"] if latest else ON_TRACK,
         "progress": latest["progress"] if latest else 0,
         "last_update_at": latest["created_at"] if latest else None,
-        "support_requested": bool(latest and latest["support_needed"]),
         "created_at": created,
         "updated_at": latest["created_at"] if latest else created,
         "version": 1,
@@ -409,7 +410,37 @@ def _insert(built: list[Built]) -> int:
     ):
         for chunk in _chunks(rows, ROWS_PER_INSERT):
             db.session.execute(insert(target), chunk)
+    _open_support_requests(ids)
     return len(updates)
+
+
+def _open_support_requests(ids: list[int]) -> None:
+    """An initiative whose latest update asks for support has that request open."""
+    if not ids:
+        return
+    newer = aliased(StatusUpdate)
+    latest = (
+        select(newer.id)
+        .where(newer.initiative_id == StatusUpdate.initiative_id)
+        .order_by(newer.created_at.desc(), newer.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    asking = select(
+        StatusUpdate.initiative_id,
+        StatusUpdate.created_at,
+        StatusUpdate.author_id,
+        StatusUpdate.id,
+        StatusUpdate.id,
+        StatusUpdate.support_needed,
+    ).where(
+        StatusUpdate.initiative_id.in_(ids),
+        StatusUpdate.support_needed != "",
+        StatusUpdate.id == latest,
+    )
+    columns = ["initiative_id", "opened_at", "opened_by_id", "opened_by_update_id"]
+    columns += ["latest_update_id", "text"]
+    db.session.execute(insert(SupportRequest).from_select(columns, asking))
 
 
 def _load_maturity(org: Org, now: datetime) -> int:

@@ -75,6 +75,16 @@ def can_record_decision(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.MANAGEMENT, Role.ADMIN)
 
 
+def can_withdraw_support(user: User, initiative: Initiative) -> bool:
+    """A support request is the initiative's: its owners (and admins) may take it back."""
+    return can_edit_initiative(user, initiative)
+
+
+def can_answer_support(user: User) -> bool:
+    """The management group answers a support request, with a decision."""
+    return can_record_decision(user)
+
+
 def can_export(user: User) -> bool:
     return can_read_portfolio(user)
 

@@ -89,7 +89,7 @@ def test_register_report_edit_with_conflict_and_status_round(
     # Status round: everything in one go.
     page.goto("/initiatives/round")
     assert_no_axe_violations(page, "status round")
-    page.locator("input[name$='-comment']").first.fill("Enligt plan")
+    page.locator("textarea[name$='-happened']").first.fill("Enligt plan")
     with page.expect_navigation():
         page.locator("main form button[type='submit']").click()
     assert page.url.rstrip("/").endswith(live_server.url.rstrip("/")) or page.url.endswith("/")

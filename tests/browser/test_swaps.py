@@ -53,7 +53,8 @@ def _big_column(live_server):
                 support_needed="Beslut om extra budget för konsultstöd.",
             )
         )
-        needy.support_requested = True
+        db.session.flush()
+        factories.ask_support(needy, "Beslut om extra budget för konsultstöd.")
         db.session.commit()
         db.session.remove()
 

@@ -27,7 +27,7 @@ def initiative_summary(i: Initiative, committees: dict[int, str], stale_days: in
         "health_label": str(i.health.label),
         "progress": i.progress,
         "stale": i.is_stale(stale_days),
-        "support_requested": bool(i.support_requested),
+        "support_requested": i.open_support_request is not None,
         "last_update_at": i.last_update_at,
         "principles": [link.principle.key for link in i.principle_links],
         "version": i.version,

@@ -87,6 +87,7 @@ def initiatives_by_id(ids: list[int]) -> list[Initiative]:
         .options(
             selectinload(Initiative.department),
             selectinload(Initiative.owner),
+            selectinload(Initiative.open_support_request),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
         )
     )

@@ -26,13 +26,14 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .cells import clean
 from .heading import Heading
 from .maturity import Section
-from .services import Row, Summary, Table
+from .services import Row, Summary, SupportInfo, Table
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
 
@@ -86,8 +87,14 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
+def support_age(support: SupportInfo) -> str:
+    """E.g. "Requested on 2026-11-03, open for 28 days"."""
+    days = ngettext("open for %(num)d day", "open for %(num)d days", support.days)
+    return _("Requested on %(date)s, %(days)s", date=support.since.isoformat(), days=days)
+
+
 def render_pdf(report: Report) -> bytes:
-    html = render_template("exports/report.html", report=report)
+    html = render_template("exports/report.html", report=report, support_age=support_age)
     static = Path(current_app.static_folder).resolve()
     document = HTML(
         string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static)
@@ -311,7 +318,11 @@ def _section(doc, row: Row) -> None:
     else:
         doc.add_paragraph(_("No status update yet."))
     doc.add_heading(_("Support needed"), level=3)
-    doc.add_paragraph(clean(row.update.support_needed if row.update else "") or _("None stated."))
+    if row.support:
+        doc.add_paragraph(clean(row.support.text))
+        doc.add_paragraph(support_age(row.support))
+    else:
+        doc.add_paragraph(_("None stated."))
     doc.add_heading(_("Latest decision"), level=3)
     if row.decision:
         doc.add_paragraph(clean(row.decision.one_line()))

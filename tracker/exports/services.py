@@ -30,7 +30,9 @@ from ..models import (
     PrincipleLink,
     Status,
     StatusUpdate,
+    SupportRequest,
     User,
+    utcnow,
 )
 from ..permissions import committee_scope
 from ..portfolio.filters import PortfolioFilter
@@ -165,6 +167,18 @@ class UpdateInfo(_CleanText):
 
 
 @dataclass(frozen=True)
+class SupportInfo(_CleanText):
+    """The initiative's open support request: what it asks, since when, for how many days."""
+
+    text: str
+    since: date
+    days: int
+
+    def one_line(self) -> str:
+        return f"{self.text} ({self.since.isoformat()})"
+
+
+@dataclass(frozen=True)
 class DecisionInfo(_CleanText):
     day: date | None
     meeting: str
@@ -198,6 +212,7 @@ class Row(_CleanText):
     update: UpdateInfo | None
     decision: DecisionInfo | None
     cost_estimate: int | None = None  # kronor
+    support: SupportInfo | None = None
 
     @property
     def cost_text(self) -> str:
@@ -214,8 +229,8 @@ class Row(_CleanText):
 def rows(
     query: Select, stale_days: int, locale: str, tz: tzinfo, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[Row]:
-    """The export's rows, fetched ``chunk_size`` at a time, with three more queries per chunk
-    (principle links, latest status updates, latest decisions).
+    """The export's rows, fetched ``chunk_size`` at a time, with four more queries per chunk
+    (principle links, latest status updates, latest decisions, open support requests).
 
     Plain column tuples rather than ORM objects: an export only reads, and building 40,000
     objects for 10,000 initiatives would cost more than the whole file.
@@ -245,6 +260,7 @@ def rows(
         links = principle_links(ids)
         updates = latest_updates(ids, tz)
         decisions = latest_decisions(ids)
+        requests = open_requests(ids, tz)
         for (
             id_,
             title,
@@ -282,6 +298,7 @@ def rows(
                 update=updates.get(id_),
                 decision=decisions.get(id_),
                 cost_estimate=cost_estimate,
+                support=requests.get(id_),
             )
 
 
@@ -299,28 +316,31 @@ def principle_links(ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     return links
 
 
-def _newest(model: Any, ids: list[int]):
-    """A subquery of the id of the newest row of ``model`` per initiative in ``ids``."""
+def _newest(model: Any, ids: list[int], *conditions):
+    """A subquery of the id of the newest row of ``model`` per initiative in ``ids`` (among the
+    rows that meet ``conditions``)."""
     newest = (
         func.row_number()
         .over(partition_by=model.initiative_id, order_by=(model.created_at.desc(), model.id.desc()))
         .label("newest")
     )
-    ranked = select(model.id, newest).where(model.initiative_id.in_(ids)).subquery()
+    ranked = select(model.id, newest).where(model.initiative_id.in_(ids), *conditions).subquery()
     return select(ranked.c.id).where(ranked.c.newest == 1)
 
 
 def latest_updates(ids: list[int], tz: tzinfo) -> dict[int, UpdateInfo]:
-    """The latest status update of each initiative, in one query."""
+    """The latest status update of each initiative that says something (what happened or next
+    steps), in one query: a bare confirmation in a status round does not empty the report."""
     if not ids:
         return {}
+    says_something = (StatusUpdate.happened != "") | (StatusUpdate.next_steps != "")
     query = select(
         StatusUpdate.initiative_id,
         StatusUpdate.created_at,
         StatusUpdate.happened,
         StatusUpdate.next_steps,
         StatusUpdate.support_needed,
-    ).where(StatusUpdate.id.in_(_newest(StatusUpdate, ids)))
+    ).where(StatusUpdate.id.in_(_newest(StatusUpdate, ids, says_something)))
     return {
         initiative_id: UpdateInfo(
             day=created_at.astimezone(tz).date(),
@@ -331,6 +351,24 @@ def latest_updates(ids: list[int], tz: tzinfo) -> dict[int, UpdateInfo]:
         for initiative_id, created_at, happened, next_steps, support_needed in db.session.execute(
             query
         )
+    }
+
+
+def open_requests(ids: list[int], tz: tzinfo) -> dict[int, SupportInfo]:
+    """The open support request of each initiative, in one query."""
+    if not ids:
+        return {}
+    now = utcnow()
+    query = select(
+        SupportRequest.initiative_id, SupportRequest.text, SupportRequest.opened_at
+    ).where(SupportRequest.initiative_id.in_(ids), SupportRequest.closed_at.is_(None))
+    return {
+        initiative_id: SupportInfo(
+            text=text or "",
+            since=opened_at.astimezone(tz).date(),
+            days=max(0, (now - opened_at).days),
+        )
+        for initiative_id, text, opened_at in db.session.execute(query)
     }
 
 
@@ -381,6 +419,8 @@ def describe_filter(user: User, filters: PortfolioFilter, locale: str) -> list[t
         described.append((_("Health"), ", ".join(str(h.label) for h in filters.healths)))
     if filters.stale:
         described.append((_("Only those that need an update"), _("Yes")))
+    if filters.support:
+        described.append((_("Only those that ask for support"), _("Yes")))
     if filters.q:
         described.append((_("Search"), filters.q))
     scope = committee_scope(user)

@@ -23,6 +23,7 @@ from ..models import Health, Principle, Status
 from ..validators import TrackerForm
 from .services import InitiativeData, UpdateData
 
+ROUND_ROWS = 500  # a manager's initiatives in one round, at most
 LONG = 5000
 
 
@@ -183,13 +184,15 @@ class StatusUpdateForm(TrackerForm):
 
 
 class RoundRowForm(TrackerForm):
+    """One initiative in the status round: what a single status update offers, nothing ticked."""
+
     class Meta:
         csrf = False  # the round's form carries the token
 
     initiative_id = HiddenField()
-    include = BooleanField(_l("Report"), default=True)
-    status = SelectField(_l("Status"))
-    health = SelectField(_l("Health"))
+    include = BooleanField(_l("Confirm as it is"), default=False)
+    status = SelectField(_l("Status"), validators=[InputRequired()])
+    health = SelectField(_l("Health"), validators=[InputRequired()])
     progress = IntegerField(
         _l("Progress (%)"),
         validators=[
@@ -200,16 +203,44 @@ class RoundRowForm(TrackerForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    comment = StringField(_l("Comment"), validators=[Length(max=500)])
+    happened = TextAreaField(_l("What has happened?"), validators=[Length(max=LONG)])
+    next_steps = TextAreaField(_l("Next steps"), validators=[Length(max=LONG)])
+    support_needed = TextAreaField(
+        _l("Support needed from management"), validators=[Length(max=LONG)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = status_choices()
         self.health.choices = health_choices()
 
+    def texts(self) -> dict[str, str]:
+        return {
+            "happened": (self.happened.data or "").strip(),
+            "next_steps": (self.next_steps.data or "").strip(),
+            "support_needed": (self.support_needed.data or "").strip(),
+        }
+
+    def changes(self, initiative) -> bool:
+        """Whether the row says anything new about ``initiative``."""
+        return (
+            self.status.data != initiative.status.value
+            or self.health.data != initiative.health.value
+            or self.progress.data != initiative.progress
+            or any(self.texts().values())
+        )
+
+    def to_data(self) -> UpdateData:
+        return UpdateData(
+            status=Status(self.status.data),
+            health=Health(self.health.data),
+            progress=self.progress.data,
+            **self.texts(),
+        )
+
 
 class StatusRoundForm(TrackerForm):
-    rows = FieldList(FormField(RoundRowForm))
+    rows = FieldList(FormField(RoundRowForm), max_entries=ROUND_ROWS)
 
 
 class DeleteForm(TrackerForm):

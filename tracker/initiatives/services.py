@@ -28,6 +28,7 @@ from ..models import (
     PrincipleLink,
     Status,
     StatusUpdate,
+    SupportRequest,
     User,
     initiative_co_owner,
     utcnow,
@@ -43,6 +44,7 @@ from ..permissions import (
 )
 from ..portfolio.filters import escape_like
 from ..security import MAX_ID
+from . import support
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
 LONG_TEXT_LIMIT = 5000
@@ -117,6 +119,7 @@ def get_initiative(user: User, initiative_id: int, *, for_edit: bool = False) ->
             selectinload(Initiative.co_owners),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
             selectinload(Initiative.maturity_categories),
+            selectinload(Initiative.open_support_request).selectinload(SupportRequest.opened_by),
         )
     )
     if for_edit and db.session.get_bind().dialect.name == "postgresql":
@@ -157,6 +160,18 @@ def timeline_entries(initiative: Initiative, limit: int = 100) -> list[tuple[str
     entries += [("decision", d) for d in decisions]
     entries.sort(key=lambda entry: entry[1].created_at, reverse=True)
     return entries[:limit]
+
+
+def answering_decision_ids(initiative: Initiative) -> set[int]:
+    """The decisions on the initiative that answered a support request."""
+    return set(
+        db.session.scalars(
+            select(SupportRequest.decision_id).where(
+                SupportRequest.initiative_id == initiative.id,
+                SupportRequest.decision_id.is_not(None),
+            )
+        )
+    )
 
 
 def change_history(initiative: Initiative, limit: int = 100) -> list[AuditEvent]:
@@ -323,7 +338,6 @@ def _mirrored(data: UpdateData, now) -> dict:
         "health": data.health,
         "progress": data.progress,
         "last_update_at": now,
-        "support_requested": bool(data.support_needed.strip()),
     }
 
 
@@ -353,6 +367,7 @@ def _append_update(
     )
     changes["status_update_id"] = update.id
     audit.record(actor, "initiative.status_update", initiative, changes)
+    support.after_update(actor, initiative, update)
     return update
 
 
@@ -448,7 +463,6 @@ def create_imported(
             "status": Status.IDEA,
             "health": Health.ON_TRACK,
             "progress": 0,
-            "support_requested": False,
             "last_update_at": None,
         }
         if first is not None:
@@ -501,6 +515,42 @@ def create_imported(
         )
         changes["status_update_id"] = update_id
         events.append(("initiative.status_update", ("initiative", initiative_id), changes))
+    # A first report that asks for support opens a support request, as a status update does.
+    asking = [
+        (update_id, initiative_id, owner, first)
+        for update_id, (initiative_id, (_data, owner, first)) in zip(
+            update_ids, with_updates, strict=True
+        )
+        if first.support_needed.strip()
+    ]
+    if asking:
+        requests = db.session.execute(
+            insert(SupportRequest).returning(SupportRequest.id, SupportRequest.initiative_id),
+            [
+                {
+                    "initiative_id": initiative_id,
+                    "opened_at": now,
+                    "opened_by_id": owner.id,
+                    "opened_by_update_id": update_id,
+                    "latest_update_id": update_id,
+                    "text": first.support_needed.strip(),
+                }
+                for update_id, initiative_id, owner, first in asking
+            ],
+        )
+        by_initiative = {initiative_id: request_id for request_id, initiative_id in requests}
+        for update_id, initiative_id, _owner, first in asking:
+            events.append(
+                (
+                    "support_request.open",
+                    ("initiative", initiative_id),
+                    {
+                        "support_request_id": by_initiative[initiative_id],
+                        "status_update_id": update_id,
+                        "text": first.support_needed.strip(),
+                    },
+                )
+            )
     audit.record_many(actor, events)
     return [(i, data.title.strip()) for i, (data, _o, _f) in zip(ids, items, strict=True)]
 
@@ -581,6 +631,8 @@ def update_imported(
         status_changes["status_update_id"] = record.id
         events.append(("initiative.status_update", initiative, status_changes))
     audit.record_many(actor, events)
+    for initiative, record, _before, _update in appended:  # few: only the re-imported reports
+        support.after_update(actor or record.author, initiative, record)
     return changed
 
 

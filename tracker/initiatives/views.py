@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from .. import params, settings
 from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
-from ..models import Health, Initiative, Status
+from ..models import Initiative
 from ..permissions import (
     can_create_initiative,
     can_delete_initiative,
@@ -20,8 +22,15 @@ from ..permissions import (
 )
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
-from . import bp, listing, services
-from .forms import ConfirmForm, DeleteForm, InitiativeForm, StatusRoundForm, StatusUpdateForm
+from . import bp, listing, services, support
+from .forms import (
+    ConfirmForm,
+    DeleteForm,
+    InitiativeForm,
+    RoundRowForm,
+    StatusRoundForm,
+    StatusUpdateForm,
+)
 
 
 def _stale_days() -> int:
@@ -87,6 +96,7 @@ def _detail(
         editable=editable,
         update_form=update_form,
         entries=services.timeline_entries(initiative),
+        answered=services.answering_decision_ids(initiative),
         history=services.change_history(initiative),
         benefit_rows=benefit_overview.rows_of(initiative),
         stale_days=_stale_days(),
@@ -124,6 +134,23 @@ def post_update(initiative_id: int):
             return _detail(initiative, regions=REFRESHED_BY_UPDATE)
     db.session.rollback()
     return _detail(initiative, update_form=form, status=422)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/withdraw")
+@login_required
+def withdraw_support(initiative_id: int):
+    initiative = services.get_initiative(_user(), initiative_id, for_edit=True)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        support.withdraw(_user(), initiative)
+    except support.SupportError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        db.session.commit()
+        flash(_("The support request has been withdrawn."), "success")
+    return redirect_to(url_for(".show", initiative_id=initiative_id))
 
 
 # --- register and edit ----------------------------------------------------------------------
@@ -311,6 +338,16 @@ def _conflict(form: InitiativeForm, current: Initiative):
 # --- status round ---------------------------------------------------------------------------
 
 
+@dataclass
+class RoundRow:
+    """A row of the round as shown: its form, its initiative (None when the posted id names none
+    the user may report on) and what is wrong with the id."""
+
+    form: RoundRowForm
+    initiative: Initiative | None
+    problem: str | None = None
+
+
 @bp.route("/initiatives/round", methods=["GET", "POST"])
 @login_required
 def status_round():
@@ -325,41 +362,89 @@ def status_round():
                 "rows": [
                     {
                         "initiative_id": i.id,
-                        "include": True,
+                        "include": False,
                         "status": i.status.value,
                         "health": i.health.value,
                         "progress": i.progress,
-                        "comment": "",
                     }
                     for i in initiatives
                 ]
             },
         )
-        return render_template("initiatives/round.html", form=form, by_id=by_id)
+        rows = [
+            RoundRow(entry.form, by_id[i.id])
+            for entry, i in zip(form.rows, initiatives, strict=True)
+        ]
+        return _round_page(form, rows)
     form = StatusRoundForm()
-    if form.validate():
-        entries = []
-        for row in form.rows:
-            initiative = by_id.get(int(row.initiative_id.data or 0))
-            if initiative is None:
-                abort(400)
-            if row.include.data:
-                entries.append((initiative, row))
-        saved = services.status_round(user, [(i, _round_data(row)) for i, row in entries])
-        db.session.commit()
-        message = ngettext("%(num)d status update saved.", "%(num)d status updates saved.", saved)
-        flash(message, "success")
-        return redirect(url_for("pages.home"), 303)
-    return render_template("initiatives/round.html", form=form, by_id=by_id), 422
+    valid = form.validate()
+    rows = _round_rows(user, form, by_id)
+    problem = None
+    if valid and not any(row.problem for row in rows):
+        reported = [
+            (row.initiative, row.form.to_data())
+            for row in rows
+            if row.form.include.data or row.form.changes(row.initiative)
+        ]
+        if reported:
+            try:
+                saved = services.status_round(user, reported)
+            except services.InitiativeError as error:
+                db.session.rollback()
+                problem = error.message
+            else:
+                db.session.commit()
+                message = ngettext(
+                    "%(num)d status update saved.", "%(num)d status updates saved.", saved
+                )
+                flash(message, "success")
+                return redirect(url_for("pages.home"), 303)
+        else:
+            problem = _("Nothing to save: change an initiative, or tick “Confirm as it is”.")
+    db.session.rollback()
+    return _round_page(form, rows, problem), 422
 
 
-def _round_data(row) -> services.UpdateData:
-    return services.UpdateData(
-        status=Status(row.status.data),
-        health=Health(row.health.data),
-        progress=row.progress.data,
-        happened=(row.comment.data or "").strip(),
-    )
+def _round_page(form: StatusRoundForm, rows: list[RoundRow], problem: str | None = None):
+    return render_template("initiatives/round.html", form=form, rows=rows, problem=problem)
+
+
+def _round_rows(user, form: StatusRoundForm, by_id: dict[int, Initiative]) -> list[RoundRow]:
+    """Each posted row with the initiative it names; a row whose id is empty, malformed, unknown,
+    archived, another manager's or repeated gets a message instead (never an error page)."""
+    rows: list[RoundRow] = []
+    seen: set[int] = set()
+    for entry in form.rows:
+        row = entry.form
+        raw = (row.initiative_id.data or "").strip()
+        if not raw:
+            rows.append(RoundRow(row, None, _("This row names no initiative.")))
+            continue
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            rows.append(RoundRow(row, None, _("This row does not name an initiative.")))
+            continue
+        initiative_id = int(raw)
+        initiative = by_id.get(initiative_id)
+        if initiative is None:
+            rows.append(RoundRow(row, None, _unreportable(user, initiative_id)))
+        elif initiative_id in seen:
+            rows.append(RoundRow(row, None, _("This initiative is in the round twice.")))
+        else:
+            seen.add(initiative_id)
+            rows.append(RoundRow(row, initiative))
+    return rows
+
+
+def _unreportable(user, initiative_id: int) -> str:
+    """Why the user cannot report on this initiative in a round (one query, on error only)."""
+    initiative = db.session.get(Initiative, initiative_id)
+    if initiative is None:
+        return _("There is no initiative with this number.")
+    if initiative.archived_at is not None:
+        return _("This initiative is archived: restore it before you report on it.")
+    if not can_edit_initiative(user, initiative):
+        return _("This initiative is not one of yours: only its owner and co-owners report on it.")
+    return _("This initiative cannot be reported on here.")
 
 
 # --- archive, restore, delete ---------------------------------------------------------------

@@ -24,6 +24,7 @@ from .reports import (
     ReportingPeriod,
 )
 from .settings import OrganisationSettings
+from .support import SupportOutcome, SupportRequest
 from .tokens import AccessToken, TokenScope
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
@@ -65,6 +66,8 @@ __all__ = [
     "Status",
     "StatusUpdate",
     "TokenScope",
+    "SupportOutcome",
+    "SupportRequest",
     "User",
     "UserIdentity",
     "UTCDateTime",

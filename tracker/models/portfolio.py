@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -16,14 +15,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
 
 from ..extensions import db
 from .decisions import Decision
 from .enums import ACTIVE_STATUSES, Health, Status
 from .org import Department, User, enum_column
+from .support import SupportRequest
 from .types import UTCDateTime, utcnow
 
 initiative_co_owner = Table(
@@ -92,8 +92,6 @@ class Initiative(db.Model):
     )
     progress: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    # The latest update asked management for support (its text is on the update itself).
-    support_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -109,6 +107,19 @@ class Initiative(db.Model):
     )
     decisions: Mapped[list[Decision]] = relationship(
         order_by="desc(Decision.created_at)", cascade="all, delete-orphan", passive_deletes=True
+    )
+    # The open support request, if any (tracker.initiatives.support opens and closes them).
+    open_support_request: Mapped[SupportRequest | None] = relationship(
+        primaryjoin=lambda: and_(
+            SupportRequest.initiative_id == Initiative.id, SupportRequest.closed_at.is_(None)
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+    support_requests: Mapped[list[SupportRequest]] = relationship(
+        order_by="desc(SupportRequest.opened_at)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     updates: Mapped[list[StatusUpdate]] = relationship(
         back_populates="initiative",

@@ -54,6 +54,7 @@ def _with_card_data(query: Select, entity=Initiative) -> Select:
         selectinload(entity.department),
         selectinload(entity.owner),
         selectinload(entity.principle_links).selectinload(PrincipleLink.principle),
+        selectinload(entity.open_support_request),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..cache import cached
 from ..extensions import db
+from ..initiatives import support as support_requests
 from ..models import (
     ACTIVE_STATUSES,
     Committee,
@@ -140,7 +141,9 @@ def _counts_per_department(selection: Select, stale_days: int) -> dict[int, Coun
         i.c.department_id,
         func.count(),
         func.sum(case((stale, 1), else_=0)),
-        func.sum(case((and_(active, i.c.support_requested), 1), else_=0)),
+        func.sum(
+            case((and_(active, i.c.id.in_(support_requests.open_initiative_ids())), 1), else_=0)
+        ),
         func.sum(case((active, i.c.progress), else_=0)),
         func.sum(case((active, 1), else_=0)),
     ]
@@ -241,12 +244,16 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
     """Red, asking for support or silent, the most urgent first."""
     active = Initiative.status.in_([s.value for s in ACTIVE_STATUSES])
     off_track = and_(active, Initiative.health == Health.OFF_TRACK.value)
-    support = and_(active, Initiative.support_requested.is_(True))
+    support = and_(active, Initiative.id.in_(support_requests.open_initiative_ids()))
     stale = stale_condition(stale_days)
     query = (
         selection.add_columns(off_track, support, stale)
         .where(active, off_track | support | stale)
-        .options(selectinload(Initiative.department), selectinload(Initiative.owner))
+        .options(
+            selectinload(Initiative.department),
+            selectinload(Initiative.owner),
+            selectinload(Initiative.open_support_request),
+        )
         .order_by(
             case((off_track, 0), else_=1),
             case((support, 0), else_=1),

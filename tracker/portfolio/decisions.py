@@ -1,4 +1,8 @@
-"""Decisions of the management group. Append-only; every one is audited."""
+"""Decisions of the management group. Append-only; every one is audited.
+
+A decision on an initiative with an open support request is the management group's answer to it
+and closes it, unless the decision says it keeps the request open (it is about something else).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..extensions import db
+from ..initiatives import support
 from ..models import Decision, DecisionKind, Initiative, Status, StatusUpdate, User, utcnow
 from ..permissions import can_record_decision, require
 
@@ -35,6 +40,7 @@ class DecisionData:
     kind: DecisionKind
     text: str = ""
     comment: str = ""
+    keep_support_open: bool = False
     # The status the decision gives the initiative at once, or None to leave it as it is.
     new_status: Status | None = None
 
@@ -86,7 +92,6 @@ def _set_status(actor: User, initiative: Initiative, status: Status, decision: D
     db.session.add(update)
     initiative.status = status
     initiative.last_update_at = now
-    initiative.support_requested = False
     db.session.flush()
     audit.record(
         actor,
@@ -130,4 +135,6 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
             **({"status": data.new_status.value} if data.new_status else {}),
         },
     )
+    if not data.keep_support_open:
+        support.answer(actor, initiative, decision)
     return decision

@@ -1,7 +1,8 @@
 """The portfolio filters of the interface contract, shared by lists, board, dashboard and exports.
 
 ``committee`` and ``department`` are codes, ``principle`` a key, ``status`` and ``health`` codes
-(each may repeat), ``stale=1`` and ``q`` a text searched in title and purpose. Unknown values are
+(each may repeat), ``stale=1``, ``support=1`` (an open support request) and ``q`` a text searched
+in title and purpose. Unknown values are
 refused with a message rather than silently giving an empty result.
 """
 
@@ -14,7 +15,16 @@ from sqlalchemy import Select, or_, select
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
-from ..models import Committee, Department, Health, Initiative, Principle, PrincipleLink, Status
+from ..models import (
+    Committee,
+    Department,
+    Health,
+    Initiative,
+    Principle,
+    PrincipleLink,
+    Status,
+    SupportRequest,
+)
 
 MAX_QUERY_LENGTH = 200
 
@@ -36,6 +46,7 @@ class PortfolioFilter:
     healths: tuple[Health, ...] = ()
     stale: bool = False
     q: str = ""
+    support: bool = False
     # Resolved ids, filled by ``parse`` so that queries need no further look-ups.
     committee_id: int | None = field(default=None, compare=False)
     department_id: int | None = field(default=None, compare=False)
@@ -52,6 +63,7 @@ class PortfolioFilter:
                 self.healths,
                 self.stale,
                 self.q,
+                self.support,
             )
         )
 
@@ -67,6 +79,8 @@ class PortfolioFilter:
             args.add("health", health.value)
         if self.stale:
             args.add("stale", "1")
+        if self.support:
+            args.add("support", "1")
         if self.q:
             args.add("q", self.q)
         return args
@@ -96,6 +110,12 @@ class PortfolioFilter:
             query = query.where(Initiative.health.in_([h.value for h in self.healths]))
         if self.stale:
             query = query.where(stale_condition)
+        if self.support:
+            query = query.where(
+                Initiative.id.in_(
+                    select(SupportRequest.initiative_id).where(SupportRequest.closed_at.is_(None))
+                )
+            )
         if self.q:
             pattern = "%" + escape_like(self.q.lower()) + "%"
             query = query.where(
@@ -142,6 +162,7 @@ def parse(args: MultiDict) -> PortfolioFilter:
     except ValueError:
         raise FilterError(_l("Unknown health.")) from None
     stale = args.get("stale", "") in ("1", "true", "on")
+    support = args.get("support", "") in ("1", "true", "on")
     q = " ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH]
     return PortfolioFilter(
         committee=committee,
@@ -151,6 +172,7 @@ def parse(args: MultiDict) -> PortfolioFilter:
         healths=healths,
         stale=stale,
         q=q,
+        support=support,
         committee_id=committee_id,
         department_id=department_id,
         principle_id=principle_id,

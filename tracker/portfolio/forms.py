@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..models import DecisionKind, Status
@@ -22,6 +22,10 @@ class DecisionForm(TrackerForm):
     text = TextAreaField(_l("Decision in your own words"), validators=[Length(max=2000)])
     comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
     new_status = RadioField(_l("Set the initiative's status as well"), default="")
+    # A decision answers the initiative's open support request unless this is ticked.
+    keep_support_open = BooleanField(
+        _l("This decision does not answer the support request: keep it open")
+    )
     return_to = HiddenField(validators=[Length(max=2000)])
 
     def __init__(self, *args, **kwargs):
@@ -39,4 +43,5 @@ class DecisionForm(TrackerForm):
             text=self.text.data or "",
             comment=self.comment.data or "",
             new_status=Status(self.new_status.data) if self.new_status.data else None,
+            keep_support_open=bool(self.keep_support_open.data),
         )

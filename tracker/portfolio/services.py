@@ -59,7 +59,11 @@ def initiatives_of(user: User) -> list[Initiative]:
             Initiative.archived_at.is_(None),
             or_(Initiative.owner_id == user.id, Initiative.id.in_(co_owned)),
         )
-        .options(selectinload(Initiative.department), selectinload(Initiative.decisions))
+        .options(
+            selectinload(Initiative.department),
+            selectinload(Initiative.decisions),
+            selectinload(Initiative.open_support_request),
+        )
         .order_by(Initiative.last_update_at.asc().nulls_first(), Initiative.title)
     )
     return list(db.session.scalars(query))
