@@ -201,6 +201,9 @@ FIELDS = {
     "update": _l("Status update"),
     "version": _l("Version"),
     "sha256": _l("Checksum (SHA-256)"),
+    # support requests
+    "support_request_id": _l("Support request"),
+    "open_days": _l("Days open"),
     # the initiatives import
     "file": _l("File"),
     "existing": _l("Already imported"),
@@ -233,7 +236,9 @@ FIELDS = {
 }
 
 # Ids that only point at another row: the history shows the row, not its number.
-HIDDEN_FIELDS = frozenset({"status_update_id", "decision_id", "measurement_id"})
+HIDDEN_FIELDS = frozenset(
+    {"status_update_id", "decision_id", "measurement_id", "support_request_id"}
+)
 # Fields whose value is a list in itself: only a pair of lists is an old → new change.
 LIST_FIELDS = frozenset({"co_owner_ids", "maturity_categories"})
 BOOLEAN_FIELDS = frozenset(

@@ -112,7 +112,11 @@ def _close(
     request.outcome = outcome
     request.decision_id = decision.id if decision is not None else None
     db.session.flush()
-    action = "withdraw" if outcome is SupportOutcome.WITHDRAWN else "answer"
+    action = (
+        "support_request.withdraw"
+        if outcome is SupportOutcome.WITHDRAWN
+        else "support_request.answer"
+    )
     changes = {
         "support_request_id": request.id,
         "text": request.text,
@@ -120,4 +124,4 @@ def _close(
     }
     if decision is not None:
         changes["decision_id"] = decision.id
-    audit.record(actor, f"support_request.{action}", initiative, changes)
+    audit.record(actor, action, initiative, changes)
