@@ -105,9 +105,20 @@ def parse_page(path: str, html: str) -> PageParser:
 def sample_ids() -> dict[str, list[str]]:
     """A real value for each URL variable of the url_map, by its name."""
 
-    def first(model, *where):
+    def first(model, *where, fallback: str | None = None):
         value = db.session.scalar(select(model.id).where(*where).order_by(model.id))
+        if value is None and fallback is not None:
+            return [fallback]  # none made: the page's 404 is crawled
         return [str(value)] if value is not None else []
+
+    from tracker.models import (
+        AccessToken,
+        Benefit,
+        FrozenReport,
+        ReportingPeriod,
+        SsoGroupRole,
+        UserIdentity,
+    )
 
     return {
         "initiative_id": first(Initiative),
@@ -117,6 +128,12 @@ def sample_ids() -> dict[str, list[str]]:
         "principle_id": first(Principle),
         "round_id": first(MaturityRound),
         "value_id": first(MaturityValue),
+        "period_id": first(ReportingPeriod, fallback="1"),
+        "report_id": first(FrozenReport, fallback="1"),
+        "benefit_id": first(Benefit, fallback="1"),
+        "token_id": first(AccessToken, fallback="1"),
+        "identity_id": first(UserIdentity, fallback="1"),
+        "mapping_id": first(SsoGroupRole, fallback="1"),
         "status": ["in_progress", "planned"],
         "filename": ["css/app.css"],
     }

@@ -175,7 +175,7 @@ def test_xlsx_has_types_header_filter_and_summary(portfolio, client, auth):
     response = fetch(client, "/exports/initiatives.xlsx")
     assert response.status_code == 200
     workbook = read_xlsx(response)
-    assert workbook.sheetnames == ["Sammanfattning", "Initiativ"]
+    assert workbook.sheetnames == ["Sammanfattning", "Initiativ", "Nyttorealisering"]
     sheet = workbook["Initiativ"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:Q4"

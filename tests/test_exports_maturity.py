@@ -69,7 +69,12 @@ def test_xlsx_has_a_maturity_sheet_with_typed_figures(two_rounds, client, auth):
     response = fetch(client, "/exports/initiatives.xlsx?committee=KS&maturity=1")
     assert response.status_code == 200
     workbook = read_xlsx(response)
-    assert workbook.sheetnames == ["Sammanfattning", "Initiativ", "Digital mognad"]
+    assert workbook.sheetnames == [
+        "Sammanfattning",
+        "Initiativ",
+        "Digital mognad",
+        "Nyttorealisering",
+    ]
     top, table = maturity_table(workbook["Digital mognad"])
     # A committee has no figures of its own: the whole organisation's are shown.
     assert top[:6] == [
@@ -108,7 +113,7 @@ def test_xlsx_has_a_maturity_sheet_with_typed_figures(two_rounds, client, auth):
 def test_xlsx_sheet_in_english(two_rounds, client, auth):
     auth.login("ledning@example.se")
     workbook = read_xlsx(fetch(client, "/exports/initiatives.xlsx?maturity=1&lang=en"))
-    assert workbook.sheetnames[-1] == "Digital maturity"
+    assert workbook.sheetnames[-2:] == ["Digital maturity", "Benefits realisation"]
     assert workbook["Digital maturity"]["A2"].value == "Results for"
 
 
@@ -217,7 +222,7 @@ def test_with_one_round_there_is_nothing_to_compare_with(two_rounds, client, aut
 def test_without_the_parameter_nothing_changes(two_rounds, client, auth):
     auth.login("ledning@example.se")
     workbook = read_xlsx(fetch(client, "/exports/initiatives.xlsx"))
-    assert workbook.sheetnames == ["Sammanfattning", "Initiativ"]
+    assert workbook.sheetnames == ["Sammanfattning", "Initiativ", "Nyttorealisering"]
     assert "Digital mognad" not in pdf_text(fetch(client, "/exports/initiatives.pdf"))[1]
     doc = Document(io.BytesIO(fetch(client, "/exports/initiatives.docx").get_data()))
     assert "Digital mognad" not in [text for _style, text in docx_headings(doc)]

@@ -57,6 +57,43 @@ def world(org):
         )
     )
     make_rounds(org)
+    db.session.flush()
+    # A reporting period and a benefit, so that their pages and forms are crawled too.
+    from datetime import date as _date
+    from decimal import Decimal as _Decimal
+
+    from tracker.benefits import services as benefit_services
+    from tracker.models import BenefitKind, Direction, Frequency
+    from tracker.reports import periods
+    from tracker.reports.periods import MeetingData, PeriodData
+
+    periods.create_period(
+        org.management,
+        PeriodData(
+            name="Tertial 3 2026",
+            starts_on=_date(2026, 9, 1),
+            ends_on=_date(2026, 12, 31),
+            deadline=_date(2026, 12, 15),
+            meetings=[MeetingData(org.committees[0].id, _date(2027, 1, 20), "KS 2026/1")],
+        ),
+    )
+    benefit_services.create_benefit(
+        org.manager,
+        mine,
+        benefit_services.BenefitData(
+            title="Fler digitala ansökningar",
+            kind=BenefitKind.RESIDENTS,
+            owner_id=org.manager.id,
+            indicator_name="Andel digitala ansökningar",
+            unit="%",
+            direction=Direction.HIGHER,
+            baseline_value=_Decimal(10),
+            baseline_date=_date(2025, 1, 1),
+            target_value=_Decimal(60),
+            target_date=_date(2027, 1, 1),
+            frequency=Frequency.QUARTERLY,
+        ),
+    )
     db.session.commit()
     org.limited_committee = limited
     return org

@@ -111,6 +111,33 @@ def _data():
         ),
     )
     latest, _old = make_rounds(org)
+    from decimal import Decimal
+
+    from tracker.benefits import services as benefit_services
+    from tracker.models import BenefitKind, Direction, Frequency
+    from tracker.reports import periods
+
+    periods.create_period(
+        org.management,
+        periods.PeriodData("Tertial 3", date(2026, 9, 1), date(2026, 12, 31), date(2026, 12, 15)),
+    )
+    benefit_services.create_benefit(
+        org.manager,
+        first,
+        benefit_services.BenefitData(
+            title="Fler digitala ansökningar",
+            kind=BenefitKind.RESIDENTS,
+            owner_id=org.manager.id,
+            indicator_name="Andel digitala ansökningar",
+            unit="%",
+            direction=Direction.HIGHER,
+            baseline_value=Decimal(10),
+            baseline_date=date(2025, 1, 1),
+            target_value=Decimal(60),
+            target_date=date(2027, 1, 1),
+            frequency=Frequency.QUARTERLY,
+        ),
+    )
     db.session.commit()
     return org, first, latest
 
@@ -126,7 +153,22 @@ def _arguments(rule, org, initiative, round_) -> list[dict]:
         "value_id": [round_.values[0].id],
         "status": [s.value for s in Status],
     }
+    # Records of the later features: their first one, or an id whose 404 page is checked.
+    from tracker.models import AccessToken, Benefit, FrozenReport, ReportingPeriod, SsoGroupRole
+
+    for name, model in (
+        ("period_id", ReportingPeriod),
+        ("report_id", FrozenReport),
+        ("benefit_id", Benefit),
+        ("token_id", AccessToken),
+        ("mapping_id", SsoGroupRole),
+        ("identity_id", None),
+    ):
+        found = db.session.scalar(db.select(model.id).limit(1)) if model is not None else None
+        values[name] = [found or 1]
     names = sorted(rule.arguments)
+    if any(name not in values for name in names):  # e.g. a file's extension: not a page
+        return []
     combos = [{}]
     for name in names:
         combos = [{**c, name: v} for c in combos for v in values[name]]

@@ -52,6 +52,9 @@ def test_own_paths_are_kept_and_normalised(target, expected):
 @pytest.mark.parametrize("target", HOSTILE + ["/x\r\nLocation: //evil.example"])
 def test_sign_in_never_leaves_the_site(client, org, target):
     page = client.get("/login", query_string={"next": target})
+    if "\x00" in target:  # NUL in an address is refused outright (tracker.security)
+        assert page.status_code == 400
+        page = client.get("/login")
     assert page.status_code == 200
     response = client.post(
         "/login",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -48,10 +49,19 @@ def init_app(app: Flask) -> None:
     def refuse_nul_in_query():
         """NUL names nothing and PostgreSQL cannot even compare it: 400, not a database error.
         (Form fields refuse it, with every other control character, in the shared base form.)"""
+        if request.path.startswith("/api/"):
+            return None  # the API checks its parameters itself and answers a problem (422)
         if "\x00" in request.query_string.decode("latin-1") or any(
             "\x00" in key + "".join(values) for key, values in request.args.lists()
         ):
-            abort(400)
+            from .errors import render_error
+
+            return render_error(
+                400,
+                _("The address holds a control character"),
+                _("Remove the control character (NUL) from the address and try again."),
+            )
+        return None
 
     @app.after_request
     def add_security_headers(response):

@@ -448,12 +448,13 @@ def _properties(doc, report: Report) -> None:
     moment = report.created or datetime.now(UTC)
     now = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
     properties = doc.core_properties
-    properties.title = clean(report.title)
-    properties.subject = clean(" · ".join(report.heading.lines())) or _(
-        "Status list of the digital initiatives"
-    )
-    properties.author = clean(report.organisation)
-    properties.last_modified_by = clean(report.organisation)
+    # Word's core properties hold at most 255 characters each.
+    properties.title = clean(report.title)[:255]
+    properties.subject = (
+        clean(" · ".join(report.heading.lines())) or _("Status list of the digital initiatives")
+    )[:255]
+    properties.author = clean(report.organisation)[:255]
+    properties.last_modified_by = clean(report.organisation)[:255]
     properties.created = now
     properties.modified = now
     for printed in properties._element.findall(qn("cp:lastPrinted")):  # never printed yet

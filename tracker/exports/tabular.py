@@ -256,7 +256,7 @@ def write_xlsx(
     tables = list(tables)
     if tables:
         _tables_sheet(workbook, tables)
-    for section in sections:
+    for section in sections:  # after the sheets the status list always had, in their order
         _section_sheet(workbook, section)
     workbook.close()
     return written

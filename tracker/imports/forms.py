@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
+
+from ..validators import TrackerForm
 
 EXISTING_CHOICES = [
     SelectChoice("skip", _l("Skip them: keep the initiatives as they are")),
@@ -24,11 +25,11 @@ class OptionsMixin:
     create_owners = BooleanField(_l("Create owners who have no account yet, as managers"))
 
 
-class UploadForm(OptionsMixin, FlaskForm):
+class UploadForm(OptionsMixin, TrackerForm):
     file = FileField(_l("The filled-in sheet"))
 
 
-class PreviewForm(OptionsMixin, FlaskForm):
+class PreviewForm(OptionsMixin, TrackerForm):
     """The signed sheet, the user's mapping of unrecognised columns (``map_<index>`` fields,
     read from the request by the view) and the options."""
 

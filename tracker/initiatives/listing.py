@@ -97,6 +97,7 @@ def _search(
         query.options(
             selectinload(Initiative.department),
             selectinload(Initiative.owner),
+            selectinload(Initiative.open_support_request),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
         )
         .order_by(order, Initiative.id)

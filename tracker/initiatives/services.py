@@ -226,7 +226,7 @@ def co_owner_choices(exclude: User | None = None) -> list[User]:
 
 def co_owners_by_ids(ids: Iterable[int]) -> list[User]:
     """The chosen co-owners that are on the allow-list, by name (unknown ids are left out)."""
-    wanted = {i for i in ids if isinstance(i, int)}
+    wanted = {i for i in ids if isinstance(i, int) and 0 < i <= MAX_ID}
     if not wanted:
         return []
     query = _possible_co_owners().where(User.id.in_(wanted)).order_by(User.name)
