@@ -48,12 +48,16 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .maturity import bp as maturity_bp
     from .pages import bp as pages_bp
     from .portfolio import bp as portfolio_bp
+    from .public import bp as public_bp
+    from .public import publishing_bp
+    from .public import sessions as public_sessions
     from .reports import bp as reports_bp
 
     logging_setup.init_app(app)
     cache.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)
+    public_sessions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
@@ -69,4 +73,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(maturity_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(benefits_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(publishing_bp)
     return app

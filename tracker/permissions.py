@@ -94,3 +94,20 @@ def can_read_committee_report(user: User, committee_id: int) -> bool:
         return False
     scope = committee_scope(user)
     return scope is None or scope == committee_id
+
+
+def can_propose_publication(user: User, initiative: Initiative) -> bool:
+    """Publishing to residents starts with those who keep the initiative: owners, co-owners and
+    admins propose it with a public summary."""
+    return can_edit_initiative(user, initiative) and user.active
+
+
+def can_approve_publication(user: User) -> bool:
+    """The management group (or an admin) decides what residents see, and may take an initiative
+    off the public pages at once."""
+    return user.is_authenticated and user.active and user.role in (Role.MANAGEMENT, Role.ADMIN)
+
+
+def can_set_publication_settings(user: User) -> bool:
+    """Publish every active initiative, show cost, show the owner: an admin's choice."""
+    return can_administer(user)

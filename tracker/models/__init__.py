@@ -14,6 +14,7 @@ from .maturity import (
 )
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
+from .publication import Publication, PublicationSettings, PublicationState
 from .reports import (
     CommitteeMeeting,
     FrozenReport,
@@ -53,6 +54,9 @@ __all__ = [
     "PeriodReportMark",
     "Principle",
     "PrincipleLink",
+    "Publication",
+    "PublicationSettings",
+    "PublicationState",
     "ReportingPeriod",
     "Role",
     "Status",

@@ -1,0 +1,206 @@
+"""Open data: the published initiatives as CSV and JSON (CC0), and each committee's last frozen
+report as residents may see it (public fields of published initiatives only)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from .. import settings
+from ..extensions import db
+from ..models import Committee, FrozenReport, Health, ReportingPeriod, Status
+from . import reading
+from .services import allowed
+
+LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
+LICENSE_NAME = "CC0 1.0"
+
+
+def dataset_title() -> str:
+    return _("Published digital initiatives")
+
+
+def licence_line() -> str:
+    return _("Licence: %(name)s (%(url)s)", name=LICENSE_NAME, url=LICENSE_URL)
+
+
+def empty_text() -> str:
+    return _("No published initiatives.")
+
+
+def table(items: list[reading.PublicInitiative]) -> tuple[list[str], list[list]]:
+    rules = allowed()
+    header = [
+        _("Id"),
+        _("Title"),
+        _("Purpose"),
+        _("Benefit for residents"),
+        _("Target group"),
+        _("Department"),
+        _("Committee"),
+        _("Guiding principles"),
+        _("Status"),
+        _("Assessment"),
+        _("Progress (%)"),
+        _("Start date"),
+        _("Target date"),
+        _("Summary for residents"),
+        _("Latest report"),
+    ]
+    if rules.show_cost:
+        header.append(_("Cost estimate (SEK)"))
+    if rules.show_owner:
+        header += [_("Owner"), _("Owner's title")]
+    rows = []
+    for item in items:
+        row = [
+            item.id,
+            item.title,
+            item.purpose,
+            item.benefit,
+            item.target_group,
+            item.department,
+            item.committee,
+            "; ".join(f"{p.name}: {p.motivation}" for p in item.principles),
+            item.status_label,
+            item.health_label,
+            item.progress,
+            item.start_date,
+            item.target_date,
+            item.public_summary,
+            item.latest_report,
+        ]
+        if rules.show_cost:
+            row.append(item.cost_estimate)
+        if rules.show_owner:
+            row += [item.owner_name, item.owner_title]
+        rows.append(row)
+    return header, rows
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def json_document(items: list[reading.PublicInitiative], url: str) -> dict:
+    rules = allowed()
+    out = []
+    for item in items:
+        entry = {
+            "id": item.id,
+            "title": item.title,
+            "purpose": item.purpose,
+            "benefit_for_residents": item.benefit,
+            "target_group": item.target_group,
+            "department": item.department,
+            "committee": item.committee,
+            "committee_code": item.committee_code,
+            "principles": [
+                {"key": p.key, "name": p.name, "motivation": p.motivation} for p in item.principles
+            ],
+            "status": item.status,
+            "assessment": item.health,
+            "progress": item.progress,
+            "start_date": _iso(item.start_date),
+            "target_date": _iso(item.target_date),
+            "public_summary": item.public_summary,
+            "latest_report": _iso(item.latest_report),
+        }
+        if rules.show_cost:
+            entry["cost_estimate_sek"] = item.cost_estimate
+        if rules.show_owner:
+            entry["owner"] = {"name": item.owner_name, "title": item.owner_title}
+        out.append(entry)
+    return {
+        "metadata": {
+            "title": dataset_title(),
+            "publisher": settings.organisation_name(),
+            "license": LICENSE_URL,
+            "license_name": LICENSE_NAME,
+            "source": url,
+        },
+        "initiatives": out,
+    }
+
+
+@dataclass(frozen=True)
+class PublicReportRow:
+    title: str
+    status_label: str
+    health_label: str
+    progress: int
+    latest_report: str | None
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    committee: str
+    period: str
+    meeting_date: str | None
+    frozen_on: date
+    rows: tuple[PublicReportRow, ...]
+
+
+def committee_reports(locale: str) -> list[PublicReport]:
+    """Each committee's last frozen report (the newest period, its newest version), showing only
+    the initiatives published now and only public fields of the snapshot."""
+    public_ids = {item.id for item in reading.published(reading.parse_filters(MultiDict()), locale)}
+    newest = (
+        select(FrozenReport.committee_id, func.max(ReportingPeriod.starts_on).label("starts_on"))
+        .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
+        .group_by(FrozenReport.committee_id)
+        .subquery()
+    )
+    query = (
+        select(FrozenReport)
+        .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
+        .join(
+            newest,
+            (newest.c.committee_id == FrozenReport.committee_id)
+            & (newest.c.starts_on == ReportingPeriod.starts_on),
+        )
+        .join(Committee, Committee.id == FrozenReport.committee_id)
+        .order_by(Committee.name, FrozenReport.version.desc())
+    )
+    seen: set[int] = set()
+    reports = []
+    for report in db.session.scalars(query):
+        if report.committee_id in seen:
+            continue
+        seen.add(report.committee_id)
+        content = json.loads(report.content)
+        rows = []
+        for entry in content.get("initiatives", []):
+            if entry.get("id") not in public_ids:
+                continue
+            rows.append(
+                PublicReportRow(
+                    title=str(entry.get("title", "")),
+                    status_label=_label(Status, entry.get("status")),
+                    health_label=_label(Health, entry.get("health")),
+                    progress=int(entry.get("progress") or 0),
+                    latest_report=entry.get("last_update"),
+                )
+            )
+        reports.append(
+            PublicReport(
+                committee=content["committee"]["name"],
+                period=content["period"]["name"],
+                meeting_date=(content.get("meeting") or {}).get("date"),
+                frozen_on=report.frozen_at.date(),
+                rows=tuple(rows),
+            )
+        )
+    return reports
+
+
+def _label(enum_cls, value) -> str:
+    try:
+        return str(enum_cls(value).label)
+    except ValueError:
+        return ""

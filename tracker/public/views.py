@@ -1,0 +1,119 @@
+"""Thin views for the public pages: no sign-in, no session, no cookie, never a write.
+
+Each view reads through ``reading`` (published initiatives, public fields only) and renders the
+public layout. Rate-limited per address.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
+
+from .. import settings
+from ..exports.tabular import csv_table
+from ..extensions import limiter
+from ..portfolio import filters as portfolio_filters
+from . import bp, catalog, opendata, reading
+
+
+def _limit() -> str:
+    return current_app.config.get("PUBLIC_RATELIMIT", "120 per minute")
+
+
+def _locale() -> str:
+    return str(get_locale() or "sv")
+
+
+@bp.errorhandler(reading.NotPublished)
+def not_published(_error):
+    from ..errors import render_error
+
+    return render_error(404)
+
+
+@bp.after_request
+def public_headers(response: Response) -> Response:
+    # Public data, the same for everyone: caches may keep it for a minute.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers.pop("Set-Cookie", None)
+    return response
+
+
+def _filters():
+    try:
+        return reading.parse_filters(request.args), None
+    except portfolio_filters.FilterError as error:
+        return portfolio_filters.PortfolioFilter(), error.message
+
+
+@bp.get("")
+@bp.get("/")
+@limiter.limit(_limit)
+def index():
+    filters, filter_error = _filters()
+    locale = _locale()
+    initiatives = reading.published(filters, locale)
+    status = 200 if filter_error is None else 400
+    return (
+        render_template(
+            "public/index.html",
+            initiatives=initiatives,
+            filters=filters,
+            filter_error=filter_error,
+            choices=portfolio_filters.choices(),
+            reports=opendata.committee_reports(locale),
+            lang=locale,
+        ),
+        status,
+    )
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+@limiter.limit(_limit)
+def initiative(initiative_id: int):
+    locale = _locale()
+    return render_template(
+        "public/initiative.html", item=reading.one(initiative_id, locale), lang=locale
+    )
+
+
+@bp.get("/initiatives.csv")
+@limiter.limit(_limit)
+def initiatives_csv():
+    filters, _error = _filters()
+    locale = _locale()
+    items = reading.published(filters, locale)
+    header, rows = opendata.table(items)
+    heading = [
+        f"{settings.organisation_name()}: {opendata.dataset_title()}",
+        opendata.licence_line(),
+    ]
+    body = "".join(csv_table(header, rows, opendata.empty_text(), heading=heading))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="initiatives.csv"'},
+    )
+
+
+@bp.get("/initiatives.json")
+@limiter.limit(_limit)
+def initiatives_json():
+    filters, _error = _filters()
+    items = reading.published(filters, _locale())
+    document = opendata.json_document(items, url_for(".initiatives_json", _external=True))
+    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+@bp.get("/catalog.rdf")
+@limiter.limit(_limit)
+def catalog_rdf():
+    return Response(catalog.build().serialize(format="pretty-xml"), mimetype="application/rdf+xml")
+
+
+@bp.get("/catalog.ttl")
+@limiter.limit(_limit)
+def catalog_ttl():
+    return Response(catalog.build().serialize(format="turtle"), mimetype="text/turtle")
