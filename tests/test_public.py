@@ -401,3 +401,34 @@ def test_dcat_catalogue_has_what_dcat_ap_se_requires(pub, client, app, url, fmt)
     for u in urls:
         path = u.split("localhost", 1)[-1]
         assert client.get(path).status_code == 200
+
+
+# --- the committees' last frozen reports ------------------------------------------------------
+
+
+def test_last_frozen_report_shows_published_initiatives_and_public_fields_only(org, client):
+    from .test_reports import at, freeze, initiative, period, update
+
+    older = period(org, "Tertial 3 2025", "2025-09-01", "2025-12-31")
+    newer = period(org)
+    shown = initiative(org, "Visas i rapporten", status=Status.IN_PROGRESS, risks="HEMLIG-RISK")
+    hidden = initiative(org, "Döljs HEMLIG-TITEL", status=Status.IN_PROGRESS)
+    for item in (shown, hidden):
+        update(item, at("2025-12-10"), progress=20, happened="HEMLIG-HANDE", support="HEMLIG-STOD")
+        update(item, at("2026-02-01"), progress=40, happened="HEMLIG-HANDE", support="HEMLIG-STOD")
+    freeze(org, older)
+    freeze(org, newer)
+    services.propose(org.manager, shown, "Sammanfattning")
+    services.approve(org.management, shown)
+    db.session.commit()
+
+    text = client.get("/public").get_data(as_text=True)
+    assert "Kommunstyrelsen: Tertial 1 2026" in text
+    assert "Tertial 3 2025" not in text  # only the last report of each committee
+    assert "Visas i rapporten" in text and "40 %" in text
+    for secret in ("HEMLIG-TITEL", "HEMLIG-HANDE", "HEMLIG-STOD", "HEMLIG-RISK", "Cecilia Chef"):
+        assert secret not in text
+    # Taken off the public page: gone from the report as well, at once.
+    services.withdraw(org.management, shown)
+    db.session.commit()
+    assert "Visas i rapporten" not in client.get("/public").get_data(as_text=True)

@@ -48,6 +48,7 @@ class PublicInitiative:
     status_label: str
     health: str
     health_label: str
+    health_symbol: str
     progress: int
     start_date: date | None
     target_date: date | None
@@ -103,6 +104,7 @@ def _public(initiative: Initiative, publication: Publication | None, rules: Allo
         status_label=str(initiative.status.label),
         health=initiative.health.value,
         health_label=str(initiative.health.label),
+        health_symbol=initiative.health.symbol,
         progress=initiative.progress,
         start_date=initiative.start_date,
         target_date=initiative.target_date,
