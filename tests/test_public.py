@@ -432,3 +432,21 @@ def test_last_frozen_report_shows_published_initiatives_and_public_fields_only(o
     services.withdraw(org.management, shown)
     db.session.commit()
     assert "Visas i rapporten" not in client.get("/public").get_data(as_text=True)
+
+
+def test_the_list_is_paged_and_the_open_data_complete(pub, org, client):
+    from tracker.public.reading import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 1):
+        factories.make_initiative(org.manager, title=f"Massa {i:03d}", status=Status.PLANNED)
+    services.set_allowed(org.admin, services.Allowed(True, False, False))
+    db.session.commit()
+    first = client.get("/public?q=Massa").get_data(as_text=True)
+    assert "51 initiativ" in first and "Massa 049" in first and "Massa 050" not in first
+    assert "page=2" in first
+    second = client.get("/public?q=Massa&page=2").get_data(as_text=True)
+    assert "Massa 050" in second and "Massa 000" not in second
+    assert client.get("/public?page=-5").status_code == 200
+    assert client.get("/public?page=abc").status_code == 200
+    data = client.get("/public/initiatives.json?q=Massa").get_json()
+    assert len(data["initiatives"]) == PAGE_SIZE + 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -18,6 +18,7 @@ from ..models import Department, Initiative, PrincipleLink, Publication, User
 from ..portfolio import filters as portfolio_filters
 from .services import Allowed, allowed, published_condition
 
+PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # an INTEGER column on every database
 PUBLIC_FILTERS = ("committee", "department", "principle", "status", "q")
 
@@ -61,9 +62,7 @@ class PublicInitiative:
 
 def parse_filters(args: MultiDict) -> portfolio_filters.PortfolioFilter:
     """The portfolio's filters, only those the public pages offer."""
-    only = MultiDict(
-        [(k, _printable(v)) for k, v in args.items(multi=True) if k in PUBLIC_FILTERS]
-    )
+    only = MultiDict([(k, _printable(v)) for k, v in args.items(multi=True) if k in PUBLIC_FILTERS])
     return portfolio_filters.parse(only)
 
 
@@ -121,11 +120,36 @@ def _title(user) -> str:
     return f"{role}, {user.department.name}" if user.department else role
 
 
-def published(filters: portfolio_filters.PortfolioFilter, locale: str) -> list[PublicInitiative]:
+def published(
+    filters: portfolio_filters.PortfolioFilter,
+    locale: str,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[PublicInitiative]:
     rules = allowed()
     query = filters.apply(_query(rules), None).order_by(Initiative.title, Initiative.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     rows = db.session.execute(query).unique().all()
     return [_public(i, p, rules, locale) for i, p in rows]
+
+
+def count(filters: portfolio_filters.PortfolioFilter) -> int:
+    query = (
+        select(func.count(Initiative.id))
+        .select_from(Initiative)
+        .outerjoin(Publication, Publication.initiative_id == Initiative.id)
+        .where(published_condition(allowed()))
+    )
+    return db.session.scalar(filters.apply(query, None)) or 0
+
+
+def page_number(value: str | None) -> int:
+    """``?page=``: a whole number from 1, anything else the first page."""
+    try:
+        return min(max(int(value or 1), 1), 100_000)
+    except ValueError:
+        return 1
 
 
 def one(initiative_id: int, locale: str) -> PublicInitiative:

@@ -54,12 +54,20 @@ def _filters():
 def index():
     filters, filter_error = _filters()
     locale = _locale()
-    initiatives = reading.published(filters, locale)
+    page = reading.page_number(request.args.get("page"))
+    total = reading.count(filters)
+    initiatives = reading.published(
+        filters, locale, limit=reading.PAGE_SIZE, offset=(page - 1) * reading.PAGE_SIZE
+    )
+    pages = max(1, -(-total // reading.PAGE_SIZE))
     status = 200 if filter_error is None else 400
     return (
         render_template(
             "public/index.html",
             initiatives=initiatives,
+            total=total,
+            page=page,
+            pages=pages,
             filters=filters,
             filter_error=filter_error,
             choices=portfolio_filters.choices(),
