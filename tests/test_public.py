@@ -371,6 +371,8 @@ def test_json_is_licensed_cc0(pub, client):
     assert entry["principles"][0]["motivation"]
 
 
+VCARD_EMAIL = __import__("rdflib").URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")
+
 REQUIRED = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -395,6 +397,8 @@ def test_dcat_catalogue_has_what_dcat_ap_se_requires(pub, client, app, url, fmt)
     assert graph.query(REQUIRED).askAnswer
     names = {str(o) for o in graph.objects(None, __import__("rdflib").FOAF.name)}
     assert names == {app.config["ORGANISATION_NAME"]}
+    emails = {str(o) for o in graph.objects(None, VCARD_EMAIL)}
+    assert emails == {"mailto:" + app.config["CONTACT_EMAIL"]}
     urls = {str(o) for o in graph.objects(None, __import__("rdflib").DCAT.accessURL)}
     assert any(u.endswith("/public/initiatives.csv") for u in urls)
     assert any(u.endswith("/public/initiatives.json") for u in urls)

@@ -44,7 +44,7 @@ def build() -> Graph:
     contact = URIRef(url_for("public.index", _external=True) + "#contact")
     organisation = settings.organisation_name()
     email = current_app.config.get("PUBLIC_CONTACT_EMAIL") or current_app.config.get(
-        "MAIL_FROM", ""
+        "CONTACT_EMAIL", ""
     )
 
     graph.add((publisher, RDF.type, FOAF.Agent))
