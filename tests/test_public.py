@@ -98,6 +98,9 @@ HOSTILE = [
     "/public/initiatives/abc",
     "/public/nothing-here",
     "/public?lang=xx",
+    "/public/reports/KS",
+    "/public/reports/%00",
+    "/public/reports/" + "K" * 500,
 ]
 
 
@@ -426,16 +429,22 @@ def test_last_frozen_report_shows_published_initiatives_and_public_fields_only(o
     services.approve(org.management, shown)
     db.session.commit()
 
-    text = client.get("/public").get_data(as_text=True)
-    assert "Kommunstyrelsen: Tertial 1 2026" in text
-    assert "Tertial 3 2025" not in text  # only the last report of each committee
+    index = client.get("/public").get_data(as_text=True)
+    assert "Kommunstyrelsen: Tertial 1 2026" in index
+    assert "Tertial 3 2025" not in index  # only the last report of each committee
+    assert "/public/reports/KS" in index
+    response = client.get("/public/reports/KS")
+    assert "Set-Cookie" not in response.headers
+    text = response.get_data(as_text=True)
     assert "Visas i rapporten" in text and "40 %" in text
+    assert client.get("/public/reports/BUN").status_code == 404  # nothing frozen
+    assert client.get("/public/reports/%3Cscript%3E").status_code == 404
     for secret in ("HEMLIG-TITEL", "HEMLIG-HANDE", "HEMLIG-STOD", "HEMLIG-RISK", "Cecilia Chef"):
         assert secret not in text
     # Taken off the public page: gone from the report as well, at once.
     services.withdraw(org.management, shown)
     db.session.commit()
-    assert "Visas i rapporten" not in client.get("/public").get_data(as_text=True)
+    assert "Visas i rapporten" not in client.get("/public/reports/KS").get_data(as_text=True)
 
 
 def test_the_list_is_paged_and_the_open_data_complete(pub, org, client):

@@ -9,7 +9,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from .. import settings
 from ..extensions import db
@@ -138,65 +137,82 @@ class PublicReportRow:
 
 
 @dataclass(frozen=True)
-class PublicReport:
+class ReportHeading:
+    committee_code: str
     committee: str
     period: str
-    meeting_date: str | None
     frozen_on: date
+    report_id: int
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    heading: ReportHeading
+    meeting_date: str | None
     rows: tuple[PublicReportRow, ...]
 
 
-def committee_reports(locale: str) -> list[PublicReport]:
-    """Each committee's last frozen report (the newest period, its newest version), showing only
-    the initiatives published now and only public fields of the snapshot."""
-    public_ids = {item.id for item in reading.published(reading.parse_filters(MultiDict()), locale)}
-    newest = (
+def latest_reports() -> list[ReportHeading]:
+    """Each committee's last frozen report (the newest period, its newest version): headings
+    only, without reading the snapshots."""
+    newest_period = (
         select(FrozenReport.committee_id, func.max(ReportingPeriod.starts_on).label("starts_on"))
         .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
         .group_by(FrozenReport.committee_id)
         .subquery()
     )
     query = (
-        select(FrozenReport)
+        select(
+            FrozenReport.id,
+            FrozenReport.committee_id,
+            FrozenReport.frozen_at,
+            Committee.short_name,
+            Committee.name,
+            ReportingPeriod.name,
+        )
         .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
         .join(
-            newest,
-            (newest.c.committee_id == FrozenReport.committee_id)
-            & (newest.c.starts_on == ReportingPeriod.starts_on),
+            newest_period,
+            (newest_period.c.committee_id == FrozenReport.committee_id)
+            & (newest_period.c.starts_on == ReportingPeriod.starts_on),
         )
         .join(Committee, Committee.id == FrozenReport.committee_id)
+        .where(Committee.active.is_(True))
         .order_by(Committee.name, FrozenReport.version.desc())
     )
     seen: set[int] = set()
-    reports = []
-    for report in db.session.scalars(query):
-        if report.committee_id in seen:
+    headings = []
+    for report_id, committee_id, frozen_at, code, committee, period in db.session.execute(query):
+        if committee_id in seen:
             continue
-        seen.add(report.committee_id)
-        content = json.loads(report.content)
-        rows = []
-        for entry in content.get("initiatives", []):
-            if entry.get("id") not in public_ids:
-                continue
-            rows.append(
-                PublicReportRow(
-                    title=str(entry.get("title", "")),
-                    status_label=_label(Status, entry.get("status")),
-                    health_label=_label(Health, entry.get("health")),
-                    progress=int(entry.get("progress") or 0),
-                    latest_report=entry.get("last_update"),
-                )
-            )
-        reports.append(
-            PublicReport(
-                committee=content["committee"]["name"],
-                period=content["period"]["name"],
-                meeting_date=(content.get("meeting") or {}).get("date"),
-                frozen_on=report.frozen_at.date(),
-                rows=tuple(rows),
+        seen.add(committee_id)
+        headings.append(ReportHeading(code, committee, period, frozen_at.date(), report_id))
+    return headings
+
+
+def committee_report(code: str) -> PublicReport:
+    """The committee's last frozen report as residents may see it: only the initiatives that are
+    published now, and only public fields of the snapshot (never report texts, support, risks,
+    cost, owners or decisions)."""
+    heading = next((h for h in latest_reports() if h.committee_code == code), None)
+    if heading is None:
+        raise reading.NotPublished(code)
+    content = json.loads(db.session.get(FrozenReport, heading.report_id).content)
+    public_ids = reading.published_ids()
+    rows = []
+    for entry in content.get("initiatives", []):
+        if entry.get("id") not in public_ids:
+            continue
+        rows.append(
+            PublicReportRow(
+                title=str(entry.get("title", "")),
+                status_label=_label(Status, entry.get("status")),
+                health_label=_label(Health, entry.get("health")),
+                progress=int(entry.get("progress") or 0),
+                latest_report=entry.get("last_update"),
             )
         )
-    return reports
+    return PublicReport(heading, (content.get("meeting") or {}).get("date"), tuple(rows))
 
 
 def _label(enum_cls, value) -> str:

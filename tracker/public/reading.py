@@ -134,6 +134,15 @@ def published(
     return [_public(i, p, rules, locale) for i, p in rows]
 
 
+def published_ids() -> set[int]:
+    query = (
+        select(Initiative.id)
+        .outerjoin(Publication, Publication.initiative_id == Initiative.id)
+        .where(published_condition(allowed()))
+    )
+    return set(db.session.scalars(query))
+
+
 def count(filters: portfolio_filters.PortfolioFilter) -> int:
     query = (
         select(func.count(Initiative.id))

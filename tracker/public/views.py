@@ -71,7 +71,7 @@ def index():
             filters=filters,
             filter_error=filter_error,
             choices=portfolio_filters.choices(),
-            reports=opendata.committee_reports(locale),
+            reports=opendata.latest_reports(),
             lang=locale,
         ),
         status,
@@ -84,6 +84,14 @@ def initiative(initiative_id: int):
     locale = _locale()
     return render_template(
         "public/initiative.html", item=reading.one(initiative_id, locale), lang=locale
+    )
+
+
+@bp.get("/reports/<code>")
+@limiter.limit(_limit)
+def committee_report(code: str):
+    return render_template(
+        "public/report.html", report=opendata.committee_report(code[:20]), lang=_locale()
     )
 
 
