@@ -11,7 +11,7 @@ import json
 from flask import Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import settings
+from .. import cache, settings
 from ..exports.tabular import csv_table
 from ..extensions import limiter
 from ..portfolio import filters as portfolio_filters
@@ -55,36 +55,43 @@ def index():
     filters, filter_error = _filters()
     locale = _locale()
     page = reading.page_number(request.args.get("page"))
-    total = reading.count(filters)
-    initiatives = reading.published(
-        filters, locale, limit=reading.PAGE_SIZE, offset=(page - 1) * reading.PAGE_SIZE
-    )
-    pages = max(1, -(-total // reading.PAGE_SIZE))
-    status = 200 if filter_error is None else 400
-    return (
-        render_template(
+
+    def page_html() -> str:
+        total = reading.count(filters)
+        initiatives = reading.published(
+            filters, locale, limit=reading.PAGE_SIZE, offset=(page - 1) * reading.PAGE_SIZE
+        )
+        return render_template(
             "public/index.html",
             initiatives=initiatives,
             total=total,
             page=page,
-            pages=pages,
+            pages=max(1, -(-total // reading.PAGE_SIZE)),
             filters=filters,
             filter_error=filter_error,
             choices=portfolio_filters.choices(),
             reports=opendata.latest_reports(),
             lang=locale,
-        ),
-        status,
-    )
+        )
+
+    if filter_error is not None:
+        return page_html(), 400
+    # The same for every resident: cached per data version and minute (tracker.cache), keyed by
+    # the parsed filters, so that odd query strings cannot crowd the cache.
+    key = ("public.index", locale, page, tuple(filters.as_args().items(multi=True)))
+    return cache.cached(key, page_html)
 
 
 @bp.get("/initiatives/<int:initiative_id>")
 @limiter.limit(_limit)
 def initiative(initiative_id: int):
     locale = _locale()
-    return render_template(
-        "public/initiative.html", item=reading.one(initiative_id, locale), lang=locale
-    )
+
+    def page_html() -> str:
+        item = reading.one(initiative_id, locale)
+        return render_template("public/initiative.html", item=item, lang=locale)
+
+    return cache.cached(("public.initiative", locale, initiative_id), page_html)
 
 
 @bp.get("/reports/<code>")
