@@ -100,6 +100,8 @@ HOSTILE = [
     "/public?lang=xx",
     "/public/reports/KS",
     "/public/reports/%00",
+    "/public/reports/KS.csv",
+    "/public/reports/%3Cb%3E.json",
     "/public/reports/" + "K" * 500,
 ]
 
@@ -438,6 +440,16 @@ def test_last_frozen_report_shows_published_initiatives_and_public_fields_only(o
     text = response.get_data(as_text=True)
     assert "Visas i rapporten" in text and "40 %" in text
     assert client.get("/public/reports/BUN").status_code == 404  # nothing frozen
+    data_files = [
+        client.get("/public/reports/KS.csv").get_data(as_text=True),
+        json.dumps(client.get("/public/reports/KS.json").get_json(), ensure_ascii=False),
+    ]
+    assert data_files[0].startswith("\ufeff") and "CC0" in data_files[0]
+    for body in data_files:
+        assert "Visas i rapporten" in body
+        for secret in ("HEMLIG-TITEL", "HEMLIG-HANDE", "HEMLIG-STOD", "HEMLIG-RISK", "Cecilia"):
+            assert secret not in body
+    assert client.get("/public/reports/BUN.json").status_code == 404
     assert client.get("/public/reports/%3Cscript%3E").status_code == 404
     for secret in ("HEMLIG-TITEL", "HEMLIG-HANDE", "HEMLIG-STOD", "HEMLIG-RISK", "Cecilia Chef"):
         assert secret not in text
@@ -445,6 +457,7 @@ def test_last_frozen_report_shows_published_initiatives_and_public_fields_only(o
     services.withdraw(org.management, shown)
     db.session.commit()
     assert "Visas i rapporten" not in client.get("/public/reports/KS").get_data(as_text=True)
+    assert client.get("/public/reports/KS.json").get_json()["initiatives"] == []
 
 
 def test_the_list_is_paged_and_the_open_data_complete(pub, org, client):

@@ -215,6 +215,38 @@ def committee_report(code: str) -> PublicReport:
     return PublicReport(heading, (content.get("meeting") or {}).get("date"), tuple(rows))
 
 
+def report_table(report: PublicReport) -> tuple[list[str], list[list]]:
+    header = [_("Title"), _("Status"), _("Assessment"), _("Progress (%)"), _("Latest report")]
+    rows = [
+        [r.title, r.status_label, r.health_label, r.progress, r.latest_report] for r in report.rows
+    ]
+    return header, rows
+
+
+def report_document(report: PublicReport) -> dict:
+    h = report.heading
+    return {
+        "metadata": {
+            "title": f"{h.committee}: {h.period}",
+            "publisher": settings.organisation_name(),
+            "frozen_on": h.frozen_on.isoformat(),
+            "meeting_date": report.meeting_date,
+            "license": LICENSE_URL,
+            "license_name": LICENSE_NAME,
+        },
+        "initiatives": [
+            {
+                "title": r.title,
+                "status": r.status_label,
+                "assessment": r.health_label,
+                "progress": r.progress,
+                "latest_report": r.latest_report,
+            }
+            for r in report.rows
+        ],
+    }
+
+
 def _label(enum_cls, value) -> str:
     try:
         return str(enum_cls(value).label)

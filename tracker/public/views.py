@@ -94,6 +94,29 @@ def initiative(initiative_id: int):
     return cache.cached(("public.initiative", locale, initiative_id), page_html)
 
 
+@bp.get("/reports/<code>.csv")
+@limiter.limit(_limit)
+def committee_report_csv(code: str):
+    report = opendata.committee_report(code[:20])
+    header, rows = opendata.report_table(report)
+    heading = [f"{report.heading.committee}: {report.heading.period}", opendata.licence_line()]
+    body = "".join(csv_table(header, rows, opendata.empty_text(), heading=heading))
+    filename = f"report-{report.heading.report_id}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/reports/<code>.json")
+@limiter.limit(_limit)
+def committee_report_json(code: str):
+    report = opendata.committee_report(code[:20])
+    document = opendata.report_document(report)
+    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
 @bp.get("/reports/<code>")
 @limiter.limit(_limit)
 def committee_report(code: str):
