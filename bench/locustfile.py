@@ -167,6 +167,17 @@ class Initiative(SignedIn):
         self.get(f"/initiatives/{initiative_id}", "initiative")
 
 
+class Public(SignedIn):
+    """A resident: no sign-in, the public list of published initiatives."""
+
+    def sign_in(self) -> None:
+        return None
+
+    @task
+    def public(self) -> None:
+        self.get("/public", "public")
+
+
 class PostUpdate(SignedIn):
     """A manager posting status updates to their own initiatives, as the form does."""
 

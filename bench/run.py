@@ -53,6 +53,7 @@ SCENARIOS: dict[str, tuple[str, float | None, float | None]] = {
     "initiatives": ("Initiatives", 0.15, 200),
     "board": ("Board", 0.10, 250),
     "initiative": ("Initiative", None, None),
+    "public": ("Public", None, None),
     "post_update": ("PostUpdate", None, 250),
 }
 PATHS = {
@@ -61,6 +62,7 @@ PATHS = {
     "initiatives": "/initiatives",
     "board": "/board",
     "initiative": "/initiatives/<id>",
+    "public": "/public (no sign-in; every active initiative published)",
     "post_update": "POST /initiatives/<id>/updates",
 }
 
@@ -142,6 +144,17 @@ def seed(env: dict[str, str], initiatives: int) -> None:
     subprocess.run(tracker_command("seed-demo", "--initiatives", str(initiatives)), env=env,
                    check=True, timeout=1800)  # fmt: skip
     log(f"migrated and seeded {initiatives} initiatives in {time.perf_counter() - started:.1f} s")
+
+
+def publish_all_active(env: dict[str, str]) -> None:
+    """The admin's "publish all active initiatives", so that /public shows a real portfolio."""
+    code = (
+        "from tracker import create_app; from tracker.extensions import db; "
+        "from tracker.models import PublicationSettings as S; app = create_app(); ctx = "
+        "app.app_context(); ctx.push(); row = db.session.get(S, 1) or S(id=1); "
+        "row.publish_all_active = True; db.session.add(row); db.session.commit()"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
 
 
 def make_plan(database_url: str, path: Path) -> None:
@@ -391,9 +404,13 @@ def main() -> int:
                 "TRACKER_SECRET_KEY": secrets.token_hex(32),
                 "TRACKER_DATABASE_URL": url,
                 "TRACKER_DEMO_PASSWORD": PASSWORD,
+                # Every request comes from 127.0.0.1: the public pages' limit per address would
+                # measure the limiter, not the page.
+                "TRACKER_PUBLIC_RATELIMIT": "1000000 per minute",
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
             seed(env, args.initiatives)
+            publish_all_active(env)
             plan = workdir / "plan.json"
             make_plan(url, plan)
             updates = count_updates(url)

@@ -136,6 +136,10 @@ def sample_ids() -> dict[str, list[str]]:
         "mapping_id": first(SsoGroupRole, fallback="1"),
         "status": ["in_progress", "planned"],
         "filename": ["css/app.css"],
+        # /public/reports/<code>: a committee's short name
+        "code": [
+            str(c) for c in db.session.scalars(select(Committee.short_name).order_by(Committee.id))
+        ][:1],
     }
 
 

@@ -49,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .maturity import bp as maturity_bp
     from .pages import bp as pages_bp
     from .portfolio import bp as portfolio_bp
+    from .public import bp as public_bp
+    from .public import publishing_bp
+    from .public import sessions as public_sessions
     from .reports import bp as reports_bp
 
     logging_setup.init_app(app)
@@ -60,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     templating.init_app(app)
     cli.init_app(app)
     api.init_app(app)
+    public_sessions.init_app(app)  # after the API's: it keeps the API's rule too
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
@@ -72,4 +76,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(maturity_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(benefits_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(publishing_bp)
     return app

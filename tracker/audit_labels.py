@@ -24,6 +24,7 @@ from .models import (
     MaturityCategory,
     MaturityRound,
     Principle,
+    PublicationState,
     Role,
     Status,
     User,
@@ -76,6 +77,10 @@ ACTIONS = {
     "period.reopen": _l("Reporting period reopened"),
     "period.update": _l("Reporting period changed"),
     "principle.create": _l("Guiding principle created"),
+    "publication.approve": _l("Publication on the public page approved"),
+    "publication.propose": _l("Proposed for the public page"),
+    "publication.settings": _l("Settings for the public pages changed"),
+    "publication.withdraw": _l("Taken off the public page"),
     "principle.delete": _l("Guiding principle deleted"),
     "principle.reinstate": _l("Guiding principle reinstated"),
     "principle.retire": _l("Guiding principle retired"),
@@ -233,6 +238,12 @@ FIELDS = {
     "heading": _l("Heading"),
     "dnr": _l("Diary number"),
     "as_of": _l("Status per"),
+    # the public pages
+    "public_summary": _l("Summary for residents"),
+    "state": _l("Publication"),
+    "publish_all_active": _l("Publish all active initiatives"),
+    "show_cost": _l("Show the cost estimate"),
+    "show_owner": _l("Show the owner's name and title"),
 }
 
 # Ids that only point at another row: the history shows the row, not its number.
@@ -253,6 +264,9 @@ BOOLEAN_FIELDS = frozenset(
         "created",
         "create_unknown_users",
         "groups_overage",
+        "publish_all_active",
+        "show_cost",
+        "show_owner",
     }
 )
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -418,7 +432,13 @@ def display_value(key: str, value: Any, names: Names) -> str:
         return "; ".join(
             f"{_principle_name(int(pid), names)}: {text}" for pid, text in sorted(value.items())
         )
-    enums = {"role": Role, "status": Status, "health": Health, "kind": DecisionKind}
+    enums = {
+        "role": Role,
+        "status": Status,
+        "health": Health,
+        "kind": DecisionKind,
+        "state": PublicationState,
+    }
     if key in enums:
         try:
             return str(enums[key](value).label)

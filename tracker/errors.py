@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
@@ -87,6 +87,11 @@ def render_error(status: int, title=None, message=None):
         "title": title or default_title,
         "message": message or default_message,
     }
+    from .public.sessions import is_public_path
+
+    if has_request_context() and is_public_path(request.path):
+        # The public layout: no session, no CSRF token, no cookie.
+        return render_template("public/error.html", **context), status
     if htmx:
         # Shown in the page's message region instead of replacing whatever the swap targeted.
         response = render_template("errors/_error.html", **context)

@@ -40,6 +40,10 @@ def select_locale() -> str:
     # The API has no session: Accept-Language, else the token user's language (tracker.api.auth).
     if g.get("api_locale") in languages:
         return g.api_locale
+    if request.blueprint == "public":
+        # The public pages keep no session: the language comes from the query string only.
+        lang = request.args.get("lang")
+        return lang if lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
     if session.get("lang") in languages:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
@@ -57,7 +61,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def remember_language_choice():
         lang = request.args.get("lang")
-        if lang in app.config["LANGUAGES"]:
+        if lang in app.config["LANGUAGES"] and request.blueprint != "public":
             session["lang"] = lang
 
     @app.context_processor

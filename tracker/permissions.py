@@ -132,4 +132,18 @@ def can_import_initiatives(user: User) -> bool:
 
 def can_create_owners_in_import(user: User) -> bool:
     """Creating the missing owners (as managers) while importing is adding users: admins only."""
+def can_propose_publication(user: User, initiative: Initiative) -> bool:
+    """Publishing to residents starts with those who keep the initiative: owners, co-owners and
+    admins propose it with a public summary."""
+    return can_edit_initiative(user, initiative) and user.active
+
+
+def can_approve_publication(user: User) -> bool:
+    """The management group (or an admin) decides what residents see, and may take an initiative
+    off the public pages at once."""
+    return user.is_authenticated and user.active and user.role in (Role.MANAGEMENT, Role.ADMIN)
+
+
+def can_set_publication_settings(user: User) -> bool:
+    """Publish every active initiative, show cost, show the owner: an admin's choice."""
     return can_administer(user)

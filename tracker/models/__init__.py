@@ -16,6 +16,7 @@ from .maturity import (
 from .oidc import SsoGroupRole, SsoSettings, UserIdentity
 from .org import Committee, Department, User, normalise_email
 from .portfolio import Initiative, Principle, PrincipleLink, StatusUpdate, initiative_co_owner
+from .publication import Publication, PublicationSettings, PublicationState
 from .reports import (
     CommitteeMeeting,
     FrozenReport,
@@ -59,6 +60,9 @@ __all__ = [
     "PeriodReportMark",
     "Principle",
     "PrincipleLink",
+    "Publication",
+    "PublicationSettings",
+    "PublicationState",
     "ReportingPeriod",
     "Role",
     "SsoGroupRole",

@@ -1,0 +1,90 @@
+"""The public pages in a real browser: an owner proposes an initiative for publication by
+keyboard, the management group approves it, and a resident (no sign-in) finds it on /public,
+filters, opens it, and leaves with no cookie at all; axe-core finds nothing in either language."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+TITLE = "E-tjänst för bygglov"
+
+
+def _initiative_page(page, title: str = TITLE) -> None:
+    page.goto("/initiatives?lang=sv")
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_load_state()
+
+
+def test_propose_approve_and_a_resident_reads_it(page, browser, live_server, sign_in, console):
+    sign_in("manager")
+    _initiative_page(page)
+    summary = page.get_by_label("Sammanfattning för invånarna")
+    summary.focus()
+    assert page.evaluate("document.activeElement.id") == "public_summary"
+    page.keyboard.type("Ansök om bygglov på nätet, dygnet runt.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Föreslå publicering"
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Initiativet har föreslagits för publicering." in page.locator("#messages").inner_text()
+    assert "Föreslaget för publicering" in page.locator("#publication").inner_text()
+    assert_no_axe_violations(page, "initiative page with the publication section")
+
+    management = browser.new_context(base_url=live_server.url)
+    try:
+        sign_in("management", into=management)
+        lead = management.new_page()
+        _initiative_page(lead)
+        lead.get_by_role("button", name="Godkänn publicering").click()
+        lead.wait_for_load_state()
+        assert (
+            "Initiativet visas nu på den publika sidan." in lead.locator("#messages").inner_text()
+        )
+    finally:
+        management.close()
+
+    resident = browser.new_context(base_url=live_server.url)
+    try:
+        public = resident.new_page()
+        public.goto("/public")
+        assert public.locator("html").get_attribute("lang") == "sv"
+        assert public.get_by_role("link", name=TITLE).is_visible()
+        assert "Digital signering av avtal" not in public.content()  # not published
+        assert_no_axe_violations(public, "/public in Swedish")
+
+        # Filter by keyboard: a committee with nothing published, then all again.
+        public.get_by_label("Nämnd").select_option("BUN")
+        public.get_by_label("Sök").press("Enter")
+        public.wait_for_load_state()
+        assert "0 initiativ" in public.locator("#result-count").inner_text()
+        assert_no_axe_violations(public, "/public filtered")
+
+        public.goto("/public?lang=en")
+        assert public.locator("html").get_attribute("lang") == "en"
+        assert_no_axe_violations(public, "/public in English")
+        public.get_by_role("link", name=TITLE).click()
+        public.wait_for_load_state()
+        assert "Ansök om bygglov på nätet" in public.content()
+        assert public.locator("html").get_attribute("lang") == "en"
+        assert_no_axe_violations(public, "a public initiative in English")
+        public.get_by_role("link", name="Svenska").click()
+        public.wait_for_load_state()
+        assert_no_axe_violations(public, "a public initiative in Swedish")
+
+        public.goto("/public/initiatives/999999")
+        assert_no_axe_violations(public, "the public 404 page")
+        assert resident.cookies() == []
+    finally:
+        resident.close()
+    assert console.page_errors == [] and console.csp_violations() == []
+
+
+def test_the_admin_settings_page_is_accessible(page, sign_in):
+    sign_in("admin")
+    for lang in ("sv", "en"):
+        page.goto(f"/admin/publication?lang={lang}")
+        assert_no_axe_violations(page, f"public page settings ({lang})")

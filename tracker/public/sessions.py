@@ -1,0 +1,39 @@
+"""No session and no cookie under ``/public``: residents are not tracked (and the pages may be
+cached by anyone). The session of a signed-in visitor is neither read nor refreshed there."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..api.auth import ApiAwareSessionInterface
+
+PREFIX = "/public"
+
+
+def is_public_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+class PublicAwareSessionInterface(ApiAwareSessionInterface):
+    """No session under /public, none under /api/ (the API's rule), the usual one elsewhere."""
+
+    def open_session(self, app, request):
+        if is_public_path(request.path):
+            # An empty session that refuses writes: nothing can be stored, nothing is sent.
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if is_public_path(_path()):
+            return None
+        return super().save_session(app, session, response)
+
+
+def _path() -> str:
+    from flask import request
+
+    return request.path
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = PublicAwareSessionInterface()
