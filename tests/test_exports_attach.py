@@ -243,3 +243,15 @@ def test_a_bad_heading_on_the_export_page_keeps_what_was_typed(portfolio, client
     html = response.get_data(as_text=True)
     assert "bokstäver, siffror" in html and 'value="&lt;b&gt;x"' in html
     assert "<b>x" not in html
+
+
+def test_csv_prints_the_heading_above_the_table(portfolio, client, auth):  # noqa: F811
+    auth.login("ledning@example.se")
+    response = client.get("/exports/initiatives.csv?dnr=KS+2026/123&meeting=KS+15+januari")
+    assert response.status_code == 200
+    lines = response.get_data(as_text=True).lstrip("\ufeff").split("\r\n")
+    assert lines[0] == "Bilaga till ärende KS 2026/123"
+    assert lines[1] == "KS 15 januari"
+    assert lines[2] == "" and lines[3].startswith("Titel;")
+    plain = client.get("/exports/initiatives.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert plain.startswith("Titel;")

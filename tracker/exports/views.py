@@ -168,7 +168,8 @@ def sheet(extension: str):
     _audit(user, filters, extension, total, with_maturity)
     rows = services.rows(query, stale_days, _locale(), get_timezone())
     if extension == "csv":
-        body = stream_with_context(tabular.csv_chunks(rows))
+        # The secretary's heading (dnr, meeting, "Status per …") in lines above the table.
+        body = stream_with_context(tabular.csv_chunks(rows, report_heading.lines()))
         return Response(body, content_type=MIMETYPES["csv"], headers=headers)
     # A temporary file, not memory: the finished workbook is sent from disk in blocks, and the
     # response closes (and so deletes) it.
