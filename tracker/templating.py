@@ -40,11 +40,12 @@ def age_text(days: int | None) -> str:
 
 
 # One date style: "1 dec. 2026" in running text, ISO 8601 (2026-12-01) in tables and files.
-def text_date(value: date | datetime | None) -> str:
+def text_date(value: date | datetime | None, _format: str | None = None) -> str:
+    """(A format asked for is ignored: one style for every date in running text.)"""
     return format_date(value, "medium") if value else ""
 
 
-def text_datetime(value: datetime | None) -> str:
+def text_datetime(value: datetime | None, _format: str | None = None) -> str:
     """ "1 dec. 2026 10:05" in Swedish time."""
     if not value:
         return ""
