@@ -213,7 +213,7 @@ class ConsoleLog:
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # two suites share two cores in CI
     yield context
     context.close()
 

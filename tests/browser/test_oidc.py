@@ -97,7 +97,7 @@ def sso_server(tmp_path_factory):
 def sso_page(browser, sso_server):
     base = sso_server[0]
     context = browser.new_context(base_url=base)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     # The provider's development pages import a web font; there is no network here.
     context.route("https://fonts.googleapis.com/**", lambda route: route.abort())
     page = context.new_page()
