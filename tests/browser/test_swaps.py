@@ -175,7 +175,7 @@ def test_board_filter_announces_and_keeps_the_meeting_link_current(page, sign_in
     page.wait_for_url(re.compile(r"health=off_track"))
     wait_swap(page)
     assert active(page)["id"] == "filter-health"
-    assert re.fullmatch(r"\d+ initiativ på tavlan", announced(page)), announced(page)
+    assert re.fullmatch(r"\d+ initiativ på portföljtavlan", announced(page)), announced(page)
     href = page.locator("#present-link").get_attribute("href")
     assert "present=1" in href and "health=off_track" in href, href
     # The card says why: the latest report and the support asked.
