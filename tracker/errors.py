@@ -111,9 +111,29 @@ def _is_api() -> bool:
 
 def _api_error(error):
     """Under /api/ every error is problem details, also for URLs no API route matches."""
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+
     from .api import api_http_error
 
+    if isinstance(error, MethodNotAllowed) and not _names_a_record():
+        # An id out of range (0, 2^31) fails the converter: werkzeug then answers 405 for a
+        # path that names nothing. It is a 404, as for the same id by GET.
+        error = NotFound()
     return api_http_error(error)
+
+
+def _names_a_record() -> bool:
+    """Whether some rule matches the request's path with its ids in range, for any method."""
+    from flask import current_app
+
+    adapter = current_app.url_map.bind("localhost")
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
 
 
 def init_app(app: Flask) -> None:

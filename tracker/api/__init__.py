@@ -119,6 +119,13 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, auth.start_anonymous)
     csrf.exempt(bp)
     api.init_app(app)
+    # Ids are 1 to MAX_ID (tracker.security.IdConverter): the description says so, so that a
+    # client (and Schemathesis) knows that 0 or 2^63 names nothing.
+    from ..security import MAX_ID, IdConverter
+
+    api.register_converter(
+        IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
     api.register_blueprint(bp)
     app.register_blueprint(docs.bp)
 
