@@ -132,6 +132,9 @@ def can_import_initiatives(user: User) -> bool:
 
 def can_create_owners_in_import(user: User) -> bool:
     """Creating the missing owners (as managers) while importing is adding users: admins only."""
+    return can_administer(user)
+
+
 def can_propose_publication(user: User, initiative: Initiative) -> bool:
     """Publishing to residents starts with those who keep the initiative: owners, co-owners and
     admins propose it with a public summary."""

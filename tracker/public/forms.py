@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 
+from ..validators import TrackerForm
 
-class ProposeForm(FlaskForm):
+
+class ProposeForm(TrackerForm):
     public_summary = TextAreaField(
         _l("Summary for residents"),
         description=_l(
@@ -16,11 +17,11 @@ class ProposeForm(FlaskForm):
     )
 
 
-class DecideForm(FlaskForm):
+class DecideForm(TrackerForm):
     """Approve or withdraw: only the CSRF token."""
 
 
-class PublicationSettingsForm(FlaskForm):
+class PublicationSettingsForm(TrackerForm):
     publish_all_active = BooleanField(_l("Publish all active initiatives"))
     show_cost = BooleanField(_l("Show the cost estimate on the public pages"))
     show_owner = BooleanField(_l("Show the owner's name and title on the public pages"))
