@@ -28,8 +28,8 @@ def test_propose_approve_and_a_resident_reads_it(page, browser, live_server, sig
     page.keyboard.type("Ansök om bygglov på nätet, dygnet runt.")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Föreslå publicering"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form posts, then redirects: wait for the new page
+        page.keyboard.press("Enter")
     assert "Initiativet har föreslagits för publicering." in page.locator("#messages").inner_text()
     assert "Föreslaget för publicering" in page.locator("#publication").inner_text()
     assert_no_axe_violations(page, "initiative page with the publication section")
