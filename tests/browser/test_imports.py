@@ -76,8 +76,8 @@ def _upload(page, content: bytes, label: str) -> None:
     page.locator("input[type=file]").set_input_files(
         {"name": "workshop.xlsx", "mimeType": "application/octet-stream", "buffer": content}
     )
-    page.get_by_role("button", name=label).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the page the request leads to
+        page.get_by_role("button", name=label).click()
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -86,8 +86,8 @@ def test_import_journey(page, sign_in, live_server, console, lang):
     prefix = f"Import {lang}"
     sign_in("admin")
     page.goto(f"/initiatives?lang={lang}")
-    page.get_by_role("link", name=text["link"]).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the page the request leads to
+        page.get_by_role("link", name=text["link"]).click()
     assert page.url.endswith("/initiatives/import")
     assert_no_axe_violations(page, f"import page ({lang})")
 
@@ -134,17 +134,17 @@ def test_import_journey(page, sign_in, live_server, console, lang):
     select.select_option(label=text["ignore"])
     again = page.get_by_role("button", name=text["again"])
     again.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the page the request leads to
+        page.keyboard.press("Enter")
     assert page.locator("#error-summary").count() == 0
     assert_no_axe_violations(page, f"valid preview ({lang})")
-    page.get_by_role("button", name=text["import"]).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the page the request leads to
+        page.get_by_role("button", name=text["import"]).click()
     assert_no_axe_violations(page, f"import done ({lang})")
     assert _count(live_server, prefix) == 2
 
-    page.get_by_role("link", name=text["list"]).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the page the request leads to
+        page.get_by_role("link", name=text["list"]).click()
     listing = page.locator("main").inner_text()
     assert f"{prefix}: E-tjänst" in listing and f"{prefix}: Chattbot" in listing
     assert not console.csp_violations() and not console.page_errors
