@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests import factories
 
@@ -111,3 +113,18 @@ def assert_no_htmlcs_errors(page, where: str = "") -> None:
         html = " ".join(error["html"].split())
         lines.append(f"- {error['code']}: {error['message']}\n    {html}")
     assert not errors, "\n".join(lines)
+
+
+def expect_focus(page, element_id: str, timeout: float = 5000) -> None:
+    """Wait until the element with ``element_id`` has the focus, then assert it.
+
+    app.js moves the focus a tick after htmx settles, and htmx first puts it back on an element with
+    the old focused one's id; reading ``document.activeElement`` at once races that step."""
+    # On a timeout the assertion below says where the focus is instead.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "id => document.activeElement && document.activeElement.id === id",
+            arg=element_id,
+            timeout=timeout,
+        )
+    assert page.evaluate("document.activeElement && document.activeElement.id") == element_id

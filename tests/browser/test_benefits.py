@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from .helpers import assert_no_axe_violations
+from .helpers import assert_no_axe_violations, expect_focus
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_a_manager_adds_a_benefit_measures_it_and_exports(page, sign_in, console
     # A bad value first: the fragment comes back with its errors, focus on the summary.
     _measure(page, "tolv", "2026-01-15")
     page.locator("#measurements #error-summary").wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect_focus(page, "error-summary")
     assert "Ange ett tal" in page.locator("#error-summary").inner_text()
 
     _measure(page, "26,5", "2026-01-15")
@@ -70,12 +70,12 @@ def test_a_manager_adds_a_benefit_measures_it_and_exports(page, sign_in, console
     assert page.locator("#measurements [role=status]").inner_text() == (
         "Mätningen har registrerats."
     )
-    assert page.evaluate("document.activeElement.id") == "measurements-heading"
+    expect_focus(page, "measurements-heading")
     _measure(page, "41", "2026-06-15")
     rows = page.locator("#measurements > .table-wrap tbody tr")
     rows.nth(1).wait_for()
     assert rows.count() == 2
-    assert page.evaluate("document.activeElement.id") == "measurements-heading"
+    expect_focus(page, "measurements-heading")
     main = page.locator("main").inner_text()
     assert "50 % av vägen" in main  # (41 − 12,5) / (70 − 12,5) ≈ 49,6 %
     assert page.locator("#indicator-chart-caption").count() == 1

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.models import Initiative
 
-from .helpers import assert_no_axe_violations
+from .helpers import assert_no_axe_violations, expect_focus
 
 pytestmark = pytest.mark.browser
 
@@ -115,7 +115,7 @@ def test_import_journey(page, sign_in, live_server, console, lang):
     _upload(page, _fill(template, [good, bad], "Anteckningar"), text["check"])
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect_focus(page, "error-summary")
     for expected in (text["no_department"], text["mark"], text["unknown"]):
         assert expected in summary.inner_text(), expected
     assert text["no_department"] in page.locator("#row-4").inner_text()
