@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     from .exports import bp as exports_bp
     from .imports import bp as imports_bp
     from .initiatives import bp as initiatives_bp
+    from .mail import bp as mail_bp
     from .maturity import bp as maturity_bp
     from .pages import bp as pages_bp
     from .portfolio import bp as portfolio_bp
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(maturity_bp)
+    app.register_blueprint(mail_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(benefits_bp)
     app.register_blueprint(public_bp)

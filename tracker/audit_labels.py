@@ -70,6 +70,9 @@ ACTIONS = {
     "maturity.round.create": _l("Maturity measurement imported"),
     "maturity.round.update": _l("Maturity measurement corrected"),
     "maturity.value.update": _l("Maturity value corrected"),
+    "mail.nudge": _l("Reminder sent to an owner"),
+    "mail.resend": _l("E-mail queued again"),
+    "mail.settings_update": _l("E-mail schedule changed"),
     "period.close": _l("Reporting period closed"),
     "period.create": _l("Reporting period created"),
     "period.mark_report": _l("Status update marked as the period's report"),
@@ -197,6 +200,13 @@ FIELDS = {
     "measurement_id": _l("Measurement"),
     "value": _l("Value"),
     "corrects_id": _l("Corrects an earlier measurement"),
+    # e-mail
+    "recipient": _l("Recipient"),
+    "mail_kind": _l("Kind of e-mail"),
+    "mail_subject": _l("Subject"),
+    "reminder_days": _l("Days before the deadline that reminders go out"),
+    "digest_weekday": _l("Day of the weekly digest"),
+    "digest_hour": _l("Hour of the weekly digest (0–23)"),
     # reporting periods and frozen reports
     "period": _l("Reporting period"),
     "starts_on": _l("First day"),

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(send_reminders_command)
 
 
 def demo_password(instance: Path) -> str:
@@ -173,3 +174,23 @@ def backup_command(path: Path, force: bool) -> None:
     partial.chmod(0o600)
     partial.replace(path)
     click.echo(f"Backed up {source_file} to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("send-reminders")
+@click.option("--no-plan", is_flag=True, help="Only send what is queued; plan no reminders.")
+@with_appcontext
+def send_reminders_command(no_plan: bool) -> None:
+    """Queue the reminders and digests that are due, then send the outbox.
+
+    Idempotent: every message has a unique key, so running it every few minutes (cron, a systemd
+    timer), or twice at once, sends each message once.
+    """
+    from .mail import outbox, planning
+
+    queued = 0 if no_plan else planning.plan()
+    result = outbox.send_queued()
+    purged = outbox.purge()
+    click.echo(
+        f"queued {queued}, sent {result.sent}, deferred {result.deferred}, "
+        f"failed {result.failed}, interrupted {result.interrupted}, purged {purged}"
+    )

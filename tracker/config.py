@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "DEMO": False,
     "TRUSTED_PROXIES": 0,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_CLAIM_MINUTES": 15,
+    "MAIL_LOG_DAYS": 90,
 }
 
 

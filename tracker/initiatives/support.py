@@ -68,6 +68,9 @@ def after_update(actor: User, initiative: Initiative, update: StatusUpdate) -> N
             initiative,
             {"support_request_id": current.id, "status_update_id": update.id, "text": text},
         )
+        from ..mail import notices  # the management group hears of it, in this transaction
+
+        notices.support_requested(actor, initiative, current)
     elif current.text != text:
         changes = {
             "support_request_id": current.id,

@@ -5,6 +5,7 @@ from .benefits import Benefit, BenefitKind, Direction, Frequency, Indicator, Mea
 from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
 from .imports import InitiativeImportKey
+from .mail import MailMessage, MailOptOut, MailSettings
 from .maturity import (
     Dimension,
     MaturityCategory,
@@ -52,6 +53,9 @@ __all__ = [
     "Health",
     "Initiative",
     "InitiativeImportKey",
+    "MailMessage",
+    "MailOptOut",
+    "MailSettings",
     "MaturityCategory",
     "MaturityQuestion",
     "MaturityRound",

@@ -137,4 +137,7 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
     )
     if not data.keep_support_open:
         support.answer(actor, initiative, decision)
+    from ..mail import notices  # the owners hear of it: queued in this transaction
+
+    notices.decision_recorded(actor, initiative, decision)
     return decision

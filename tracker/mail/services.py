@@ -1,0 +1,156 @@
+"""What the views do with mail: preferences, the admin's schedule, the send log, the nudge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
+
+from .. import audit
+from ..extensions import db
+from ..models import MailMessage, MailOptOut, MailSettings, ReportingPeriod, Role, User
+from ..permissions import can_administer, can_manage_periods, require
+from . import DECISION, DIGEST, KIND_LABELS, MISSING_SUMMARY, REMINDER, SUPPORT_REQUEST, planning
+from .planning import SETTINGS_ID, parse_days
+
+MAX_ID = 2**31 - 1
+PER_PAGE = 50
+
+
+class MailError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def kinds_for(user: User) -> list[str]:
+    """The kinds of mail the user can get (and so turn off)."""
+    if user.role in (Role.MANAGEMENT, Role.ADMIN):
+        return [REMINDER, DECISION, SUPPORT_REQUEST, MISSING_SUMMARY, DIGEST]
+    return [REMINDER, DECISION]
+
+
+def preferences(user: User) -> dict[str, bool]:
+    off = set(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id == user.id)))
+    return {kind: kind not in off for kind in kinds_for(user)}
+
+
+def save_preferences(user: User, enabled: set[str]) -> None:
+    kinds = kinds_for(user)
+    db.session.execute(
+        delete(MailOptOut).where(MailOptOut.user_id == user.id, MailOptOut.kind.in_(kinds))
+    )
+    for kind in kinds:
+        if kind not in enabled:
+            db.session.add(MailOptOut(user_id=user.id, kind=kind))
+    db.session.flush()
+
+
+def labels(kinds: list[str]) -> list[tuple[str, str]]:
+    return [(kind, KIND_LABELS[kind]) for kind in kinds]
+
+
+def save_schedule(actor: User, *, reminder_days: str, digest_weekday: int, digest_hour: int):
+    require(can_administer(actor))
+    days = parse_days(reminder_days)
+    parts = [p for p in (reminder_days or "").replace(" ", "").split(",") if p]
+    if not days or len(days) != len(set(parts)) or len(days) > 5:
+        raise MailError(
+            _l("Enter up to five numbers of days from 1 to 90, separated by commas, e.g. 14, 3."),
+            "reminder_days",
+        )
+    if not 0 <= digest_weekday <= 6:
+        raise MailError(_l("Choose a day of the week."), "digest_weekday")
+    if not 0 <= digest_hour <= 23:
+        raise MailError(_l("Enter an hour from 0 to 23."), "digest_hour")
+    before = planning.schedule()
+    row = db.session.get(MailSettings, SETTINGS_ID)
+    if row is None:
+        row = MailSettings(id=SETTINGS_ID)
+        db.session.add(row)
+    text = ", ".join(str(d) for d in sorted(days, reverse=True))
+    row.reminder_days, row.digest_weekday, row.digest_hour = text, digest_weekday, digest_hour
+    db.session.flush()
+    changes = audit.diff(
+        {
+            "reminder_days": ", ".join(str(d) for d in sorted(before.reminder_days, reverse=True)),
+            "digest_weekday": before.digest_weekday,
+            "digest_hour": before.digest_hour,
+        },
+        {"reminder_days": text, "digest_weekday": digest_weekday, "digest_hour": digest_hour},
+    )
+    if changes:
+        audit.record(actor, "mail.settings_update", None, changes)
+    return changes
+
+
+@dataclass(frozen=True)
+class LogCounts:
+    queued: int
+    sent: int
+    failed: int
+
+
+def send_log(actor: User, page: int, status: str = ""):
+    require(can_administer(actor))
+    query = select(MailMessage).options(joinedload(MailMessage.recipient))
+    if status in ("queued", "sending", "sent", "failed"):
+        query = query.where(MailMessage.status == status)
+    query = query.order_by(MailMessage.created_at.desc(), MailMessage.id.desc())
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+
+
+def counts(actor: User) -> LogCounts:
+    require(can_administer(actor))
+    rows = dict(
+        db.session.execute(
+            select(MailMessage.status, func.count()).group_by(MailMessage.status)
+        ).all()
+    )
+    return LogCounts(
+        queued=rows.get("queued", 0) + rows.get("sending", 0),
+        sent=rows.get("sent", 0),
+        failed=rows.get("failed", 0),
+    )
+
+
+def resend(actor: User, message_id: int) -> MailMessage:
+    require(can_administer(actor))
+    row = db.session.get(MailMessage, message_id) if 0 < message_id <= MAX_ID else None
+    if row is None or row.status != "failed":
+        raise MailError(_l("Only a message that failed can be sent again."))
+    from .outbox import requeue
+
+    requeue(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        "mail.resend",
+        None,
+        {"recipient": row.recipient_id, "mail_subject": row.subject, "mail_kind": row.kind},
+    )
+    return row
+
+
+def nudge(actor: User, period: ReportingPeriod, owner_id: int) -> User:
+    """The management group reminds one owner now; it goes out with the next send run."""
+    require(can_manage_periods(actor))
+    owner = db.session.get(User, owner_id) if 0 < owner_id <= MAX_ID else None
+    if owner is None:
+        raise MailError(_l("Unknown owner."))
+    if not period.is_open(planning.timezone_today()):
+        raise MailError(_l("The period is closed: no reminders are sent for it."))
+    if not owner.active:
+        raise MailError(_l("The owner's account is deactivated."))
+    if not planning.nudge(period, owner):
+        raise MailError(
+            _l(
+                "No reminder was queued: the owner has no missing reports, has turned reminders "
+                "off, or was already reminded today."
+            )
+        )
+    audit.record(actor, "mail.nudge", period, {"recipient": owner.id})
+    return owner
