@@ -115,6 +115,7 @@ def sample_ids() -> dict[str, list[str]]:
         AccessToken,
         Benefit,
         FrozenReport,
+        MailMessage,
         ReportingPeriod,
         SsoGroupRole,
         UserIdentity,
@@ -134,6 +135,7 @@ def sample_ids() -> dict[str, list[str]]:
         "token_id": first(AccessToken, fallback="1"),
         "identity_id": first(UserIdentity, fallback="1"),
         "mapping_id": first(SsoGroupRole, fallback="1"),
+        "message_id": first(MailMessage, fallback="1"),
         "status": ["in_progress", "planned"],
         "filename": ["css/app.css"],
         # /public/reports/<code>: a committee's short name
