@@ -480,3 +480,17 @@ def test_management_nudges_one_owner_once_a_day(app, org, client, auth, reminder
         client.post(f"/reports/periods/{period.id}/nudge", data={"owner": "x"}).status_code == 400
     )
     assert db.session.scalar(select(func.count()).select_from(MailMessage)) == 1
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_starttls_and_tls_never_fall_back_to_clear_text(app, org, smtp, security):
+    """The test server offers no TLS: with starttls or tls configured nothing is sent in the
+    clear; the message stays queued with the reason."""
+    _use(app, smtp)
+    app.config["MAIL_SECURITY"] = security
+    _decide(org.management, factories.make_initiative(org.manager))
+    result = outbox.send_queued()
+    assert result.deferred == 1 and result.sent == 0
+    assert smtp.handler.messages == []
+    (row,) = _rows()
+    assert row.status == "queued" and row.last_error
