@@ -494,3 +494,26 @@ def test_starttls_and_tls_never_fall_back_to_clear_text(app, org, smtp, security
     assert smtp.handler.messages == []
     (row,) = _rows()
     assert row.status == "queued" and row.last_error
+
+
+def test_a_benefit_measurement_due_is_listed_in_the_owners_reminder(app, org, reminders):
+    from decimal import Decimal
+
+    from tracker.models import Benefit, BenefitKind, Direction, Frequency, Indicator
+
+    _period_, mine, _theirs = reminders
+    benefit = Benefit(
+        initiative_id=mine[0].id, title="Kortare handläggning", kind=BenefitKind.RESIDENTS,
+        owner_id=org.manager.id, created_by_id=org.manager.id,
+    )  # fmt: skip
+    benefit.indicator = Indicator(
+        name="Dagar", unit="dagar", direction=Direction.LOWER, baseline_value=Decimal(30),
+        baseline_date=date(2027, 1, 15), target_value=Decimal(10), target_date=date(2027, 12, 31),
+        frequency=Frequency.MONTHLY,
+    )  # fmt: skip
+    db.session.add(benefit)
+    db.session.commit()
+    assert planning.plan(_at("2027-03-17T10:00:00")) == 1
+    (row,) = _rows(kind="reminder")
+    assert "Kortare handläggning (Alfa, 2027-02-15)" in row.body_text
+    assert f"/benefits/{benefit.id}" in row.body_text

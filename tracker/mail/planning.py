@@ -112,7 +112,50 @@ def _missing_by_owner(period: ReportingPeriod, owner_id: int | None = None):
     return {owners[o]: items for o, items in grouped.items() if o in owners}
 
 
-def queue_reminder(owner: User, period: ReportingPeriod, items, stage_name: str, key: str):
+def measurements_due(owner_ids, by: date) -> dict[int, list[dict]]:
+    """{owner id: [benefit measurements due by ``by``]}, of the benefits each owns on active
+    initiatives, by the benefits' own rule (``tracker.benefits.figures``): three queries."""
+    from sqlalchemy.orm import selectinload
+
+    from ..benefits.figures import figures
+    from ..models import Benefit, Indicator
+
+    if not owner_ids:
+        return {}
+    benefits = db.session.scalars(
+        select(Benefit)
+        .join(Initiative, Initiative.id == Benefit.initiative_id)
+        .where(Benefit.owner_id.in_(owner_ids), Initiative.archived_at.is_(None))
+        .options(
+            selectinload(Benefit.indicator).selectinload(Indicator.measurements),
+            selectinload(Benefit.initiative),
+        )
+        .order_by(Benefit.title, Benefit.id)
+    ).all()
+    due: dict[int, list[dict]] = {}
+    for benefit in benefits:
+        if benefit.indicator is None:
+            continue
+        fig = figures(benefit.indicator, benefit.initiative.status, by)
+        if fig.next_due is not None and fig.next_due <= by:
+            due.setdefault(benefit.owner_id, []).append(
+                {
+                    "title": f"{benefit.title} ({benefit.initiative.title}, "
+                    f"{fig.next_due.isoformat()})",
+                    "link": link("benefits.show", benefit_id=benefit.id),
+                }
+            )
+    return due
+
+
+def queue_reminder(
+    owner: User,
+    period: ReportingPeriod,
+    items,
+    stage_name: str,
+    key: str,
+    measurements: list[dict] | None = None,
+):
     initiatives = [
         {"title": title, "link": link("initiatives.show", initiative_id=id_, _anchor="new-update")}
         for id_, title in items
@@ -145,7 +188,7 @@ def queue_reminder(owner: User, period: ReportingPeriod, items, stage_name: str,
         period=period,
         stage=stage_name,
         initiatives=initiatives,
-        measurements=[],
+        measurements=measurements or [],
         **common(),
     )
 
@@ -153,8 +196,9 @@ def queue_reminder(owner: User, period: ReportingPeriod, items, stage_name: str,
 def plan_period(period: ReportingPeriod, stage_name: str) -> int:
     queued = 0
     missing = _missing_by_owner(period)
+    due = measurements_due([o.id for o in missing], period.deadline)
     for owner, items in missing.items():
-        if queue_reminder(owner, period, items, stage_name, stage_name):
+        if queue_reminder(owner, period, items, stage_name, stage_name, due.get(owner.id)):
             queued += 1
     if stage_name == "after" and missing:
         owners = sorted(
@@ -350,7 +394,9 @@ def nudge(period: ReportingPeriod, owner: User, now: datetime | None = None) -> 
     items = missing.get(owner)
     if not items:
         return False
-    return queue_reminder(owner, period, items, "nudge", f"nudge-{today.isoformat()}") is not None
+    due = measurements_due([owner.id], period.deadline).get(owner.id)
+    key = f"nudge-{today.isoformat()}"
+    return queue_reminder(owner, period, items, "nudge", key, due) is not None
 
 
 def timezone_today() -> date:
