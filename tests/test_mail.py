@@ -240,7 +240,7 @@ def test_a_crash_between_sending_and_marking_does_not_send_again(app, org, smtp,
     monkeypatch.undo()
     assert len(smtp.handler.messages) == 1
     (row,) = _rows()
-    assert row.status == "sending"
+    assert row.status == "sending" and row.claim_token.endswith(outbox.IN_FLIGHT)
     # A run while the claim is fresh leaves it alone; after MAIL_CLAIM_MINUTES it is marked
     # failed with the reason, not resent.
     assert outbox.send_queued(now + timedelta(minutes=5)).sent == 0
@@ -248,6 +248,18 @@ def test_a_crash_between_sending_and_marking_does_not_send_again(app, org, smtp,
     assert (result.sent, result.interrupted) == (0, 1)
     (row,) = _rows()
     assert row.status == "failed" and row.last_error == outbox.INTERRUPTED
+    assert len(smtp.handler.messages) == 1
+
+
+def test_a_run_that_dies_before_sending_leaves_its_claims_to_the_next_run(app, org, smtp):
+    _use(app, smtp)
+    _decide(org.management, factories.make_initiative(org.manager))
+    now = datetime.now(UTC)
+    _token, ids = outbox.claim(now)  # the run dies right after claiming
+    assert len(ids) == 1 and _rows()[0].status == "sending"
+    assert outbox.send_queued(now + timedelta(minutes=5)).sent == 0  # the claim is fresh
+    result = outbox.send_queued(now + timedelta(minutes=16))
+    assert (result.sent, result.interrupted) == (1, 0)  # never in flight: safe to send
     assert len(smtp.handler.messages) == 1
 
 

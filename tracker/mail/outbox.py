@@ -2,18 +2,22 @@
 
 Sending, step by step, so that overlapping runs never take the same row and nothing is sent twice:
 
-1. **Recover** (own transaction): a row left in ``sending`` for longer than ``MAIL_CLAIM_MINUTES``
-   belongs to a run that died. It may or may not have reached the server, so it is *not* resent:
-   it is marked ``failed`` with a reason saying so, and an admin can send it again from the send
-   log after checking with the recipient.
-2. **Claim** (own committed transaction): ``UPDATE … SET status='sending', claim_token=T WHERE
+1. **Claim** (own committed transaction): ``UPDATE … SET status='sending', claim_token=T WHERE
    id IN (…) AND status='queued'``. A row another run claimed first no longer matches, so each row
    is claimed by one run only (SQLite serialises writers; PostgreSQL re-checks the WHERE clause of
    a row another transaction changed).
-3. **Send** each claimed row and mark it ``sent`` in a transaction of its own right after the
-   server accepted it; the body is then dropped (the log keeps who, what, when). A 4xx puts it
-   back in the queue with back-off; a 5xx marks it failed; a server that is down or closes the
-   connection puts every remaining claimed row back in the queue with back-off.
+2. **In flight** (own committed transaction, just before the row goes to the server): its token
+   becomes ``T:f`` ("in flight") and the run's other claimed rows get a fresh ``claimed_at``
+   (a heartbeat, so that a slow but living run never looks dead).
+3. **Send**, then mark the row ``sent`` in a transaction of its own right after the server
+   accepted it; the body is then dropped (the log keeps who, what, when). A 4xx puts it back in
+   the queue with back-off; a 5xx marks it failed; a server that is down or closes the connection
+   puts every remaining claimed row back in the queue with back-off.
+4. **Recover** (at the start of every run): a claim older than ``MAIL_CLAIM_MINUTES`` belongs to a
+   run that died. A row that was never in flight goes back to the queue (it never reached the
+   server). A row *in flight* may or may not have been accepted by the server, so it is **not
+   resent**: it is marked ``failed`` with a reason saying so, and an admin can send it again
+   from the send log after checking with the recipient.
 """
 
 from __future__ import annotations
@@ -117,19 +121,53 @@ class RunResult:
     interrupted: int = 0
 
 
+IN_FLIGHT = ":f"
+
+
 def recover_stale(now: datetime) -> int:
+    """Claims of a run that died: never-sent rows back to the queue, rows in flight failed (not
+    resent). Returns how many were in flight."""
     begin_write()
     minutes = int(current_app.config.get("MAIL_CLAIM_MINUTES") or 15)
+    stale = (
+        MailMessage.status == "sending",
+        MailMessage.claimed_at < now - timedelta(minutes=minutes),
+    )
+    in_flight = MailMessage.claim_token.like("%" + IN_FLIGHT)
     result = db.session.execute(
         update(MailMessage)
-        .where(
-            MailMessage.status == "sending",
-            MailMessage.claimed_at < now - timedelta(minutes=minutes),
-        )
+        .where(*stale, in_flight)
         .values(status="failed", last_error=INTERRUPTED, claim_token=None)
+    )
+    db.session.execute(
+        update(MailMessage)
+        .where(*stale, ~in_flight)
+        .values(status="queued", claim_token=None, next_attempt_at=now)
     )
     db.session.commit()
     return result.rowcount or 0
+
+
+def take_off(row_id: int, token: str, now: datetime) -> bool:
+    """Mark the row in flight (and keep the run's other claims fresh); False if it is no longer
+    this run's."""
+    begin_write()
+    result = db.session.execute(
+        update(MailMessage)
+        .where(
+            MailMessage.id == row_id,
+            MailMessage.claim_token == token,
+            MailMessage.status == "sending",
+        )
+        .values(claim_token=token + IN_FLIGHT, claimed_at=now)
+    )
+    db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.claim_token == token, MailMessage.status == "sending")
+        .values(claimed_at=now)
+    )
+    db.session.commit()
+    return bool(result.rowcount)
 
 
 def claim(now: datetime, limit: int = BATCH) -> tuple[str, list[int]]:
@@ -163,7 +201,7 @@ def claim(now: datetime, limit: int = BATCH) -> tuple[str, list[int]]:
 def _mine(row_id: int, token: str):
     return update(MailMessage).where(
         MailMessage.id == row_id,
-        MailMessage.claim_token == token,
+        MailMessage.claim_token.in_((token, token + IN_FLIGHT)),
         MailMessage.status == "sending",
     )
 
@@ -203,7 +241,7 @@ def defer(row_ids: list[int], token: str, now: datetime, error: str) -> tuple[in
     deferred = failed = 0
     rows = db.session.scalars(select(MailMessage).where(MailMessage.id.in_(row_ids))).all()
     for row in rows:
-        if row.claim_token != token or row.status != "sending":
+        if row.claim_token not in (token, token + IN_FLIGHT) or row.status != "sending":
             continue
         row.attempts += 1
         row.last_error = error[:480]
@@ -256,7 +294,8 @@ def send_queued(now: datetime | None = None, limit: int = BATCH) -> RunResult:
                 message_id=compose.message_id(app.config, row.id),
                 sent_at=now,
             )
-            db.session.commit()  # no transaction stays open while the server answers
+            if not take_off(row_id, token, utcnow()):
+                continue  # recovered by another run as stale: no longer ours
             try:
                 transport.send(message, recipient.email, from_address)
             except ServerUnavailable as error:
