@@ -206,12 +206,15 @@ CATALOG_FORMATS = {
 
 
 def _catalog(media_type: str) -> Response:
-    graph = catalog.build()
-    if media_type == "application/ld+json":
-        text = graph.serialize(format="json-ld", context=catalog.CONTEXT, indent=1)
-    else:
-        text = graph.serialize(format=CATALOG_FORMATS[media_type])
-    return Response(text, mimetype=media_type)
+    def text() -> str:
+        graph = catalog.build()
+        if media_type == "application/ld+json":
+            return graph.serialize(format="json-ld", context=catalog.CONTEXT, indent=1)
+        return graph.serialize(format=CATALOG_FORMATS[media_type])
+
+    # The same for everyone: cached per data version and minute (and host, for its addresses).
+    key = ("public.catalog", media_type, request.host_url)
+    return Response(cache.cached(key, text), mimetype=media_type)
 
 
 @bp.get("/catalog")
