@@ -19,7 +19,6 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Decision, DecisionKind, FrozenReport, Status
 from tracker.public import services
 
-from . import factories
 from .test_public import REQUIRED
 from .test_reports import at, freeze, initiative, period, update
 
