@@ -140,6 +140,7 @@ def _hostile(f):
         f"/public/reports/%00/{newer}",
         f"/public/reports/<script>/{newer}.csv",
         f"/public/reports/{'K' * 500}/{newer}",
+        f"/public/reports/{code}{'x' * 30}/{newer}.json",
         f"/public/reports/{code}/abc",
         f"/public/reports/{code}/{newer}.xml",
         "/public/reports?lang=xx",

@@ -256,7 +256,8 @@ def period_report(code: str, period_id: int, locale: str = "sv") -> PublicReport
     """The committee's frozen report for the period as residents may see it (404 if none)."""
     if not 0 < period_id <= reading.MAX_ID:
         raise reading.NotPublished(period_id)
-    if reading.printable(code) != code:  # NUL and the like name no committee (PostgreSQL refuses)
+    # A committee's code is at most 20 characters; NUL and the like name none (PostgreSQL refuses).
+    if len(code) > 20 or reading.printable(code) != code:
         raise reading.NotPublished(code)
     headings = _headings(Committee.short_name == code, FrozenReport.period_id == period_id)
     if not headings:

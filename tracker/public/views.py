@@ -154,20 +154,20 @@ def committee_report(code: str):
 @bp.get("/reports/<code>/<int:period_id>.csv")
 @limiter.limit(_limit)
 def period_report_csv(code: str, period_id: int):
-    return _report_csv(opendata.period_report(code[:20], period_id, _locale()))
+    return _report_csv(opendata.period_report(code, period_id, _locale()))
 
 
 @bp.get("/reports/<code>/<int:period_id>.json")
 @limiter.limit(_limit)
 def period_report_json(code: str, period_id: int):
-    report = opendata.period_report(code[:20], period_id, _locale())
+    report = opendata.period_report(code, period_id, _locale())
     return _report_json(report, request.base_url)
 
 
 @bp.get("/reports/<code>/<int:period_id>")
 @limiter.limit(_limit)
 def period_report(code: str, period_id: int):
-    return _report_page(opendata.period_report(code[:20], period_id, _locale()), latest=False)
+    return _report_page(opendata.period_report(code, period_id, _locale()), latest=False)
 
 
 @bp.get("/initiatives.csv")
