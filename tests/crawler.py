@@ -121,7 +121,7 @@ def sample_ids() -> dict[str, list[str]]:
         UserIdentity,
     )
 
-    return {
+    ids = {
         "initiative_id": first(Initiative),
         "user_id": first(User, User.role != "admin"),
         "committee_id": first(Committee),
@@ -138,11 +138,38 @@ def sample_ids() -> dict[str, list[str]]:
         "message_id": first(MailMessage, fallback="1"),
         "status": ["in_progress", "planned"],
         "filename": ["css/app.css"],
-        # /public/reports/<code>: a committee's short name
-        "code": [
-            str(c) for c in db.session.scalars(select(Committee.short_name).order_by(Committee.id))
-        ][:1],
+        # /public/reports/<code>[/<period_id>]: a committee's short name, and the committee and
+        # period of a frozen report, so that a public report of a period is crawled
+        "code": _unique(
+            [
+                str(c)
+                for c in db.session.scalars(select(Committee.short_name).order_by(Committee.id))
+            ][:1]
+            + [
+                str(c)
+                for c in db.session.scalars(
+                    select(Committee.short_name)
+                    .join(FrozenReport, FrozenReport.committee_id == Committee.id)
+                    .order_by(FrozenReport.id)
+                    .limit(1)
+                )
+            ]
+        ),
     }
+    ids["period_id"] = _unique(
+        ids["period_id"]
+        + [
+            str(p)
+            for p in db.session.scalars(
+                select(FrozenReport.period_id).order_by(FrozenReport.id).limit(1)
+            )
+        ]
+    )
+    return ids
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def rule_paths(app, method: str = "GET") -> list[tuple[str, str]]:

@@ -62,11 +62,11 @@ class PublicInitiative:
 
 def parse_filters(args: MultiDict) -> portfolio_filters.PortfolioFilter:
     """The portfolio's filters, only those the public pages offer."""
-    only = MultiDict([(k, _printable(v)) for k, v in args.items(multi=True) if k in PUBLIC_FILTERS])
+    only = MultiDict([(k, printable(v)) for k, v in args.items(multi=True) if k in PUBLIC_FILTERS])
     return portfolio_filters.parse(only)
 
 
-def _printable(value: str) -> str:
+def printable(value: str) -> str:
     """Control characters (NUL among them, which PostgreSQL refuses in text) name nothing."""
     return "".join(c for c in value if c >= " " and c != "\x7f")
 

@@ -94,14 +94,12 @@ def initiative(initiative_id: int):
     return cache.cached(("public.initiative", locale, initiative_id), page_html)
 
 
-@bp.get("/reports/<code>.csv")
-@limiter.limit(_limit)
-def committee_report_csv(code: str):
-    report = opendata.committee_report(code[:20])
+def _report_csv(report: opendata.PublicReport) -> Response:
     header, rows = opendata.report_table(report)
-    heading = [f"{report.heading.committee}: {report.heading.period}", opendata.licence_line()]
+    heading = [opendata.report_title(report.heading), opendata.licence_line()]
     body = "".join(csv_table(header, rows, opendata.empty_text(), heading=heading))
-    filename = f"report-{report.heading.report_id}.csv"
+    h = report.heading
+    filename = f"report-{h.committee_code}-{h.period_id}.csv"
     return Response(
         body,
         mimetype="text/csv",
@@ -109,20 +107,67 @@ def committee_report_csv(code: str):
     )
 
 
+def _report_json(report: opendata.PublicReport, url: str) -> Response:
+    document = opendata.report_document(report, url)
+    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+def _report_page(report: opendata.PublicReport, latest: bool) -> str:
+    h = report.heading
+    return render_template(
+        "public/report.html",
+        report=report,
+        latest=latest,
+        csv_url=url_for(".period_report_csv", code=h.committee_code, period_id=h.period_id),
+        json_url=url_for(".period_report_json", code=h.committee_code, period_id=h.period_id),
+        lang=_locale(),
+    )
+
+
+@bp.get("/reports")
+@limiter.limit(_limit)
+def reports():
+    """Every committee's frozen reports, period by period, each as open data."""
+    return render_template("public/reports.html", reports=opendata.all_reports(), lang=_locale())
+
+
+@bp.get("/reports/<code>.csv")
+@limiter.limit(_limit)
+def committee_report_csv(code: str):
+    return _report_csv(opendata.committee_report(code[:20], _locale()))
+
+
 @bp.get("/reports/<code>.json")
 @limiter.limit(_limit)
 def committee_report_json(code: str):
-    report = opendata.committee_report(code[:20])
-    document = opendata.report_document(report)
-    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
+    return _report_json(opendata.committee_report(code[:20], _locale()), request.base_url)
 
 
 @bp.get("/reports/<code>")
 @limiter.limit(_limit)
 def committee_report(code: str):
-    return render_template(
-        "public/report.html", report=opendata.committee_report(code[:20]), lang=_locale()
-    )
+    return _report_page(opendata.committee_report(code[:20], _locale()), latest=True)
+
+
+# One committee's report for one period: stable addresses (the committee's code and the period's
+# id), the newest version of what was frozen.
+@bp.get("/reports/<code>/<int:period_id>.csv")
+@limiter.limit(_limit)
+def period_report_csv(code: str, period_id: int):
+    return _report_csv(opendata.period_report(code, period_id, _locale()))
+
+
+@bp.get("/reports/<code>/<int:period_id>.json")
+@limiter.limit(_limit)
+def period_report_json(code: str, period_id: int):
+    report = opendata.period_report(code, period_id, _locale())
+    return _report_json(report, request.base_url)
+
+
+@bp.get("/reports/<code>/<int:period_id>")
+@limiter.limit(_limit)
+def period_report(code: str, period_id: int):
+    return _report_page(opendata.period_report(code, period_id, _locale()), latest=False)
 
 
 @bp.get("/initiatives.csv")
@@ -153,13 +198,49 @@ def initiatives_json():
     return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
+CATALOG_FORMATS = {
+    "application/rdf+xml": "pretty-xml",
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+}
+
+
+def _catalog(media_type: str) -> Response:
+    def text() -> str:
+        graph = catalog.build()
+        if media_type == "application/ld+json":
+            return graph.serialize(format="json-ld", context=catalog.CONTEXT, indent=1)
+        return graph.serialize(format=CATALOG_FORMATS[media_type])
+
+    # The same for everyone: cached per data version and minute (and host, for its addresses).
+    key = ("public.catalog", media_type, request.host_url)
+    return Response(cache.cached(key, text), mimetype=media_type)
+
+
+@bp.get("/catalog")
+@limiter.limit(_limit)
+def catalog_negotiated():
+    """The catalogue in the form the Accept header asks for (RDF/XML unless it asks for Turtle
+    or JSON-LD)."""
+    wanted = request.accept_mimetypes.best_match(list(CATALOG_FORMATS), "application/rdf+xml")
+    response = _catalog(wanted)
+    response.vary.add("Accept")
+    return response
+
+
 @bp.get("/catalog.rdf")
 @limiter.limit(_limit)
 def catalog_rdf():
-    return Response(catalog.build().serialize(format="pretty-xml"), mimetype="application/rdf+xml")
+    return _catalog("application/rdf+xml")
 
 
 @bp.get("/catalog.ttl")
 @limiter.limit(_limit)
 def catalog_ttl():
-    return Response(catalog.build().serialize(format="turtle"), mimetype="text/turtle")
+    return _catalog("text/turtle")
+
+
+@bp.get("/catalog.jsonld")
+@limiter.limit(_limit)
+def catalog_jsonld():
+    return _catalog("application/ld+json")
