@@ -1,9 +1,10 @@
 """The JSON API at /api/v1, described by OpenAPI 3.1 at /api/v1/openapi.json.
 
 Built on flask-smorest: marshmallow schemas validate the input and the same schemas generate the
-OpenAPI description, so the description cannot drift from the code. New resources (frozen reports,
-benefits) are a module each that adds routes to ``bp`` with the same helpers (``documented``,
-``page_body``, the schemas' ``list_schema``) and is imported at the bottom of this file.
+OpenAPI description, so the description cannot drift from the code. Each further resource
+(``reports``: periods and frozen reports; ``benefits``) is a module that adds routes to ``bp`` with
+the same helpers (``documented``, ``page_body``, the schemas' ``list_schema``) and is imported at
+the bottom of this file.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ bp = SmorestBlueprint(
     "api",
     __name__,
     url_prefix=API_PREFIX,
-    description="Initiatives, status updates, decisions, principles, committees, departments "
-    "and the dashboard's figures. Bearer tokens only.",
+    description="Initiatives, status updates, decisions, principles, committees, departments, "
+    "the dashboard's figures, reporting periods, frozen committee reports and benefits. "
+    "Bearer tokens only.",
 )
 
 
@@ -271,4 +273,4 @@ def api_http_error(error: HTTPException):
 __all__ = ["CONTENT_TYPE", "NotFound", "bp", "init_app", "is_api_request"]
 
 _setup_blueprint()
-from . import views  # noqa: E402,F401
+from . import benefits, reports, views  # noqa: E402,F401
