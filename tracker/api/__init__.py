@@ -3,8 +3,8 @@
 Built on flask-smorest: marshmallow schemas validate the input and the same schemas generate the
 OpenAPI description, so the description cannot drift from the code. Each further resource
 (``reports``: periods and frozen reports; ``benefits``) is a module that adds routes to ``bp`` with
-the same helpers (``documented``, ``page_body``, the schemas' ``list_schema``) and is imported at
-the bottom of this file.
+the same helpers (``documented``, ``page_body``, the schemas' ``list_schema``), imported in
+``init_app`` before the blueprint is registered.
 """
 
 from __future__ import annotations
@@ -113,7 +113,10 @@ def _rate_key() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, docs
+    # ``benefits`` and ``reports`` (the resources that read those packages' services) are
+    # imported here, once the application is being built, not at the bottom of this module:
+    # those packages import the exports and admin packages, and admin imports this one.
+    from . import auth, benefits, docs, reports  # noqa: F401
 
     _config(app)
     app.session_interface = auth.ApiAwareSessionInterface()
@@ -273,4 +276,4 @@ def api_http_error(error: HTTPException):
 __all__ = ["CONTENT_TYPE", "NotFound", "bp", "init_app", "is_api_request"]
 
 _setup_blueprint()
-from . import benefits, reports, views  # noqa: E402,F401
+from . import views  # noqa: E402,F401
