@@ -45,7 +45,12 @@ def _decimal(**kwargs):
     """A stored value, exactly: a decimal string with a point (at most four decimals)."""
     return fields.Decimal(
         as_string=True,
-        metadata={"description": 'A decimal number as a string, e.g. "12.5".'},
+        metadata={
+            # apispec calls every Decimal a number; this one is sent as text, exactly.
+            "type": ["string", "null"] if kwargs.get("allow_none") else "string",
+            "pattern": r"^-?\d+(\.\d+)?$",
+            "description": 'A decimal number as text, e.g. "12.5000".',
+        },
         **kwargs,
     )
 
