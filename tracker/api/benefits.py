@@ -158,7 +158,8 @@ class NewMeasurementSchema(s.Schema):
         metadata={"type": ["number", "string"], "description": 'e.g. 12.5 or "12,5".'},
     )
     measured_on = fields.Date(
-        required=True, error_messages=s._messages(invalid=_l("Enter a date as YYYY-MM-DD."))
+        required=True,
+        error_messages=s._messages(invalid=_l("Enter a date as YYYY-MM-DD, e.g. 2027-04-30.")),
     )
     comment = s.Text(multiline=True, load_default="")
     corrects_id = s.Int(
