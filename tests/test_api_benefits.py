@@ -97,7 +97,7 @@ def test_figures_are_the_pages(org, benefits, client, auth):
     body = get(client, make_token(org.admin), f"/benefits/{ks.id}").get_json()
     auth.login("admin@example.se")
     page = client.get(f"/benefits/{ks.id}").get_data(as_text=True)
-    assert f"{body['percent']}" in page and body["state_label"] in page
+    assert f"{body['percent']} % av vägen" in page and body["state_label"] in page
 
 
 def test_the_portfolios_filters(org, benefits, client):
@@ -133,6 +133,30 @@ def test_a_committee_reader_sees_only_their_committees_benefits(org, benefits, c
     assert (
         post(client, secret, bun.id, {"value": 1, "measured_on": "2026-01-01"}).status_code == 403
     )
+
+
+@pytest.mark.parametrize("role", ["admin", "management", "committee", "limited", "manager"])
+def test_the_summary_is_the_pages_rollup(org, benefits, client, role):
+    from tracker.benefits import overview
+    from tracker.portfolio.filters import PortfolioFilter
+
+    user = org.user("committee" if role == "limited" else role)
+    if role == "limited":
+        user.committee_id = org.committees[1].id
+        db.session.commit()
+    body = get(client, make_token(user), "/benefits/summary").get_json()
+
+    view = overview.build(user, PortfolioFilter(), 30, today(), "sv")
+    assert body["totals"]["total"] == view.totals.total == (1 if role == "limited" else 2)
+    assert body["totals"]["by_state"] == {k.value: v for k, v in view.totals.by_state.items()}
+    assert [d["key"] for d in body["departments"]] == [r.key for r in view.by_department]
+    assert [p["key"] for p in body["principles"]] == [r.key for r in view.by_principle]
+    if role != "limited":
+        [principle] = body["principles"]
+        assert principle["key"] == "tillganglighet" and principle["average_percent"] == 23
+    filtered = get(client, make_token(user), "/benefits/summary?department=GRS").get_json()
+    assert filtered["totals"]["total"] == 1
+    assert get(client, make_token(user), "/benefits/summary?committee=NOPE").status_code == 422
 
 
 # --- registering a measurement -----------------------------------------------------------------
@@ -295,13 +319,17 @@ def test_queries_do_not_grow_with_benefits_and_measurements(org, app, client, co
         benefit_id = last.indicator.benefit_id
         with count_queries() as counter:
             assert get(client, secret, f"/benefits/{benefit_id}").status_code == 200
-        counts.append((listed, counter.count))
+        one = counter.count
+        with count_queries() as counter:
+            assert get(client, secret, "/benefits/summary").status_code == 200
+        counts.append((listed, one, counter.count))
     assert counts[0] == counts[1]
 
 
 def test_the_description_and_docs_page_name_the_new_resources(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "get" in spec["paths"]["/api/v1/benefits"]
+    assert "get" in spec["paths"]["/api/v1/benefits/summary"]
     assert "post" in spec["paths"]["/api/v1/benefits/{benefit_id}/measurements"]
     html = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/api/v1/benefits/{benefit_id}/measurements" in html and "NewMeasurement" in html

@@ -14,12 +14,13 @@ from decimal import Decimal
 
 import marshmallow as ma
 from flask import url_for
-from flask_babel import get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import fields, validate
 
 from .. import settings
+from ..benefits import overview
 from ..benefits import services as benefit_services
 from ..benefits.figures import BenefitState, figures, parse_number
 from ..exports.services import local_today
@@ -55,7 +56,11 @@ def _decimal(**kwargs):
     )
 
 
-class BenefitArgs(s.PageArgs):
+class BenefitFilterArgs(s.Schema):
+    class Meta:
+        ordered = True
+        unknown = ma.EXCLUDE
+
     committee = s.InitiativeArgs._declared_fields["committee"]
     department = s.InitiativeArgs._declared_fields["department"]
     principle = s.Text(
@@ -65,6 +70,12 @@ class BenefitArgs(s.PageArgs):
     health = s.InitiativeArgs._declared_fields["health"]
     stale = s.InitiativeArgs._declared_fields["stale"]
     q = s.InitiativeArgs._declared_fields["q"]
+
+
+class BenefitArgs(s.PageArgs, BenefitFilterArgs):
+    class Meta:
+        ordered = True
+        unknown = ma.EXCLUDE
 
 
 class BenefitSummarySchema(s.Schema):
@@ -128,6 +139,31 @@ class BenefitSchema(BenefitSummarySchema):
         required=True,
         metadata={"description": "Every measurement, corrected ones too, the oldest first."},
     )
+
+
+class RollupSchema(s.Schema):
+    key = fields.String(
+        required=True, metadata={"description": "Principle key or department code."}
+    )
+    label = fields.String(required=True)
+    total = fields.Integer(required=True)
+    by_state = fields.Dict(
+        keys=fields.String(metadata={"enum": [st.value for st in BenefitState]}),
+        values=fields.Integer(),
+        required=True,
+    )
+    overdue = fields.Integer(required=True)
+    average_percent = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Average share of the way to target of the measured ones."},
+    )
+
+
+class BenefitSummaryFiguresSchema(s.Schema):
+    totals = fields.Nested(RollupSchema, required=True)
+    principles = fields.List(fields.Nested(RollupSchema), required=True)
+    departments = fields.List(fields.Nested(RollupSchema), required=True)
 
 
 class NumberInput(fields.Field):
@@ -215,6 +251,25 @@ def benefits(page: int, per_page: int, **args):
         for b in items
     ]
     return page_body(body, total, page, per_page)
+
+
+@bp.get("/benefits/summary")
+@bp.arguments(BenefitFilterArgs, location="query", as_kwargs=True)
+@documented(BenefitSummaryFiguresSchema, ERRORS_READ)
+def benefits_summary(**args):
+    """The benefits page's roll-ups: in all, per guiding principle and per department.
+
+    The same filters as `/benefits`; counts per state, overdue measurements and the average
+    share of the way to the target, computed by the same function as the page and dashboard.
+    """
+    view = overview.build(
+        _user(), _filters(args), settings.stale_days(), _today(), str(get_locale() or "sv")
+    )
+    return {
+        "totals": represent.rollup(view.totals),
+        "principles": [represent.rollup(r) for r in view.by_principle],
+        "departments": [represent.rollup(r) for r in view.by_department],
+    }
 
 
 @bp.get("/benefits/<int:benefit_id>")

@@ -306,3 +306,15 @@ def benefit(b: Benefit, f: Figures) -> dict:
         "frequency_label": str(ind.frequency.label),
         "measurements": [measurement(m, standing, corrected_by) for m in ind.measurements],
     }
+
+
+def rollup(r) -> dict:
+    """One roll-up of the benefits overview (``benefits.overview.Rollup``)."""
+    return {
+        "key": r.key,
+        "label": r.label,
+        "total": r.total,
+        "by_state": {state.value: n for state, n in r.by_state.items()},
+        "overdue": r.overdue,
+        "average_percent": r.average_percent,
+    }
