@@ -36,9 +36,7 @@ APP = create_app(
     {
         "TESTING": True,
         "SECRET_KEY": "schemathesis",
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(_URL)
-        if _URL
-        else f"sqlite:///{_FILE}",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(_URL) if _URL else f"sqlite:///{_FILE}",
         "RATELIMIT_STORAGE_URI": "memory://",
         "API_RATE_LIMIT": "100000/minute",
         "API_WRITE_RATE_LIMIT": "100000/minute",
@@ -62,8 +60,11 @@ def api_app():
                 conn.execute(text("CREATE SCHEMA public"))
         db.create_all()
         org = factories.make_org()
-        for _ in range(3):
+        items = [
             factories.make_initiative(org.manager, principles=org.principles[:1], updates=2)
+            for _ in range(3)
+        ]
+        _benefits_and_reports(org, items[0])
         secret = tokens.create_token(
             org.admin,
             name="schemathesis",
@@ -82,6 +83,59 @@ def api_app():
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(_FILE + suffix)
+
+
+def _benefits_and_reports(org, initiative) -> None:
+    """A benefit with a measurement and a correction, and a period with a frozen report and a
+    correction, so that the generated requests reach real records too."""
+    from datetime import date
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from tracker.benefits import services as benefit_services
+    from tracker.reports import periods
+    from tracker.reports import services as report_services
+
+    from .test_benefits import _data
+
+    tz = ZoneInfo("Europe/Stockholm")
+    today = tokens.local_today()
+    benefit = benefit_services.create_benefit(
+        org.manager, initiative, _data(org.manager.id, principle_ids=[org.principles[0].id])
+    )
+    first = benefit_services.add_measurement(
+        org.manager,
+        benefit,
+        benefit_services.MeasurementData(Decimal("20"), date(2025, 6, 1)),
+        today,
+    )
+    benefit_services.add_measurement(
+        org.manager,
+        benefit,
+        benefit_services.MeasurementData(Decimal("21.25"), date(2025, 6, 1), "Rättat", first.id),
+        today,
+    )
+    period = periods.create_period(
+        org.management,
+        periods.PeriodData(
+            "Tertial 1 2026",
+            date(2026, 1, 1),
+            date(2026, 4, 30),
+            date(2026, 4, 30),
+            [periods.MeetingData(org.committees[0].id, date(2026, 5, 20), "KS 2026/1")],
+        ),
+    )
+    committee = org.committees[0].id
+    for version, reason in ((0, ""), (1, "Rättelse")):
+        report_services.freeze(
+            org.management,
+            period,
+            report_services.FreezeRequest([committee], {committee: version}, reason),
+            tz=tz,
+            stale_days=30,
+            organisation="Nykvarns kommun",
+            locale="sv",
+        )
 
 
 @schema.parametrize()

@@ -1,9 +1,10 @@
 """The JSON API at /api/v1, described by OpenAPI 3.1 at /api/v1/openapi.json.
 
 Built on flask-smorest: marshmallow schemas validate the input and the same schemas generate the
-OpenAPI description, so the description cannot drift from the code. New resources (frozen reports,
-benefits) are a module each that adds routes to ``bp`` with the same helpers (``documented``,
-``page_body``, the schemas' ``list_schema``) and is imported at the bottom of this file.
+OpenAPI description, so the description cannot drift from the code. Each further resource
+(``reports``: periods and frozen reports; ``benefits``) is a module that adds routes to ``bp`` with
+the same helpers (``documented``, ``page_body``, the schemas' ``list_schema``), imported in
+``init_app`` before the blueprint is registered.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ bp = SmorestBlueprint(
     "api",
     __name__,
     url_prefix=API_PREFIX,
-    description="Initiatives, status updates, decisions, principles, committees, departments "
-    "and the dashboard's figures. Bearer tokens only.",
+    description="Initiatives, status updates, decisions, principles, committees, departments, "
+    "the dashboard's figures, reporting periods, frozen committee reports and benefits. "
+    "Bearer tokens only.",
 )
 
 
@@ -111,7 +113,10 @@ def _rate_key() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, docs
+    # ``benefits`` and ``reports`` (the resources that read those packages' services) are
+    # imported here, once the application is being built, not at the bottom of this module:
+    # those packages import the exports and admin packages, and admin imports this one.
+    from . import auth, benefits, docs, reports  # noqa: F401
 
     _config(app)
     app.session_interface = auth.ApiAwareSessionInterface()

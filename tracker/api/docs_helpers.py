@@ -31,13 +31,22 @@ def documented(schema, errors, status: int = 200, conditional: bool = True):
             wrapped = bp.alt_response(
                 304, description="Not modified (If-None-Match matched the ETag).", success=True
             )(wrapped)
+        return problems(errors)(wrapped)
+
+    return decorator
+
+
+def problems(errors):
+    """The problem answers an operation may give, each described as problem details."""
+
+    def decorator(view):
         for code in errors:
-            wrapped = bp.alt_response(
+            view = bp.alt_response(
                 code,
                 schema=ProblemSchema,
                 content_type=CONTENT_TYPE,
                 description=DESCRIPTIONS[code],
-            )(wrapped)
-        return wrapped
+            )(view)
+        return view
 
     return decorator

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
-from ..models import Decision, Initiative, Principle, StatusUpdate
+from ..benefits.figures import Figures
+from ..models import (
+    Benefit,
+    Decision,
+    FrozenReport,
+    Initiative,
+    Measurement,
+    Principle,
+    ReportingPeriod,
+    StatusUpdate,
+)
 
 
 def _locale() -> str:
@@ -152,4 +165,156 @@ def dashboard(
         "attention": [
             initiative_summary(a.initiative, committees, stale_days) for a in board.attention
         ],
+    }
+
+
+# --- reporting periods and frozen reports ----------------------------------------------------
+
+
+def period_state(p: ReportingPeriod, today: date) -> tuple[str, str]:
+    """The state the calendar shows as a tag: closed, open or not yet open."""
+    if p.closed_at is not None:
+        return "closed", str(_l("Closed"))
+    if p.is_open(today):
+        return "open", str(_l("Open"))
+    return "not_open", str(_l("Not yet open"))
+
+
+def period(p: ReportingPeriod, today: date) -> dict:
+    state, label = period_state(p, today)
+    return {
+        "id": p.id,
+        "name": p.name,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "deadline": p.deadline,
+        "state": state,
+        "state_label": label,
+        "meetings": [
+            {"committee": m.committee.short_name, "meets_on": m.meets_on, "dnr": m.dnr}
+            for m in p.meetings
+        ],
+        "url": url_for("api.period", period_id=p.id, _external=True),
+    }
+
+
+def report_summary(r: FrozenReport) -> dict:
+    return {
+        "id": r.id,
+        "period_id": r.period_id,
+        "period": r.period.name,
+        "committee": r.committee.short_name,
+        "committee_name": r.committee.name,
+        "version": r.version,
+        "correction": r.version > 1,
+        "reason": r.reason,
+        "frozen_at": r.frozen_at,
+        "frozen_by": r.frozen_by_name,
+        "initiative_count": r.initiative_count,
+        "sha256": r.sha256,
+        "url": url_for("api.report", report_id=r.id, _external=True),
+    }
+
+
+def report(r: FrozenReport, snapshot: dict, versions: list[FrozenReport]) -> dict:
+    return {
+        **report_summary(r),
+        "snapshot": snapshot,
+        "snapshot_url": url_for("api.report_snapshot", report_id=r.id, _external=True),
+        "versions": [
+            {
+                "id": v.id,
+                "version": v.version,
+                "frozen_at": v.frozen_at,
+                "frozen_by": v.frozen_by_name,
+                "reason": v.reason,
+                "sha256": v.sha256,
+                "url": url_for("api.report", report_id=v.id, _external=True),
+            }
+            for v in versions
+        ],
+    }
+
+
+# --- benefits --------------------------------------------------------------------------------
+
+
+def _percent(share: Decimal | None) -> int | None:
+    return None if share is None else int((share * 100).to_integral_value())
+
+
+def benefit_summary(b: Benefit, f: Figures) -> dict:
+    ind = b.indicator
+    initiative = b.initiative
+    latest = f.latest
+    return {
+        "id": b.id,
+        "title": b.title,
+        "kind": b.kind.value,
+        "kind_label": str(b.kind.label),
+        "initiative_id": initiative.id,
+        "initiative": initiative.title,
+        "department": initiative.department.code,
+        "committee": initiative.department.committee.short_name,
+        "owner": b.owner.name,
+        "principles": [p.key for p in b.principles],
+        "indicator": ind.name,
+        "unit": ind.unit,
+        "direction": ind.direction.value,
+        "baseline_value": ind.baseline_value,
+        "baseline_date": ind.baseline_date,
+        "target_value": ind.target_value,
+        "target_date": ind.target_date,
+        "frequency": ind.frequency.value,
+        "latest_value": latest.value if latest else None,
+        "latest_measured_on": latest.measured_on if latest else None,
+        "percent": f.percent,
+        "expected_percent": _percent(f.expected),
+        "state": f.state.value,
+        "state_label": str(f.state.label),
+        "next_due": f.next_due,
+        "overdue": f.overdue,
+        "version": b.version,
+        "url": url_for("api.benefit", benefit_id=b.id, _external=True),
+    }
+
+
+def measurement(m: Measurement, standing: set[int], corrected_by: dict[int, int]) -> dict:
+    return {
+        "id": m.id,
+        "value": m.value,
+        "measured_on": m.measured_on,
+        "comment": m.comment,
+        "author": m.author.name,
+        "created_at": m.created_at,
+        "corrects_id": m.corrects_id,
+        "corrected_by_id": corrected_by.get(m.id),
+        "standing": m.id in standing,
+    }
+
+
+def benefit(b: Benefit, f: Figures) -> dict:
+    ind = b.indicator
+    locale = _locale()
+    standing = {m.id for m in f.measurements}
+    corrected_by = {m.corrects_id: m.id for m in ind.measurements if m.corrects_id}
+    return {
+        **benefit_summary(b, f),
+        "description": b.description,
+        "principle_names": [p.name(locale) for p in b.principles],
+        "direction_label": str(ind.direction.label),
+        "frequency_label": str(ind.frequency.label),
+        "measurements": [measurement(m, standing, corrected_by) for m in ind.measurements],
+    }
+
+
+def rollup(r) -> dict:
+    """One roll-up of the benefits overview (``benefits.overview.Rollup``)."""
+    return {
+        "key": r.key,
+        "label": r.label,
+        "total": r.total,
+        "by_state": {state.value: n for state, n in r.by_state.items()},
+        "overdue": r.overdue,
+        "average_percent": r.average_percent,
     }

@@ -24,7 +24,8 @@ from ..permissions import can_read_portfolio, require
 from ..portfolio.services import visible_initiatives
 
 
-def _page(query, page: int, per_page: int):
+def page_of(query, page: int, per_page: int):
+    """One page of a query and how many rows it has in all: two queries (and its loaders)."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return items, total
@@ -32,7 +33,7 @@ def _page(query, page: int, per_page: int):
 
 def committees(user: User, page: int, per_page: int):
     require(can_read_portfolio(user))
-    return _page(select(Committee).order_by(Committee.short_name, Committee.id), page, per_page)
+    return page_of(select(Committee).order_by(Committee.short_name, Committee.id), page, per_page)
 
 
 def departments(user: User, page: int, per_page: int):
@@ -42,12 +43,12 @@ def departments(user: User, page: int, per_page: int):
         .options(selectinload(Department.committee), selectinload(Department.parent))
         .order_by(Department.code, Department.id)
     )
-    return _page(query, page, per_page)
+    return page_of(query, page, per_page)
 
 
 def principles(user: User, page: int, per_page: int):
     require(can_read_portfolio(user))
-    return _page(select(Principle).order_by(Principle.sort_order, Principle.id), page, per_page)
+    return page_of(select(Principle).order_by(Principle.sort_order, Principle.id), page, per_page)
 
 
 def status_updates(user: User, initiative_id: int, page: int, per_page: int):
@@ -59,7 +60,7 @@ def status_updates(user: User, initiative_id: int, page: int, per_page: int):
         .options(selectinload(StatusUpdate.author))
         .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
     )
-    return _page(query, page, per_page)
+    return page_of(query, page, per_page)
 
 
 def decisions(user: User, page: int, per_page: int, initiative_id: int | None = None):
@@ -74,7 +75,7 @@ def decisions(user: User, page: int, per_page: int, initiative_id: int | None = 
     )
     if initiative_id is not None:
         query = query.where(Decision.initiative_id == initiative_id)
-    return _page(query, page, per_page)
+    return page_of(query, page, per_page)
 
 
 def initiatives_by_id(ids: list[int]) -> list[Initiative]:

@@ -151,6 +151,11 @@ def benefits_of(initiative: Initiative) -> list[Benefit]:
 def search(user: User, filters: PortfolioFilter, stale_days: int) -> list[Benefit]:
     """Every benefit the user may see whose initiative matches the portfolio filter, except
     that the principle filter asks for benefits that serve the principle."""
+    return list(db.session.scalars(search_query(user, filters, stale_days)))
+
+
+def search_query(user: User, filters: PortfolioFilter, stale_days: int):
+    """``search`` as a query, for a caller that pages it (the API)."""
     by_initiative = replace(filters, principle=None, principle_id=None)
     initiative_ids = by_initiative.apply(
         visible_initiatives(user), stale_condition(stale_days)
@@ -170,7 +175,7 @@ def search(user: User, filters: PortfolioFilter, stale_days: int) -> list[Benefi
                 )
             )
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def owner_choices() -> list[User]:

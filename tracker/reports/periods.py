@@ -58,12 +58,16 @@ def bounds(period: ReportingPeriod, tz: tzinfo) -> tuple[datetime, datetime]:
 
 
 def all_periods() -> list[ReportingPeriod]:
-    query = (
+    return list(db.session.scalars(periods_query()))
+
+
+def periods_query():
+    """The calendar, the newest period first, with each committee's meeting."""
+    return (
         select(ReportingPeriod)
         .options(selectinload(ReportingPeriod.meetings).selectinload(CommitteeMeeting.committee))
-        .order_by(ReportingPeriod.starts_on.desc())
+        .order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc())
     )
-    return list(db.session.scalars(query))
 
 
 def get_period(period_id: int) -> ReportingPeriod:

@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import audit
 from ..extensions import db
@@ -45,6 +45,18 @@ def committees_for(user: User) -> list[Committee]:
 
 def archive(user: User) -> list[FrozenReport]:
     """Every frozen report the user may see, newest period first, without their content."""
+    return list(db.session.scalars(archive_query(user)))
+
+
+def archive_query(
+    user: User,
+    *,
+    committee_id: int | None = None,
+    period_id: int | None = None,
+    latest_only: bool = False,
+):
+    """The archive as a query (the API pages it): the user's committee scope applied, and
+    optionally one committee's, one period's or only each report's newest version."""
     require(can_read_portfolio(user))
     query = (
         select(FrozenReport)
@@ -65,12 +77,32 @@ def archive(user: User) -> list[FrozenReport]:
         )
         .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
         .join(Committee, Committee.id == FrozenReport.committee_id)
-        .order_by(ReportingPeriod.starts_on.desc(), Committee.name, FrozenReport.version.desc())
+        .order_by(
+            ReportingPeriod.starts_on.desc(),
+            Committee.name,
+            FrozenReport.version.desc(),
+            FrozenReport.id.desc(),
+        )
     )
     scope = committee_scope(user)
     if scope is not None:
         query = query.where(FrozenReport.committee_id == scope)
-    return list(db.session.scalars(query))
+    if committee_id is not None:
+        query = query.where(FrozenReport.committee_id == committee_id)
+    if period_id is not None:
+        query = query.where(FrozenReport.period_id == period_id)
+    if latest_only:
+        newer = aliased(FrozenReport)
+        query = query.where(
+            ~select(newer.id)
+            .where(
+                newer.period_id == FrozenReport.period_id,
+                newer.committee_id == FrozenReport.committee_id,
+                newer.version > FrozenReport.version,
+            )
+            .exists()
+        )
+    return query
 
 
 def get_report(user: User, report_id: int) -> FrozenReport:
