@@ -36,9 +36,7 @@ APP = create_app(
     {
         "TESTING": True,
         "SECRET_KEY": "schemathesis",
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(_URL)
-        if _URL
-        else f"sqlite:///{_FILE}",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(_URL) if _URL else f"sqlite:///{_FILE}",
         "RATELIMIT_STORAGE_URI": "memory://",
         "API_RATE_LIMIT": "100000/minute",
         "API_WRITE_RATE_LIMIT": "100000/minute",

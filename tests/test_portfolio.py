@@ -244,6 +244,41 @@ def test_presentation_mode_records_decisions_back_into_the_meeting(org, portfoli
     assert target.endswith(f"#card-{link.group(2)}")
 
 
+def test_an_initiative_opened_from_the_meeting_leads_back_to_it(org, portfolio, client, auth):
+    """A card in the meeting mode opens the initiative with the way back to the same filtered
+    board, at the same card; the link is offered only for a path of the board."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    auth.login("ledning@example.se")
+    html = client.get("/board?present=1&committee=KS").get_data(as_text=True)
+    card = re.search(r'href="(/initiatives/(\d+)\?return_to=[^"]+)" id="card-(\d+)"', html)
+    assert card and card.group(2) == card.group(3), "no way back on the meeting's cards"
+    page = client.get(unescape(card.group(1))).get_data(as_text=True)
+    back = re.search(r'id="back-to-meeting"[^>]*href="([^"]+)"', page)
+    assert back and "Tillbaka till mötet" in page
+    target = unescape(back.group(1))
+    parts = urlsplit(target)
+    assert parts.path == "/board" and parts.fragment == f"card-{card.group(2)}"
+    assert parse_qs(parts.query) == {"committee": ["KS"], "present": ["1"]}
+    # A decision taken from that page goes back to the meeting as well.
+    decide = re.search(r'href="(/initiatives/\d+/decisions\?return_to=[^"]+)"', page)
+    assert decide and "present%3D1" in decide.group(1)
+    # Outside the meeting mode, and for any other target, no way back is offered.
+    plain = client.get("/board?committee=KS").get_data(as_text=True)
+    assert re.search(rf'href="/initiatives/{card.group(2)}" id="card-', plain)
+    for hostile in (
+        "https://evil.example/board",
+        "//evil.example/board",
+        "/initiatives",
+        "/board/../admin",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
+        other = client.get(f"/initiatives/{card.group(2)}", query_string={"return_to": hostile})
+        assert other.status_code == 200 and "back-to-meeting" not in other.get_data(as_text=True)
+
+
 def _queries(client, count_queries, path):
     with count_queries() as counter:
         assert client.get(path).status_code == 200

@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.models import Health, Initiative, Status, StatusUpdate, User
 
 from .. import factories
-from .helpers import assert_no_axe_violations
+from .helpers import assert_no_axe_violations, expect_focus
 from .test_layout import _shot
 
 pytestmark = pytest.mark.browser
@@ -287,6 +287,37 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
     page.wait_for_function(f"() => document.activeElement.id === '{card_id}'")
     assert "Beslutet har registrerats." in messages(page)
     assert_no_axe_violations(page, "meeting mode after a decision")
+
+
+def test_meeting_mode_opens_an_initiative_and_comes_back_to_the_card(page, sign_in):
+    """Enter on a card opens the initiative; its first link in the content is "Tillbaka till
+    mötet", which leads to the same filtered board in the meeting mode, focus on the same card."""
+    sign_in("management")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/board?present=1&committee=KS&lang=sv")
+    page.keyboard.press("ArrowDown")
+    card = active(page)
+    assert card["card"], card
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/initiatives/" in page.url and "return_to=" in page.url
+    assert page.locator("h1").text_content().strip() == card["text"]
+    # Keyboard-reachable early: the skip link, then the way back is the next stop in the content.
+    page.locator("#main").focus()
+    page.keyboard.press("Tab")
+    assert active(page)["id"] == "back-to-meeting", active(page)
+    assert active(page)["text"] == "Tillbaka till mötet"
+    assert_no_axe_violations(page, "initiative opened from the meeting")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "/board?" in page.url and "present=1" in page.url and "committee=KS" in page.url
+    assert page.url.endswith(f"#{card['id']}")
+    assert page.locator(".board--present").count() == 1
+    expect_focus(page, card["id"])
+    # And the arrow keys go on from there.
+    page.keyboard.press("ArrowRight")
+    assert active(page)["card"] and active(page)["id"] != card["id"]
 
 
 # --- decisions and the conflict page --------------------------------------------------------------

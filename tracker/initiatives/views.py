@@ -22,6 +22,7 @@ from ..permissions import (
 )
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
+from ..redirects import path_at
 from . import bp, listing, services, support
 from .forms import (
     ConfirmForm,
@@ -77,6 +78,8 @@ def _detail(
     regions: tuple[str, ...] = (),
 ):
     user = _user()
+    # Opened from the meeting mode of the board: the way back to the same board, at the card.
+    meeting = path_at(request.values.get("return_to"), url_for("portfolio.board_view"))
     editable = can_edit_initiative(user, initiative)
     if update_form is None and editable:
         update_form = StatusUpdateForm(
@@ -101,6 +104,7 @@ def _detail(
         benefit_rows=benefit_overview.rows_of(initiative),
         stale_days=_stale_days(),
         confirm_form=ConfirmForm(),
+        meeting=meeting,
     )
 
 
