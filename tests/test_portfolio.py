@@ -375,6 +375,44 @@ def test_decision_validation_keeps_input(org, portfolio, client, auth):
     assert response.status_code == 422
 
 
+def test_decision_form_reports_field_and_rule_errors_in_one_pass(org, portfolio, client, auth):
+    """A missing date (the form's check), a missing meeting, "other" without its wording and a
+    status the kind cannot set (the rules): all four at once, with what was typed kept."""
+    auth.login("ledning@example.se")
+    response = _post(
+        client,
+        f"/initiatives/{portfolio['A'].id}/decisions",
+        decision_form(
+            decided_on="", meeting="", kind="other", text="", new_status="done",
+            comment="Min kommentar",
+        ),
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = re.search(r'id="error-summary".*?</ul>', html, re.S).group(0)
+    for message in (
+        "Ange beslutsdatum.",
+        "Ange vilket möte som fattade beslutet.",
+        "Skriv beslutet.",
+        "Bara ett beslut om att pausa eller avsluta ändrar statusen.",
+    ):
+        assert message in summary, message
+    assert summary.count("<li") == 4
+    assert "Min kommentar" in html
+    assert re.search(r'<input[^>]*\bchecked\b[^>]*value="other"', html)
+    # A kind nobody offered: its own error, and the rules that need the kind wait for it.
+    response = _post(
+        client,
+        f"/initiatives/{portfolio['A'].id}/decisions",
+        decision_form(kind="nonsense", meeting="", new_status="done", decided_on="2999-01-01"),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Beslutsdatumet kan inte ligga i framtiden." in html
+    assert "Ange vilket möte som fattade beslutet." in html
+    assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
+
+
 def test_decisions_are_append_only(org, portfolio):
     actor = _user(org, "management")
     initiative = portfolio["A"]

@@ -26,7 +26,7 @@ from ..redirects import path_at
 from . import board, bp
 from . import dashboard as dashboard_figures
 from . import filters as portfolio_filters
-from .decisions import DecisionError, record_decision
+from .decisions import DecisionError, check_decision, record_decision
 from .forms import DecisionForm
 from .services import latest_reports
 
@@ -141,6 +141,14 @@ def _return_target(value: str | None, initiative_id: int) -> str:
     return path_at(value, url_for(".board_view")) or fallback
 
 
+def _add_errors(form: DecisionForm, problems) -> None:
+    """Each rule's error beside its field, unless the form already found one there."""
+    for problem in problems:
+        field = getattr(form, problem.field)
+        if not field.errors:
+            field.errors = [problem.message]
+
+
 def _decision_page(form: DecisionForm, initiative, status: int = 200):
     return render(
         "portfolio/decision.html",
@@ -164,13 +172,15 @@ def decide(initiative_id: int):
         form.return_to.data = request.args.get("return_to", "")[:2000]
         return _decision_page(form, initiative)
     form = DecisionForm()
-    if form.validate():
+    if not form.validate():
+        # The form's checks and the rules together: every error at once, what was typed kept.
+        _add_errors(form, check_decision(form.to_data()))
+    else:
         try:
             record_decision(user, initiative, form.to_data())
         except DecisionError as error:
             db.session.rollback()
-            for problem in getattr(error, "errors", [error]):
-                getattr(form, problem.field).errors.append(problem.message)
+            _add_errors(form, getattr(error, "errors", [error]))
         else:
             db.session.commit()
             flash(_("The decision has been recorded."), "success")
