@@ -62,9 +62,8 @@ def check_decision(data: DecisionData) -> list[DecisionError]:
         errors.append(DecisionError("meeting", _l("Name the meeting that made the decision.")))
     if data.kind == DecisionKind.OTHER and not data.text.strip():
         errors.append(DecisionError("text", _l("Write the decision.")))
-    if data.decided_on is not None and data.decided_on > utcnow().date() + timedelta(
-        days=1
-    ):  # Swedish time runs ahead of UTC
+    latest = utcnow().date() + timedelta(days=1)  # Swedish time runs ahead of UTC
+    if data.decided_on is not None and data.decided_on > latest:
         errors.append(DecisionError("decided_on", _l("The decision date cannot be in the future.")))
     if (
         data.kind is not None
