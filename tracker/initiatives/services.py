@@ -369,11 +369,9 @@ def _append_update(
     return update
 
 
-def status_round(actor: User, entries: list[tuple[Initiative, UpdateData]]) -> int:
+def status_round(actor: User, entries: list[tuple[Initiative, UpdateData]]) -> list[StatusUpdate]:
     """Post one update per initiative of a status round; all of them or, on error, none."""
-    for initiative, data in entries:
-        post_update(actor, initiative, data)
-    return len(entries)
+    return [post_update(actor, initiative, data) for initiative, data in entries]
 
 
 def archive(actor: User, initiative: Initiative) -> None:

@@ -7,7 +7,7 @@ Every figure is one SQL query whatever the number of initiatives or periods.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select
@@ -27,7 +27,7 @@ from ..models import (
 from ..permissions import can_edit_initiative, can_manage_periods, require
 from ..portfolio.services import visible_initiatives
 from .errors import PeriodError
-from .periods import bounds
+from .periods import bounds, open_period
 
 # Finished and cancelled initiatives owe no report, unless they reported anyway.
 NO_REPORT_DUE = (Status.DONE.value, Status.CANCELLED.value)
@@ -166,6 +166,16 @@ def missing(
     if owner is not None:
         query = query.where(Initiative.owner_id == owner)
     return [Missing(*row[:5], Status(row[5])) for row in db.session.execute(query)]
+
+
+def period_of_update_now(now: datetime, tz: tzinfo) -> ReportingPeriod | None:
+    """The open period that an update written at ``now`` is dated inside (the one it can be
+    marked as the report of), or None: none is open, or it was opened before it starts."""
+    period = open_period(now.astimezone(tz).date())
+    if period is None:
+        return None
+    start, end = bounds(period, tz)
+    return period if start <= now < end else None
 
 
 def mark_report(
