@@ -380,3 +380,56 @@ def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
     page.locator("#co-owner-choices", has_text="Ingen chef matchar sökningen.").wait_for()
     assert page.locator("#co-owner-choices input[type=checkbox]:checked").count() == 1
     assert_no_axe_violations(page, "co-owner search")
+
+
+# --- the period's report, marked in the inline update (issue 13) ---------------------------------
+
+
+def test_inline_update_marked_as_the_periods_report(page, sign_in, live_server):
+    """While a period is open the inline update offers the mark; saved through htmx, focus goes
+    to the timeline's heading and the live region says the update is the period's report."""
+    from datetime import date, timedelta
+
+    from tracker.models import PeriodReportMark, ReportingPeriod
+    from tracker.reports import periods
+
+    with live_server.app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.email == live_server.emails["admin"]))
+        today = date.today()
+        period = periods.create_period(
+            admin,
+            periods.PeriodData(
+                name="Tertial nu",
+                starts_on=today - timedelta(days=5),
+                ends_on=today + timedelta(days=30),
+                deadline=today + timedelta(days=20),
+            ),
+        )
+        db.session.commit()
+        period_id = period.id
+        db.session.remove()
+    try:
+        sign_in("manager")
+        initiative_id = _initiative_id(live_server, "E-tjänst för bygglov")
+        page.goto(f"/initiatives/{initiative_id}?lang=sv")
+        box = page.get_by_label("Använd lägesrapporten som rapport för Tertial nu")
+        assert box.is_visible() and not box.is_checked()
+        page.fill("#happened", "Rapport till tertialen.")
+        box.check()
+        page.locator("#updates form button[type='submit']").click()
+        page.locator(".timeline", has_text="Rapport till tertialen.").wait_for()
+        expect_focus(page, "timeline")
+        assert "Din lägesrapport har sparats som rapport för Tertial nu." in messages(page)
+        assert_no_axe_violations(page, "initiative page after an update marked as the report")
+        with live_server.app.app_context():
+            mark = db.session.scalar(
+                db.select(PeriodReportMark).where(PeriodReportMark.period_id == period_id)
+            )
+            assert mark is not None and mark.initiative_id == initiative_id
+            db.session.remove()
+    finally:
+        with live_server.app.app_context():
+            db.session.execute(db.delete(PeriodReportMark))
+            db.session.execute(db.delete(ReportingPeriod).where(ReportingPeriod.id == period_id))
+            db.session.commit()
+            db.session.remove()
