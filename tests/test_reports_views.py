@@ -14,7 +14,14 @@ import openpyxl
 import pytest
 
 from tracker.extensions import db
-from tracker.models import FrozenReport, Initiative, ReportingPeriod, Status, StatusUpdate
+from tracker.models import (
+    FrozenReport,
+    Health,
+    Initiative,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+)
 
 from . import factories
 from .conftest import csrf_from
@@ -255,6 +262,66 @@ def test_the_live_comparison_on_board_and_dashboard(org, frozen, client, auth):
         assert "/reports/changes" in client.get(page).get_data(as_text=True)
     page = client.get("/reports/changes?committee=KS&lang=en").get_data(as_text=True)
     assert "Status changes" in page and "Paused" in page and "+20" in page
+
+
+def test_the_board_and_dashboard_show_what_changed_since_the_last_report(org, frozen, client, auth):
+    """Issue 13: the live comparison is visible on the board (a marker on each changed card)
+    and on the dashboard (a section per committee), not only behind a link."""
+    [entry] = json.loads(frozen.content)["initiatives"]
+    changed = db.session.get(Initiative, entry["id"])
+    update(changed, datetime.now(UTC) - timedelta(hours=1), status=Status.PAUSED,
+           health=Health.OFF_TRACK, progress=50)  # fmt: skip
+    newcomer = initiative(org, "Kom efter rapporten")
+    db.session.commit()
+    auth.login("ledning@example.se")
+    board = client.get("/board?lang=sv").get_data(as_text=True)
+    card = board[board.index(f'id="card-{changed.id}"') :]
+    card = card[: card.index("</li>")]
+    assert "Sedan förra rapporten" in card and "tag--since-worse" in card
+    assert "status Pågående → Pausad" in card and "bedömning Enligt plan → Avvikelse" in card
+    assert "framsteg +20 procentenheter" in card
+    fresh = board[board.index(f'id="card-{newcomer.id}"') :]
+    assert "Ny sedan förra rapporten" in fresh[: fresh.index("</li>")]
+    dashboard = client.get("/dashboard?lang=sv").get_data(as_text=True)
+    section = dashboard[dashboard.index('id="since-report"') :]
+    section = section[: section.index("</section>")]
+    assert "Sedan förra nämndrapporten" in section
+    assert "/reports/changes?committee=KS" in section and f"/reports/{frozen.id}" in section
+    row = re.search(r"<tr>\s*<th scope=\"row\">.*?</tr>", section, re.S).group(0)
+    # new, better, worse, status changed, progress changed
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "0", "1", "1", "1"]
+    # A committee reader limited to another committee sees none of it.
+    auth.logout()
+    auth.login("namnd@example.se")
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_the_since_markers_keep_queries_constant(org, client, auth, count_queries):
+    auth.login("ledning@example.se")
+
+    def measure():
+        counts = {}
+        for url in ("/board", "/dashboard", "/board/in_progress/more?offset=0",
+                    "/board?present=1"):  # fmt: skip
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200, url
+            counts[url] = counter.count
+        return counts
+
+    first = period(org)
+    for n in range(3):
+        update(initiative(org, f"I{n}", principles=org.principles), at("2026-02-01"))
+    freeze(org, first)
+    db.session.commit()
+    small = measure()
+    for n in range(30):
+        item = initiative(org, f"J{n}", principles=org.principles)
+        update(item, at("2026-02-02"), health=Health.AT_RISK, progress=n)
+    for year in range(2010, 2020):
+        freeze(org, period(org, f"År {year}", f"{year}-01-01", f"{year}-12-31"))
+    freeze(org, period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31"))
+    db.session.commit()
+    assert measure() == small
 
 
 def test_queries_per_page_do_not_grow(org, client, auth, count_queries):
