@@ -23,8 +23,6 @@ from ..permissions import (
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
 from ..redirects import path_at
-from ..reports import reporting
-from ..reports.errors import PeriodError
 from . import bp, listing, services, support
 from .forms import (
     ConfirmForm,
@@ -73,9 +71,17 @@ def index():
 # --- one initiative -------------------------------------------------------------------------
 
 
+def _reporting():
+    """tracker.reports.reporting, imported when needed: the reports package imports this one's
+    neighbours (exports, portfolio), so a module-level import would be circular."""
+    from ..reports import reporting
+
+    return reporting
+
+
 def _report_period():
     """The open reporting period an update written now can be marked as the report of."""
-    return reporting.period_of_update_now(utcnow(), get_timezone())
+    return _reporting().period_of_update_now(utcnow(), get_timezone())
 
 
 def _detail(
@@ -135,10 +141,10 @@ def post_update(initiative_id: int):
         try:
             update = services.post_update(_user(), initiative, form.to_data())
             if period is not None:
-                reporting.mark_report(_user(), period, initiative, update, get_timezone())
+                _reporting().mark_report(_user(), period, initiative, update, get_timezone())
         except services.InitiativeError as error:
             getattr(form, error.field).errors.append(error.message)
-        except PeriodError as error:
+        except _reporting().PeriodError as error:
             form.as_report.errors.append(error.message)
         else:
             db.session.commit()
@@ -421,9 +427,11 @@ def status_round():
                 marked = 0
                 for row, update in zip(chosen, updates, strict=True):
                     if period is not None and row.form.as_report.data:
-                        reporting.mark_report(user, period, row.initiative, update, get_timezone())
+                        _reporting().mark_report(
+                            user, period, row.initiative, update, get_timezone()
+                        )
                         marked += 1
-            except (services.InitiativeError, PeriodError) as error:
+            except (services.InitiativeError, _reporting().PeriodError) as error:
                 db.session.rollback()
                 problem = error.message
             else:

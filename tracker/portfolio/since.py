@@ -29,7 +29,7 @@ from ..models import (
     Status,
 )
 
-# Better to worse, as in tracker.reports.compare (not imported: the reports package imports this one's).
+# Better to worse, as in tracker.reports.compare (not imported: that package imports this one).
 HEALTH_ORDER = {"on_track": 0, "at_risk": 1, "off_track": 2}
 _PARSED: OrderedDict[str, dict[int, tuple[str, str, int]]] = OrderedDict()
 _LOCK = threading.Lock()
