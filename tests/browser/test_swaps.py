@@ -433,3 +433,83 @@ def test_inline_update_marked_as_the_periods_report(page, sign_in, live_server):
             db.session.execute(db.delete(ReportingPeriod).where(ReportingPeriod.id == period_id))
             db.session.commit()
             db.session.remove()
+
+
+# --- since the last frozen report, on the dashboard and the board (issue 13) -------------------
+# Last in the module: a frozen report can never be deleted, so it stays for any later test.
+
+
+def test_since_the_last_report_on_dashboard_and_board_through_swaps(page, sign_in, live_server):
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tracker.initiatives import services as initiative_services
+    from tracker.initiatives.services import UpdateData
+    from tracker.models import Committee
+    from tracker.reports import periods
+    from tracker.reports import services as report_services
+
+    with live_server.app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.email == live_server.emails["admin"]))
+        today = date.today()
+        period = periods.create_period(
+            admin,
+            periods.PeriodData(
+                name="Tertialen",
+                starts_on=today - timedelta(days=10),
+                ends_on=today + timedelta(days=60),
+                deadline=today + timedelta(days=30),
+            ),
+        )
+        committees = list(db.session.scalars(db.select(Committee.id)))
+        report_services.freeze(
+            admin,
+            period,
+            report_services.FreezeRequest(committees, dict.fromkeys(committees, 0)),
+            tz=ZoneInfo("Europe/Stockholm"),
+            stale_days=30,
+            organisation="Nykvarns kommun",
+            locale="sv",
+        )
+        changed = db.session.scalar(
+            db.select(Initiative).where(Initiative.title == "Digital signering av avtal")
+        )
+        initiative_services.post_update(
+            admin,
+            changed,
+            UpdateData(status=Status.PAUSED, health=Health.AT_RISK, progress=changed.progress + 10),
+        )
+        db.session.commit()
+        card_id = f"card-{changed.id}"
+        db.session.remove()
+
+    sign_in("management")
+    page.goto("/dashboard?lang=sv")
+    section = page.locator("#since-report")
+    assert "Sedan förra nämndrapporten" in section.text_content()
+    assert_no_axe_violations(page, "dashboard with the section since the last report")
+    # Filtering swaps the figures: focus stays in the filter, the count is announced, the
+    # section follows the filter.
+    page.focus("#filter-status")
+    page.select_option("#filter-status", "paused")
+    page.wait_for_url(re.compile(r"status=paused"))
+    wait_swap(page)
+    expect_focus(page, "filter-status")
+    assert re.fullmatch(r"\d+ initiativ i urvalet", announced(page)), announced(page)
+    assert page.locator("#since-report").count() == 1
+    assert_no_axe_violations(page, "dashboard filtered, since the last report")
+
+    page.goto("/board?lang=sv")
+    marker = page.locator(f".board-card:has(#{card_id}) .board-card__since")
+    assert "Sedan förra rapporten" in marker.text_content(), marker.text_content()
+    assert "framsteg +10 procentenheter" in marker.text_content(), marker.text_content()
+    assert_no_axe_violations(page, "board with the markers since the last report")
+    page.focus("#filter-status")
+    page.select_option("#filter-status", "paused")
+    page.wait_for_url(re.compile(r"status=paused"))
+    wait_swap(page)
+    expect_focus(page, "filter-status")
+    assert re.fullmatch(r"\d+ initiativ på portföljtavlan", announced(page)), announced(page)
+    after = page.locator(f".board-card:has(#{card_id}) .board-card__since").text_content()
+    assert "→ Pausad" in after, after
+    assert_no_axe_violations(page, "board filtered, with the markers since the last report")
