@@ -465,3 +465,20 @@ def test_the_status_round_can_mark_each_row_as_the_periods_report(org, client, a
     home = client.get("/?lang=sv").get_data(as_text=True)
     assert "1 lägesrapport har sparats." in home
     assert "1 av dem är markerad som rapport för Nu." in home
+
+
+def test_the_start_pages_quick_update_can_be_marked_as_the_report(org, client, auth):
+    from tracker.models import PeriodReportMark
+
+    _open_period_now(org)
+    a = initiative(org, "Snabbt på startsidan")
+    db.session.commit()
+    auth.login("chef@example.se")
+    home = client.get("/?lang=sv").get_data(as_text=True)
+    assert f'id="u{a.id}-as-report"' in home
+    data = {"status": "in_progress", "health": "on_track", "progress": "15",
+            "return_to": "home", "as_report": "y", "csrf_token": csrf_from(home)}  # fmt: skip
+    response = client.post(f"/initiatives/{a.id}/updates", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/")
+    assert db.session.query(PeriodReportMark).one().initiative_id == a.id
+    assert "har sparats som rapport för Nu" in client.get("/?lang=sv").get_data(as_text=True)
