@@ -513,3 +513,38 @@ def test_since_the_last_report_on_dashboard_and_board_through_swaps(page, sign_i
     after = page.locator(f".board-card:has(#{card_id}) .board-card__since").text_content()
     assert "→ Pausad" in after, after
     assert_no_axe_violations(page, "board filtered, with the markers since the last report")
+
+
+def test_the_mark_in_the_status_round_and_on_the_start_page_is_accessible(
+    page, sign_in, live_server
+):
+    """The period's mark where a manager writes updates: labelled, described, axe clean."""
+    from datetime import date, timedelta
+
+    from tracker.reports import periods
+
+    with live_server.app.app_context():
+        if periods.open_period(date.today()) is None:
+            admin = db.session.scalar(
+                db.select(User).where(User.email == live_server.emails["admin"])
+            )
+            periods.create_period(
+                admin,
+                periods.PeriodData(
+                    name="Tertialen",
+                    starts_on=date.today() - timedelta(days=10),
+                    ends_on=date.today() + timedelta(days=60),
+                    deadline=date.today() + timedelta(days=30),
+                ),
+            )
+            db.session.commit()
+        name = periods.open_period(date.today()).name
+        db.session.remove()
+    sign_in("manager")
+    label = f"Använd lägesrapporten som rapport för {name}"
+    page.goto("/initiatives/round?lang=sv")
+    assert page.get_by_label(label).count() >= 2
+    assert_no_axe_violations(page, "status round with the period's mark")
+    page.goto("/?lang=sv")
+    assert page.get_by_label(label).count() >= 1
+    assert_no_axe_violations(page, "start page with the period's mark")

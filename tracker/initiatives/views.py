@@ -138,10 +138,9 @@ def post_update(initiative_id: int):
     form = StatusUpdateForm()
     if form.validate():
         period = _report_period() if form.as_report.data else None
+        entry = (initiative, form.to_data(), period is not None)
         try:
-            update = services.post_update(_user(), initiative, form.to_data())
-            if period is not None:
-                _reporting().mark_report(_user(), period, initiative, update, get_timezone())
+            _reporting().post_updates(_user(), [entry], period, get_timezone())
         except services.InitiativeError as error:
             getattr(form, error.field).errors.append(error.message)
         except _reporting().PeriodError as error:
@@ -420,17 +419,12 @@ def status_round():
             or row.form.changes(row.initiative)
             or (period is not None and row.form.as_report.data)
         ]
-        reported = [(row.initiative, row.form.to_data()) for row in chosen]
+        reported = [
+            (row.initiative, row.form.to_data(), bool(row.form.as_report.data)) for row in chosen
+        ]
         if reported:
             try:
-                updates = services.status_round(user, reported)
-                marked = 0
-                for row, update in zip(chosen, updates, strict=True):
-                    if period is not None and row.form.as_report.data:
-                        _reporting().mark_report(
-                            user, period, row.initiative, update, get_timezone()
-                        )
-                        marked += 1
+                updates, marked = _reporting().post_updates(user, reported, period, get_timezone())
             except (services.InitiativeError, _reporting().PeriodError) as error:
                 db.session.rollback()
                 problem = error.message

@@ -14,6 +14,8 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 
 from .. import audit
 from ..extensions import db
+from ..initiatives import services as initiative_services
+from ..initiatives.services import UpdateData
 from ..models import (
     Committee,
     Department,
@@ -202,6 +204,23 @@ def mark_report(
         actor, "period.mark_report", initiative, changes={"period": period.id, "update": update.id}
     )
     return mark
+
+
+def post_updates(
+    actor: User,
+    entries: list[tuple[Initiative, UpdateData, bool]],
+    period: ReportingPeriod | None,
+    tz: tzinfo,
+) -> tuple[list[StatusUpdate], int]:
+    """Post each status update (all or, on an error, none: the request commits) and mark those
+    asked for as the period's report. Returns the updates and how many were marked."""
+    updates = initiative_services.status_round(actor, [(i, data) for i, data, _mark in entries])
+    marked = 0
+    for (initiative, _data, mark), update in zip(entries, updates, strict=True):
+        if mark and period is not None:
+            mark_report(actor, period, initiative, update, tz)
+            marked += 1
+    return updates, marked
 
 
 @dataclass(frozen=True)
