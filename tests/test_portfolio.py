@@ -244,6 +244,41 @@ def test_presentation_mode_records_decisions_back_into_the_meeting(org, portfoli
     assert target.endswith(f"#card-{link.group(2)}")
 
 
+def test_an_initiative_opened_from_the_meeting_leads_back_to_it(org, portfolio, client, auth):
+    """A card in the meeting mode opens the initiative with the way back to the same filtered
+    board, at the same card; the link is offered only for a path of the board."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    auth.login("ledning@example.se")
+    html = client.get("/board?present=1&committee=KS").get_data(as_text=True)
+    card = re.search(r'href="(/initiatives/(\d+)\?return_to=[^"]+)" id="card-(\d+)"', html)
+    assert card and card.group(2) == card.group(3), "no way back on the meeting's cards"
+    page = client.get(unescape(card.group(1))).get_data(as_text=True)
+    back = re.search(r'id="back-to-meeting"[^>]*href="([^"]+)"', page)
+    assert back and "Tillbaka till mötet" in page
+    target = unescape(back.group(1))
+    parts = urlsplit(target)
+    assert parts.path == "/board" and parts.fragment == f"card-{card.group(2)}"
+    assert parse_qs(parts.query) == {"committee": ["KS"], "present": ["1"]}
+    # A decision taken from that page goes back to the meeting as well.
+    decide = re.search(r'href="(/initiatives/\d+/decisions\?return_to=[^"]+)"', page)
+    assert decide and "present%3D1" in decide.group(1)
+    # Outside the meeting mode, and for any other target, no way back is offered.
+    plain = client.get("/board?committee=KS").get_data(as_text=True)
+    assert re.search(rf'href="/initiatives/{card.group(2)}" id="card-', plain)
+    for hostile in (
+        "https://evil.example/board",
+        "//evil.example/board",
+        "/initiatives",
+        "/board/../admin",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
+        other = client.get(f"/initiatives/{card.group(2)}", query_string={"return_to": hostile})
+        assert other.status_code == 200 and "back-to-meeting" not in other.get_data(as_text=True)
+
+
 def _queries(client, count_queries, path):
     with count_queries() as counter:
         assert client.get(path).status_code == 200
@@ -338,6 +373,44 @@ def test_decision_validation_keeps_input(org, portfolio, client, auth):
     assert "Skriv beslutet." in html and "Min kommentar" in html
     response = _post(client, f"/initiatives/{initiative_id}/decisions", decision_form(meeting=""))
     assert response.status_code == 422
+
+
+def test_decision_form_reports_field_and_rule_errors_in_one_pass(org, portfolio, client, auth):
+    """A missing date (the form's check), a missing meeting, "other" without its wording and a
+    status the kind cannot set (the rules): all four at once, with what was typed kept."""
+    auth.login("ledning@example.se")
+    response = _post(
+        client,
+        f"/initiatives/{portfolio['A'].id}/decisions",
+        decision_form(
+            decided_on="", meeting="", kind="other", text="", new_status="done",
+            comment="Min kommentar",
+        ),
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = re.search(r'id="error-summary".*?</ul>', html, re.S).group(0)
+    for message in (
+        "Ange beslutsdatum.",
+        "Ange vilket möte som fattade beslutet.",
+        "Skriv beslutet.",
+        "Bara ett beslut om att pausa eller avsluta ändrar statusen.",
+    ):
+        assert message in summary, message
+    assert summary.count("<li") == 4
+    assert "Min kommentar" in html
+    assert re.search(r'<input[^>]*\bchecked\b[^>]*value="other"', html)
+    # A kind nobody offered: its own error, and the rules that need the kind wait for it.
+    response = _post(
+        client,
+        f"/initiatives/{portfolio['A'].id}/decisions",
+        decision_form(kind="nonsense", meeting="", new_status="done", decided_on="2999-01-01"),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Beslutsdatumet kan inte ligga i framtiden." in html
+    assert "Ange vilket möte som fattade beslutet." in html
+    assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
 
 
 def test_decisions_are_append_only(org, portfolio):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,14 @@ import openpyxl
 import pytest
 
 from tracker.extensions import db
-from tracker.models import FrozenReport, ReportingPeriod, Status
+from tracker.models import (
+    FrozenReport,
+    Health,
+    Initiative,
+    ReportingPeriod,
+    Status,
+    StatusUpdate,
+)
 
 from . import factories
 from .conftest import csrf_from
@@ -256,6 +264,66 @@ def test_the_live_comparison_on_board_and_dashboard(org, frozen, client, auth):
     assert "Status changes" in page and "Paused" in page and "+20" in page
 
 
+def test_the_board_and_dashboard_show_what_changed_since_the_last_report(org, frozen, client, auth):
+    """Issue 13: the live comparison is visible on the board (a marker on each changed card)
+    and on the dashboard (a section per committee), not only behind a link."""
+    [entry] = json.loads(frozen.content)["initiatives"]
+    changed = db.session.get(Initiative, entry["id"])
+    update(changed, datetime.now(UTC) - timedelta(hours=1), status=Status.PAUSED,
+           health=Health.OFF_TRACK, progress=50)  # fmt: skip
+    newcomer = initiative(org, "Kom efter rapporten")
+    db.session.commit()
+    auth.login("ledning@example.se")
+    board = client.get("/board?lang=sv").get_data(as_text=True)
+    card = board[board.index(f'id="card-{changed.id}"') :]
+    card = card[: card.index("</li>")]
+    assert "Sedan förra rapporten" in card and "tag--since-worse" in card
+    assert "status Pågående → Pausad" in card and "bedömning Enligt plan → Avvikelse" in card
+    assert "framsteg +20 procentenheter" in card
+    fresh = board[board.index(f'id="card-{newcomer.id}"') :]
+    assert "Ny sedan förra rapporten" in fresh[: fresh.index("</li>")]
+    dashboard = client.get("/dashboard?lang=sv").get_data(as_text=True)
+    section = dashboard[dashboard.index('id="since-report"') :]
+    section = section[: section.index("</section>")]
+    assert "Sedan förra nämndrapporten" in section
+    assert "/reports/changes?committee=KS" in section and f"/reports/{frozen.id}" in section
+    row = re.search(r"<tr>\s*<th scope=\"row\">.*?</tr>", section, re.S).group(0)
+    # new, better, worse, status changed, progress changed
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "0", "1", "1", "1"]
+    # A committee reader limited to another committee sees none of it.
+    auth.logout()
+    auth.login("namnd@example.se")
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_the_since_markers_keep_queries_constant(org, client, auth, count_queries):
+    auth.login("ledning@example.se")
+
+    def measure():
+        counts = {}
+        for url in ("/board", "/dashboard", "/board/in_progress/more?offset=0",
+                    "/board?present=1"):  # fmt: skip
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200, url
+            counts[url] = counter.count
+        return counts
+
+    first = period(org)
+    for n in range(3):
+        update(initiative(org, f"I{n}", principles=org.principles), at("2026-02-01"))
+    freeze(org, first)
+    db.session.commit()
+    small = measure()
+    for n in range(30):
+        item = initiative(org, f"J{n}", principles=org.principles)
+        update(item, at("2026-02-02"), health=Health.AT_RISK, progress=n)
+    for year in range(2010, 2020):
+        freeze(org, period(org, f"År {year}", f"{year}-01-01", f"{year}-12-31"))
+    freeze(org, period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31"))
+    db.session.commit()
+    assert measure() == small
+
+
 def test_queries_per_page_do_not_grow(org, client, auth, count_queries):
     auth.login("ledning@example.se")
 
@@ -308,3 +376,109 @@ def test_a_manager_marks_which_update_is_the_report(org, client, auth):
     token = csrf_from(client.get("/").get_data(as_text=True))
     data = {"csrf_token": token, "initiative": a.id, "update": first.id}
     assert client.post(url, data=data).status_code == 403
+
+
+def _open_period_now(org):
+    today = datetime.now(TZ).date()
+    return period(org, "Nu", (today - timedelta(days=10)).isoformat(),
+                  (today + timedelta(days=20)).isoformat())  # fmt: skip
+
+
+def test_the_inline_status_update_can_be_marked_as_the_periods_report(org, client, auth):
+    """The initiative page's update form offers the mark while a period is open; ticked, the new
+    update is the report even though an earlier one was marked."""
+    from tracker.models import PeriodReportMark
+    from tracker.reports import reporting
+
+    p = _open_period_now(org)
+    a = initiative(org, "Märks i formuläret")
+    first = update(a, datetime.now(UTC) - timedelta(days=2), happened="Tidig")
+    reporting.mark_report(org.manager, p, a, first, TZ)
+    db.session.commit()
+    auth.login("chef@example.se")
+    url = f"/initiatives/{a.id}"
+    page = client.get(f"{url}?lang=sv").get_data(as_text=True)
+    assert 'name="as_report"' in page and "Använd lägesrapporten som rapport för Nu" in page
+    data = {"status": "in_progress", "health": "at_risk", "progress": "40", "happened": "Ny"}
+    # Without the tick, the earlier mark stands.
+    assert post_form(client, f"{url}/updates", data, page=url).status_code == 303
+    assert db.session.query(PeriodReportMark).one().status_update_id == first.id
+    # With it (and through htmx), the new update is the report, said in the message.
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    response = client.post(
+        f"{url}/updates",
+        data={**data, "happened": "Rapporten", "as_report": "y", "csrf_token": token},
+        headers={"HX-Request": "true", "HX-Target": "updates"},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "har sparats som rapport för Nu" in html
+    mark = db.session.query(PeriodReportMark).one()
+    assert db.session.get(StatusUpdate, mark.status_update_id).happened == "Rapporten"
+    assert mark.marked_by_id == org.manager.id
+
+
+def test_no_mark_is_offered_without_an_open_period(org, client, auth):
+    a = initiative(org, "Ingen period")
+    period(org)  # long past
+    db.session.commit()
+    auth.login("chef@example.se")
+    assert 'name="as_report"' not in client.get(f"/initiatives/{a.id}").get_data(as_text=True)
+    token = csrf_from(client.get(f"/initiatives/{a.id}").get_data(as_text=True))
+    data = {"status": "in_progress", "health": "on_track", "progress": "5", "as_report": "y",
+            "csrf_token": token}  # fmt: skip
+    assert client.post(f"/initiatives/{a.id}/updates", data=data).status_code == 303
+    from tracker.models import PeriodReportMark
+
+    assert db.session.query(PeriodReportMark).count() == 0
+
+
+def test_the_status_round_can_mark_each_row_as_the_periods_report(org, client, auth):
+    from tracker.models import PeriodReportMark
+
+    _open_period_now(org)
+    a = initiative(org, "Rundans första")
+    b = initiative(org, "Rundans andra")
+    db.session.commit()
+    auth.login("chef@example.se")
+    page = client.get("/initiatives/round?lang=sv").get_data(as_text=True)
+    assert page.count("Använd lägesrapporten som rapport för Nu") >= 2
+    rows = {
+        int(value): prefix
+        for prefix, value in re.findall(r'name="(rows-\d+)-initiative_id"[^>]*value="(\d+)"', page)
+    }
+    assert set(rows) >= {a.id, b.id}
+    data = {"csrf_token": csrf_from(page)}
+    for initiative_id, prefix in rows.items():
+        item = db.session.get(Initiative, initiative_id)
+        data[f"{prefix}-initiative_id"] = str(initiative_id)
+        data[f"{prefix}-status"] = item.status.value
+        data[f"{prefix}-health"] = item.health.value
+        data[f"{prefix}-progress"] = str(item.progress)
+    # Only the mark is ticked on a's row, nothing on b's: a is reported and marked, b is not.
+    data[f"{rows[a.id]}-as_report"] = "y"
+    response = client.post("/initiatives/round?lang=sv", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    [mark] = db.session.query(PeriodReportMark).all()
+    assert mark.initiative_id == a.id
+    assert [u.initiative_id for u in db.session.query(StatusUpdate)] == [a.id]
+    home = client.get("/?lang=sv").get_data(as_text=True)
+    assert "1 lägesrapport har sparats." in home
+    assert "1 av dem är markerad som rapport för Nu." in home
+
+
+def test_the_start_pages_quick_update_can_be_marked_as_the_report(org, client, auth):
+    from tracker.models import PeriodReportMark
+
+    _open_period_now(org)
+    a = initiative(org, "Snabbt på startsidan")
+    db.session.commit()
+    auth.login("chef@example.se")
+    home = client.get("/?lang=sv").get_data(as_text=True)
+    assert f'id="u{a.id}-as-report"' in home
+    data = {"status": "in_progress", "health": "on_track", "progress": "15",
+            "return_to": "home", "as_report": "y", "csrf_token": csrf_from(home)}  # fmt: skip
+    response = client.post(f"/initiatives/{a.id}/updates", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/")
+    assert db.session.query(PeriodReportMark).one().initiative_id == a.id
+    assert "har sparats som rapport för Nu" in client.get("/?lang=sv").get_data(as_text=True)

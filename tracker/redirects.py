@@ -29,3 +29,15 @@ def same_site_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return text
+
+
+def path_at(target: str | None, path: str) -> str | None:
+    """The target (with its query and fragment) when it is a path on this site whose path is
+    exactly ``path``, else None: a way back to one page (the board a decision or an initiative
+    was opened from), never anywhere else."""
+    if not target or not target.isascii() or not target.isprintable() or " " in target:
+        return None
+    safe = same_site_path(target)
+    if safe is None or urlsplit(safe).path != path:
+        return None
+    return safe

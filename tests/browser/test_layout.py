@@ -123,3 +123,17 @@ def test_forced_colours_keep_swatches_and_only_the_current_bar(page, sign_in):
           return s.forcedColorAdjust === 'none' || parseFloat(s.borderTopWidth) > 0; })"""
     )
     assert swatches and all(swatches), swatches
+
+
+@pytest.mark.parametrize("role", ["management", "manager"])
+def test_main_pages_fit_at_320px(page, sign_in, role):
+    """400 % zoom (SC 1.4.10): the main pages reflow at 320 CSS pixels; wide tables scroll
+    inside their own region, never the page. (The accessibility statement lists this as met.)"""
+    sign_in(role)
+    page.set_viewport_size({"width": 320, "height": 800})
+    wide = []
+    for path in [*MAIN_PAGES, "/reports", "/accessibility"]:
+        page.goto(f"{path}?lang=sv")
+        if not page.evaluate(FITS):
+            wide.append((path, page.evaluate("document.documentElement.scrollWidth")))
+    assert not wide, f"wider than 320 px as {role}: {wide}"

@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.models import Health, Initiative, Status, StatusUpdate, User
 
 from .. import factories
-from .helpers import assert_no_axe_violations
+from .helpers import assert_no_axe_violations, expect_focus
 from .test_layout import _shot
 
 pytestmark = pytest.mark.browser
@@ -289,6 +289,37 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
     assert_no_axe_violations(page, "meeting mode after a decision")
 
 
+def test_meeting_mode_opens_an_initiative_and_comes_back_to_the_card(page, sign_in):
+    """Enter on a card opens the initiative; its first link in the content is "Tillbaka till
+    mötet", which leads to the same filtered board in the meeting mode, focus on the same card."""
+    sign_in("management")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/board?present=1&committee=KS&lang=sv")
+    page.keyboard.press("ArrowDown")
+    card = active(page)
+    assert card["card"], card
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/initiatives/" in page.url and "return_to=" in page.url
+    assert page.locator("h1").text_content().strip() == card["text"]
+    # Keyboard-reachable early: the skip link, then the way back is the next stop in the content.
+    page.locator("#main").focus()
+    page.keyboard.press("Tab")
+    assert active(page)["id"] == "back-to-meeting", active(page)
+    assert active(page)["text"] == "Tillbaka till mötet"
+    assert_no_axe_violations(page, "initiative opened from the meeting")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "/board?" in page.url and "present=1" in page.url and "committee=KS" in page.url
+    assert page.url.endswith(f"#{card['id']}")
+    assert page.locator(".board--present").count() == 1
+    expect_focus(page, card["id"])
+    # And the arrow keys go on from there.
+    page.keyboard.press("ArrowRight")
+    assert active(page)["card"] and active(page)["id"] != card["id"]
+
+
 # --- decisions and the conflict page --------------------------------------------------------------
 
 
@@ -349,3 +380,171 @@ def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
     page.locator("#co-owner-choices", has_text="Ingen chef matchar sökningen.").wait_for()
     assert page.locator("#co-owner-choices input[type=checkbox]:checked").count() == 1
     assert_no_axe_violations(page, "co-owner search")
+
+
+# --- the period's report, marked in the inline update (issue 13) ---------------------------------
+
+
+def test_inline_update_marked_as_the_periods_report(page, sign_in, live_server):
+    """While a period is open the inline update offers the mark; saved through htmx, focus goes
+    to the timeline's heading and the live region says the update is the period's report."""
+    from datetime import date, timedelta
+
+    from tracker.models import PeriodReportMark, ReportingPeriod
+    from tracker.reports import periods
+
+    with live_server.app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.email == live_server.emails["admin"]))
+        today = date.today()
+        period = periods.create_period(
+            admin,
+            periods.PeriodData(
+                name="Tertial nu",
+                starts_on=today - timedelta(days=5),
+                ends_on=today + timedelta(days=30),
+                deadline=today + timedelta(days=20),
+            ),
+        )
+        db.session.commit()
+        period_id = period.id
+        db.session.remove()
+    try:
+        sign_in("manager")
+        initiative_id = _initiative_id(live_server, "E-tjänst för bygglov")
+        page.goto(f"/initiatives/{initiative_id}?lang=sv")
+        box = page.get_by_label("Använd lägesrapporten som rapport för Tertial nu")
+        assert box.is_visible() and not box.is_checked()
+        page.fill("#happened", "Rapport till tertialen.")
+        box.check()
+        page.locator("#updates form button[type='submit']").click()
+        page.locator(".timeline", has_text="Rapport till tertialen.").wait_for()
+        expect_focus(page, "timeline")
+        assert "Din lägesrapport har sparats som rapport för Tertial nu." in messages(page)
+        assert_no_axe_violations(page, "initiative page after an update marked as the report")
+        with live_server.app.app_context():
+            mark = db.session.scalar(
+                db.select(PeriodReportMark).where(PeriodReportMark.period_id == period_id)
+            )
+            assert mark is not None and mark.initiative_id == initiative_id
+            db.session.remove()
+    finally:
+        with live_server.app.app_context():
+            db.session.execute(db.delete(PeriodReportMark))
+            db.session.execute(db.delete(ReportingPeriod).where(ReportingPeriod.id == period_id))
+            db.session.commit()
+            db.session.remove()
+
+
+# --- since the last frozen report, on the dashboard and the board (issue 13) -------------------
+# Last in the module: a frozen report can never be deleted, so it stays for any later test.
+
+
+def test_since_the_last_report_on_dashboard_and_board_through_swaps(page, sign_in, live_server):
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tracker.initiatives import services as initiative_services
+    from tracker.initiatives.services import UpdateData
+    from tracker.models import Committee
+    from tracker.reports import periods
+    from tracker.reports import services as report_services
+
+    with live_server.app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.email == live_server.emails["admin"]))
+        today = date.today()
+        period = periods.create_period(
+            admin,
+            periods.PeriodData(
+                name="Tertialen",
+                starts_on=today - timedelta(days=10),
+                ends_on=today + timedelta(days=60),
+                deadline=today + timedelta(days=30),
+            ),
+        )
+        committees = list(db.session.scalars(db.select(Committee.id)))
+        report_services.freeze(
+            admin,
+            period,
+            report_services.FreezeRequest(committees, dict.fromkeys(committees, 0)),
+            tz=ZoneInfo("Europe/Stockholm"),
+            stale_days=30,
+            organisation="Nykvarns kommun",
+            locale="sv",
+        )
+        changed = db.session.scalar(
+            db.select(Initiative).where(Initiative.title == "Digital signering av avtal")
+        )
+        initiative_services.post_update(
+            admin,
+            changed,
+            UpdateData(status=Status.PAUSED, health=Health.AT_RISK, progress=changed.progress + 10),
+        )
+        db.session.commit()
+        card_id = f"card-{changed.id}"
+        db.session.remove()
+
+    sign_in("management")
+    page.goto("/dashboard?lang=sv")
+    section = page.locator("#since-report")
+    assert "Sedan förra nämndrapporten" in section.text_content()
+    assert_no_axe_violations(page, "dashboard with the section since the last report")
+    # Filtering swaps the figures: focus stays in the filter, the count is announced, the
+    # section follows the filter.
+    page.focus("#filter-status")
+    page.select_option("#filter-status", "paused")
+    page.wait_for_url(re.compile(r"status=paused"))
+    wait_swap(page)
+    expect_focus(page, "filter-status")
+    assert re.fullmatch(r"\d+ initiativ i urvalet", announced(page)), announced(page)
+    assert page.locator("#since-report").count() == 1
+    assert_no_axe_violations(page, "dashboard filtered, since the last report")
+
+    page.goto("/board?lang=sv")
+    marker = page.locator(f".board-card:has(#{card_id}) .board-card__since")
+    assert "Sedan förra rapporten" in marker.text_content(), marker.text_content()
+    assert "framsteg +10 procentenheter" in marker.text_content(), marker.text_content()
+    assert_no_axe_violations(page, "board with the markers since the last report")
+    page.focus("#filter-status")
+    page.select_option("#filter-status", "paused")
+    page.wait_for_url(re.compile(r"status=paused"))
+    wait_swap(page)
+    expect_focus(page, "filter-status")
+    assert re.fullmatch(r"\d+ initiativ på portföljtavlan", announced(page)), announced(page)
+    after = page.locator(f".board-card:has(#{card_id}) .board-card__since").text_content()
+    assert "→ Pausad" in after, after
+    assert_no_axe_violations(page, "board filtered, with the markers since the last report")
+
+
+def test_the_mark_in_the_status_round_and_on_the_start_page_is_accessible(
+    page, sign_in, live_server
+):
+    """The period's mark where a manager writes updates: labelled, described, axe clean."""
+    from datetime import date, timedelta
+
+    from tracker.reports import periods
+
+    with live_server.app.app_context():
+        if periods.open_period(date.today()) is None:
+            admin = db.session.scalar(
+                db.select(User).where(User.email == live_server.emails["admin"])
+            )
+            periods.create_period(
+                admin,
+                periods.PeriodData(
+                    name="Tertialen",
+                    starts_on=date.today() - timedelta(days=10),
+                    ends_on=date.today() + timedelta(days=60),
+                    deadline=date.today() + timedelta(days=30),
+                ),
+            )
+            db.session.commit()
+        name = periods.open_period(date.today()).name
+        db.session.remove()
+    sign_in("manager")
+    label = f"Använd lägesrapporten som rapport för {name}"
+    page.goto("/initiatives/round?lang=sv")
+    assert page.get_by_label(label).count() >= 2
+    assert_no_axe_violations(page, "status round with the period's mark")
+    page.goto("/?lang=sv")
+    assert page.get_by_label(label).count() >= 1
+    assert_no_axe_violations(page, "start page with the period's mark")

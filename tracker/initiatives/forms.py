@@ -166,6 +166,8 @@ class StatusUpdateForm(TrackerForm):
     support_needed = TextAreaField(
         _l("Support needed from management"), validators=[Length(max=LONG)]
     )
+    # Shown only while a reporting period is open (its label names the period).
+    as_report = BooleanField(_l("Mark this update as the period's report"), default=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,6 +210,8 @@ class RoundRowForm(TrackerForm):
     support_needed = TextAreaField(
         _l("Support needed from management"), validators=[Length(max=LONG)]
     )
+    # Shown only while a reporting period is open (its label names the period).
+    as_report = BooleanField(_l("Mark this update as the period's report"), default=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

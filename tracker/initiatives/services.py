@@ -214,9 +214,7 @@ CO_OWNER_MATCHES = 20
 
 def _possible_co_owners() -> Select:
     """The allow-list of co-owners: active managers and administrators."""
-    return select(User).where(
-        User.active.is_(True), User.role.in_([r.value for r in OWNER_ROLES])
-    )
+    return select(User).where(User.active.is_(True), User.role.in_([r.value for r in OWNER_ROLES]))
 
 
 def co_owner_choices(exclude: User | None = None) -> list[User]:
@@ -371,11 +369,9 @@ def _append_update(
     return update
 
 
-def status_round(actor: User, entries: list[tuple[Initiative, UpdateData]]) -> int:
+def status_round(actor: User, entries: list[tuple[Initiative, UpdateData]]) -> list[StatusUpdate]:
     """Post one update per initiative of a status round; all of them or, on error, none."""
-    for initiative, data in entries:
-        post_update(actor, initiative, data)
-    return len(entries)
+    return [post_update(actor, initiative, data) for initiative, data in entries]
 
 
 def archive(actor: User, initiative: Initiative) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,7 +13,7 @@ from .. import params, settings
 from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
-from ..models import Initiative
+from ..models import Initiative, utcnow
 from ..permissions import (
     can_create_initiative,
     can_delete_initiative,
@@ -22,6 +22,7 @@ from ..permissions import (
 )
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
+from ..redirects import path_at
 from . import bp, listing, services, support
 from .forms import (
     ConfirmForm,
@@ -70,6 +71,19 @@ def index():
 # --- one initiative -------------------------------------------------------------------------
 
 
+def _reporting():
+    """tracker.reports.reporting, imported when needed: the reports package imports this one's
+    neighbours (exports, portfolio), so a module-level import would be circular."""
+    from ..reports import reporting
+
+    return reporting
+
+
+def _report_period():
+    """The open reporting period an update written now can be marked as the report of."""
+    return _reporting().period_of_update_now(utcnow(), get_timezone())
+
+
 def _detail(
     initiative: Initiative,
     update_form: StatusUpdateForm | None = None,
@@ -77,6 +91,8 @@ def _detail(
     regions: tuple[str, ...] = (),
 ):
     user = _user()
+    # Opened from the meeting mode of the board: the way back to the same board, at the card.
+    meeting = path_at(request.values.get("return_to"), url_for("portfolio.board_view"))
     editable = can_edit_initiative(user, initiative)
     if update_form is None and editable:
         update_form = StatusUpdateForm(
@@ -101,6 +117,8 @@ def _detail(
         benefit_rows=benefit_overview.rows_of(initiative),
         stale_days=_stale_days(),
         confirm_form=ConfirmForm(),
+        meeting=meeting,
+        report_period=_report_period() if editable else None,
     )
 
 
@@ -119,13 +137,24 @@ def post_update(initiative_id: int):
     initiative = services.get_initiative(_user(), initiative_id, for_edit=True)
     form = StatusUpdateForm()
     if form.validate():
+        period = _report_period() if form.as_report.data else None
+        entry = (initiative, form.to_data(), period is not None)
         try:
-            services.post_update(_user(), initiative, form.to_data())
+            _reporting().post_updates(_user(), [entry], period, get_timezone())
         except services.InitiativeError as error:
             getattr(form, error.field).errors.append(error.message)
+        except _reporting().PeriodError as error:
+            form.as_report.errors.append(error.message)
         else:
             db.session.commit()
-            flash(_("Your status update has been saved."), "success")
+            if period is not None:
+                flash(
+                    _("Your status update has been saved as the report for %(period)s.",
+                      period=period.name),
+                    "success",
+                )  # fmt: skip
+            else:
+                flash(_("Your status update has been saved."), "success")
             if request.form.get("return_to") == "home":
                 return redirect_to(url_for("pages.home"))
             if not request.headers.get("HX-Request"):
@@ -380,23 +409,37 @@ def status_round():
     valid = form.validate()
     rows = _round_rows(user, form, by_id)
     problem = None
+    period = _report_period()
     if valid and not any(row.problem for row in rows):
-        reported = [
-            (row.initiative, row.form.to_data())
+        # A row marked as the period's report is reported, changed or not.
+        chosen = [
+            row
             for row in rows
-            if row.form.include.data or row.form.changes(row.initiative)
+            if row.form.include.data
+            or row.form.changes(row.initiative)
+            or (period is not None and row.form.as_report.data)
+        ]
+        reported = [
+            (row.initiative, row.form.to_data(), bool(row.form.as_report.data)) for row in chosen
         ]
         if reported:
             try:
-                saved = services.status_round(user, reported)
-            except services.InitiativeError as error:
+                updates, marked = _reporting().post_updates(user, reported, period, get_timezone())
+            except (services.InitiativeError, _reporting().PeriodError) as error:
                 db.session.rollback()
                 problem = error.message
             else:
                 db.session.commit()
                 message = ngettext(
-                    "%(num)d status update saved.", "%(num)d status updates saved.", saved
+                    "%(num)d status update saved.", "%(num)d status updates saved.", len(updates)
                 )
+                if marked:
+                    message += " " + ngettext(
+                        "%(num)d of them is marked as the report for %(period)s.",
+                        "%(num)d of them are marked as the report for %(period)s.",
+                        marked,
+                        period=period.name,
+                    )
                 flash(message, "success")
                 return redirect(url_for("pages.home"), 303)
         else:
@@ -406,7 +449,13 @@ def status_round():
 
 
 def _round_page(form: StatusRoundForm, rows: list[RoundRow], problem: str | None = None):
-    return render_template("initiatives/round.html", form=form, rows=rows, problem=problem)
+    return render_template(
+        "initiatives/round.html",
+        form=form,
+        rows=rows,
+        problem=problem,
+        report_period=_report_period(),
+    )
 
 
 def _round_rows(user, form: StatusRoundForm, by_id: dict[int, Initiative]) -> list[RoundRow]:

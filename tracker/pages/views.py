@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from .. import settings
 from ..extensions import db, limiter
-from ..models import Role
+from ..models import Role, utcnow
 from ..portfolio import services as portfolio
 from ..reports import periods as report_periods
 from ..reports import reporting as report_status
@@ -33,6 +33,7 @@ def home():
         period=period,
         reported=set(updates),
         period_updates=updates,
+        report_period=report_status.period_of_update_now(utcnow(), get_timezone()),
     )
 
 

@@ -11,6 +11,7 @@ from ..cache import cached
 from ..extensions import db
 from ..models import Health, Initiative, PrincipleLink, Status, User
 from ..permissions import committee_scope
+from . import since as since_report
 from .filters import PortfolioFilter
 from .services import Report, latest_reports, stale_condition, visible_initiatives
 
@@ -25,6 +26,8 @@ class Column:
     cards: list[Initiative]
     # initiative id -> its latest status report, for the "why" on each card
     reports: dict[int, Report] = field(default_factory=dict)
+    # initiative id -> what changed since its committee's last frozen report
+    since: dict[int, since_report.CardChange] = field(default_factory=dict)
 
     @property
     def collapsed(self) -> bool:
@@ -90,7 +93,11 @@ def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Colu
     for initiative in cards:
         by_status[initiative.status].append(initiative)
     reports = latest_reports(initiative.id for initiative in cards)
-    return [Column(status, counts.get(status, 0), by_status[status], reports) for status in Status]
+    changes = since_report.card_changes(cards)
+    return [
+        Column(status, counts.get(status, 0), by_status[status], reports, changes)
+        for status in Status
+    ]
 
 
 def more_cards(
@@ -105,4 +112,10 @@ def more_cards(
         .offset(offset)
         .limit(CARDS_PER_COLUMN)
     ).all()
-    return Column(status, total, list(cards), latest_reports(i.id for i in cards))
+    return Column(
+        status,
+        total,
+        list(cards),
+        latest_reports(i.id for i in cards),
+        since_report.card_changes(cards),
+    )

@@ -26,6 +26,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import committee_scope
+from . import since as since_report
 from .filters import PortfolioFilter
 from .services import Report, latest_reports, stale_condition, stale_cutoff, visible_initiatives
 
@@ -101,6 +102,8 @@ class Dashboard:
     principles: list[Principle]
     trend: list[Month]
     attention: list[Attention]
+    # what changed since each committee's last frozen report
+    since: since_report.Summary | None = None
 
 
 def build(user: User, filters: PortfolioFilter, stale_days: int, today: date | None = None):
@@ -129,6 +132,7 @@ def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | 
         principles=principles,
         trend=_trend(selection, today or utcnow().date()),
         attention=_attention(selection, stale_days),
+        since=since_report.summary(selection),
     )
 
 

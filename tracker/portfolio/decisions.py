@@ -35,9 +35,10 @@ class DecisionErrors(DecisionError):
 
 @dataclass
 class DecisionData:
-    decided_on: date
+    # None only when a form could not read it (see check_decision); never recorded so.
+    decided_on: date | None
     meeting: str
-    kind: DecisionKind
+    kind: DecisionKind | None
     text: str = ""
     comment: str = ""
     keep_support_open: bool = False
@@ -53,15 +54,22 @@ STATUS_BY_KIND: dict[DecisionKind, tuple[Status, ...]] = {
 
 
 def check_decision(data: DecisionData) -> list[DecisionError]:
-    """Every problem with the decision at once, each tied to its field."""
+    """Every problem with the decision at once, each tied to its field. A form whose own checks
+    failed passes what it could read (a date or kind it could not read is None), so that its
+    field errors and these come together."""
     errors = []
     if not data.meeting.strip():
         errors.append(DecisionError("meeting", _l("Name the meeting that made the decision.")))
     if data.kind == DecisionKind.OTHER and not data.text.strip():
         errors.append(DecisionError("text", _l("Write the decision.")))
-    if data.decided_on > utcnow().date() + timedelta(days=1):  # Swedish time runs ahead of UTC
+    latest = utcnow().date() + timedelta(days=1)  # Swedish time runs ahead of UTC
+    if data.decided_on is not None and data.decided_on > latest:
         errors.append(DecisionError("decided_on", _l("The decision date cannot be in the future.")))
-    if data.new_status is not None and data.new_status not in STATUS_BY_KIND.get(data.kind, ()):
+    if (
+        data.kind is not None
+        and data.new_status is not None
+        and data.new_status not in STATUS_BY_KIND.get(data.kind, ())
+    ):
         if data.kind == DecisionKind.PAUSE:
             message = _l("A decision to pause can only set the status to paused.")
         elif data.kind == DecisionKind.CLOSE:

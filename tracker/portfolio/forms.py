@@ -36,12 +36,16 @@ class DecisionForm(TrackerForm):
         ]
 
     def to_data(self) -> DecisionData:
+        """What was typed, for the rules: after ``validate`` failed too, with None for a date,
+        kind or status it could not read."""
+        kinds = {k.value: k for k in DecisionKind}
+        statuses = {s.value: s for s in Status}
         return DecisionData(
-            decided_on=self.decided_on.data,
+            decided_on=self.decided_on.data if not self.decided_on.errors else None,
             meeting=self.meeting.data or "",
-            kind=DecisionKind(self.kind.data),
+            kind=kinds.get(self.kind.data),
             text=self.text.data or "",
             comment=self.comment.data or "",
-            new_status=Status(self.new_status.data) if self.new_status.data else None,
+            new_status=statuses.get(self.new_status.data) if self.new_status.data else None,
             keep_support_open=bool(self.keep_support_open.data),
         )

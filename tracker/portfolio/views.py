@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import abort, flash, request, url_for
 from flask_babel import get_locale, get_timezone, ngettext
@@ -11,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import params, settings
-from ..auth.views import safe_next
 from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, render_cached
@@ -24,10 +22,11 @@ from ..permissions import (
     committee_scope,
     require,
 )
+from ..redirects import path_at
 from . import board, bp
 from . import dashboard as dashboard_figures
 from . import filters as portfolio_filters
-from .decisions import DecisionError, record_decision
+from .decisions import DecisionError, check_decision, record_decision
 from .forms import DecisionForm
 from .services import latest_reports
 
@@ -58,9 +57,7 @@ def dashboard():
         cache_key=(committee_scope(user), filters, stale_days, today),
         fragment_context=lambda: {
             "view": dashboard_figures.build(user, filters, stale_days),
-            "benefits": benefit_overview.build(
-                user, filters, stale_days, today, str(get_locale())
-            ),
+            "benefits": benefit_overview.build(user, filters, stale_days, today, str(get_locale())),
         },
         shared={"can_export": can_export(user)},
         announce=lambda: ngettext(
@@ -141,12 +138,15 @@ def _return_target(value: str | None, initiative_id: int) -> str:
     fallback = url_for("initiatives.show", initiative_id=initiative_id)
     if value == "board":
         return url_for(".board_view")
-    if not value or not value.isascii() or not value.isprintable() or " " in value:
-        return fallback
-    target = safe_next(value)
-    if target is None or urlsplit(target).path != url_for(".board_view"):
-        return fallback
-    return target
+    return path_at(value, url_for(".board_view")) or fallback
+
+
+def _add_errors(form: DecisionForm, problems) -> None:
+    """Each rule's error beside its field, unless the form already found one there."""
+    for problem in problems:
+        field = getattr(form, problem.field)
+        if not field.errors:
+            field.errors = [problem.message]
 
 
 def _decision_page(form: DecisionForm, initiative, status: int = 200):
@@ -172,13 +172,15 @@ def decide(initiative_id: int):
         form.return_to.data = request.args.get("return_to", "")[:2000]
         return _decision_page(form, initiative)
     form = DecisionForm()
-    if form.validate():
+    if not form.validate():
+        # The form's checks and the rules together: every error at once, what was typed kept.
+        _add_errors(form, check_decision(form.to_data()))
+    else:
         try:
             record_decision(user, initiative, form.to_data())
         except DecisionError as error:
             db.session.rollback()
-            for problem in getattr(error, "errors", [error]):
-                getattr(form, problem.field).errors.append(problem.message)
+            _add_errors(form, getattr(error, "errors", [error]))
         else:
             db.session.commit()
             flash(_("The decision has been recorded."), "success")

@@ -7,13 +7,15 @@ Every figure is one SQL query whatever the number of initiatives or periods.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 
 from .. import audit
 from ..extensions import db
+from ..initiatives import services as initiative_services
+from ..initiatives.services import UpdateData
 from ..models import (
     Committee,
     Department,
@@ -27,7 +29,7 @@ from ..models import (
 from ..permissions import can_edit_initiative, can_manage_periods, require
 from ..portfolio.services import visible_initiatives
 from .errors import PeriodError
-from .periods import bounds
+from .periods import bounds, open_period
 
 # Finished and cancelled initiatives owe no report, unless they reported anyway.
 NO_REPORT_DUE = (Status.DONE.value, Status.CANCELLED.value)
@@ -168,6 +170,16 @@ def missing(
     return [Missing(*row[:5], Status(row[5])) for row in db.session.execute(query)]
 
 
+def period_of_update_now(now: datetime, tz: tzinfo) -> ReportingPeriod | None:
+    """The open period that an update written at ``now`` is dated inside (the one it can be
+    marked as the report of), or None: none is open, or it was opened before it starts."""
+    period = open_period(now.astimezone(tz).date())
+    if period is None:
+        return None
+    start, end = bounds(period, tz)
+    return period if start <= now < end else None
+
+
 def mark_report(
     actor: User, period: ReportingPeriod, initiative: Initiative, update: StatusUpdate, tz: tzinfo
 ) -> PeriodReportMark:
@@ -192,6 +204,23 @@ def mark_report(
         actor, "period.mark_report", initiative, changes={"period": period.id, "update": update.id}
     )
     return mark
+
+
+def post_updates(
+    actor: User,
+    entries: list[tuple[Initiative, UpdateData, bool]],
+    period: ReportingPeriod | None,
+    tz: tzinfo,
+) -> tuple[list[StatusUpdate], int]:
+    """Post each status update (all or, on an error, none: the request commits) and mark those
+    asked for as the period's report. Returns the updates and how many were marked."""
+    updates = initiative_services.status_round(actor, [(i, data) for i, data, _mark in entries])
+    marked = 0
+    for (initiative, _data, mark), update in zip(entries, updates, strict=True):
+        if mark and period is not None:
+            mark_report(actor, period, initiative, update, tz)
+            marked += 1
+    return updates, marked
 
 
 @dataclass(frozen=True)
