@@ -49,6 +49,21 @@ def csv_field(value: str) -> str:
     return value
 
 
+# Anything ``neutralise`` or ``csv_field`` would change: a character to drop, a separator, a
+# quote or a line break (before which a formula could hide), or a formula character first.
+_CSV_PLAIN_NOT = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff;,\t"\r\n]|^[=+\-@]')
+
+
+def csv_text(text: str | None) -> str:
+    """``csv_field(neutralise(text))``, with the common case (plain text, nothing to do) at the
+    cost of one regular-expression search."""
+    if not text:
+        return ""
+    if _CSV_PLAIN_NOT.search(text) is None:
+        return text
+    return csv_field(neutralise(text))
+
+
 def csv_line(values: list[str]) -> str:
     """A row of already neutralised text: fields joined by ``;``, ended by CRLF."""
     return ";".join(csv_field(v) for v in values) + "\r\n"

@@ -166,7 +166,8 @@ def sheet(extension: str):
     section = maturity.section(user, filters, _locale()) if with_maturity else None
     # The audit event is committed before the first byte: a streamed file has no "after".
     _audit(user, filters, extension, total, with_maturity)
-    rows = services.rows(query, stale_days, _locale(), get_timezone())
+    # The spreadsheets show no status updates: not fetched.
+    rows = services.rows(query, stale_days, _locale(), get_timezone(), updates=False)
     if extension == "csv":
         # The secretary's heading (dnr, meeting, "Status per …") in lines above the table.
         body = stream_with_context(tabular.csv_chunks(rows, report_heading.lines()))
