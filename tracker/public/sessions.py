@@ -1,5 +1,6 @@
 """No session and no cookie under ``/public`` (nor for ``/healthz``): residents are not tracked
-(and the pages may be cached by anyone). The session of a signed-in visitor is neither read nor refreshed there."""
+(and the pages may be cached by anyone). The session of a signed-in visitor is neither read nor
+refreshed there."""
 
 from __future__ import annotations
 
