@@ -214,9 +214,7 @@ CO_OWNER_MATCHES = 20
 
 def _possible_co_owners() -> Select:
     """The allow-list of co-owners: active managers and administrators."""
-    return select(User).where(
-        User.active.is_(True), User.role.in_([r.value for r in OWNER_ROLES])
-    )
+    return select(User).where(User.active.is_(True), User.role.in_([r.value for r in OWNER_ROLES]))
 
 
 def co_owner_choices(exclude: User | None = None) -> list[User]:

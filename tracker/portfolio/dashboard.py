@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import selectinload
 
 from ..cache import cached
@@ -22,6 +22,7 @@ from ..models import (
     PrincipleLink,
     Status,
     StatusUpdate,
+    StatusUpdateTally,
     User,
     utcnow,
 )
@@ -127,7 +128,7 @@ def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | 
         totals=totals,
         committees=committees,
         principles=principles,
-        trend=_trend(selection, today or utcnow().date()),
+        trend=_trend(user, filters, selection, today or utcnow().date()),
         attention=_attention(selection, stale_days),
     )
 
@@ -222,22 +223,50 @@ def _months(today: date) -> list[str]:
     return labels[::-1]
 
 
-def _trend(selection: Select, today: date) -> list[Month]:
+def _trend(user: User, filters: PortfolioFilter, selection: Select, today: date) -> list[Month]:
+    """Status updates per month and health: from the tally kept per department (see
+    ``tracker.models.tally``) when the selection is whole departments, else counted."""
     labels = _months(today)
-    since = datetime.fromisoformat(labels[0] + "-01T00:00:00+00:00")
-    ids = selection.with_only_columns(Initiative.id)
-    month = month_of(StatusUpdate.created_at).label("month")
-    query = (
-        select(month, StatusUpdate.health, func.count())
-        .where(StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at >= since)
-        .group_by(month, StatusUpdate.health)
-    )
+    if filters.whole_departments:
+        query = _tally_query(user, filters, labels[0])
+    else:
+        since = datetime.fromisoformat(labels[0] + "-01T00:00:00+00:00")
+        ids = selection.with_only_columns(Initiative.id)
+        month = month_of(StatusUpdate.created_at).label("month")
+        query = (
+            select(month, StatusUpdate.health, func.count())
+            .where(StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at >= since)
+            .group_by(month, StatusUpdate.health)
+        )
     by_month = {label: Month(label, 0, dict.fromkeys(Health, 0)) for label in labels}
     for label, health, count in db.session.execute(query):
         if label in by_month:
             by_month[label].updates += count
             by_month[label].by_health[Health(health)] += count
     return [by_month[label] for label in labels]
+
+
+def _tally_query(user: User, filters: PortfolioFilter, first_month: str) -> Select:
+    query = (
+        select(
+            StatusUpdateTally.month, StatusUpdateTally.health, func.sum(StatusUpdateTally.updates)
+        )
+        .where(StatusUpdateTally.month >= first_month)
+        .group_by(StatusUpdateTally.month, StatusUpdateTally.health)
+    )
+    scope = committee_scope(user)
+    committee_ids = {c for c in (scope, filters.committee_id) if c is not None}
+    if committee_ids:
+        query = query.where(
+            StatusUpdateTally.department_id.in_(
+                select(Department.id).where(Department.committee_id.in_(committee_ids))
+            )
+        )
+        if len(committee_ids) > 1:  # two different committees: nothing
+            query = query.where(false())
+    if filters.department_id is not None:
+        query = query.where(StatusUpdateTally.department_id == filters.department_id)
+    return query
 
 
 def _attention(selection: Select, stale_days: int) -> list[Attention]:
