@@ -211,7 +211,7 @@ def month_of(column):
     """The calendar month (YYYY-MM) of a timestamp, in SQL, on SQLite and PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    return func.substr(column, 1, 7)  # stored as 'YYYY-MM-DD HH:MM:SS…' (UTC)
 
 
 def _months(today: date) -> list[str]:
@@ -275,21 +275,31 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
     off_track = and_(active, Initiative.health == Health.OFF_TRACK.value)
     support = and_(active, Initiative.id.in_(support_requests.open_initiative_ids()))
     stale = stale_condition(stale_days)
-    query = (
-        selection.add_columns(off_track, support, stale)
+    # The most urgent ids first, over the figures index; then only those rows are read whole.
+    urgent = (
+        selection.with_only_columns(
+            Initiative.id,
+            off_track.label("red"),
+            support.label("help"),
+            stale.label("silent"),
+            case((off_track, 0), else_=1).label("o1"),
+            case((support, 0), else_=1).label("o2"),
+            func.coalesce(Initiative.last_update_at, Initiative.created_at).label("o3"),
+        )
         .where(active, off_track | support | stale)
+        .order_by("o1", "o2", "o3", Initiative.id)
+        .limit(ATTENTION_LIMIT)
+        .subquery()
+    )
+    query = (
+        select(Initiative, urgent.c.red, urgent.c.help, urgent.c.silent)
+        .join(urgent, urgent.c.id == Initiative.id)
         .options(
             selectinload(Initiative.department),
             selectinload(Initiative.owner),
             selectinload(Initiative.open_support_request),
         )
-        .order_by(
-            case((off_track, 0), else_=1),
-            case((support, 0), else_=1),
-            func.coalesce(Initiative.last_update_at, Initiative.created_at),
-            Initiative.id,
-        )
-        .limit(ATTENTION_LIMIT)
+        .order_by(urgent.c.o1, urgent.c.o2, urgent.c.o3, Initiative.id)
     )
     rows = db.session.execute(query).all()
     reports = latest_reports(initiative.id for initiative, *_flags in rows)

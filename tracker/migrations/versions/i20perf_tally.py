@@ -1,4 +1,4 @@
-"""status update tally (updates per department, month and health, kept by triggers); the figures index
+"""status update tally (updates per department, month and health, kept by triggers); the figures and trend indexes
 
 Revision ID: i20perf_tally
 Revises: i19_publication
@@ -29,6 +29,9 @@ def upgrade():
     with op.batch_alter_table('initiative', schema=None) as batch_op:
         batch_op.create_index('ix_initiative_figures', ['archived_at', 'status', 'department_id', 'health', 'progress', 'last_update_at', 'created_at'], unique=False)
         batch_op.drop_index('ix_initiative_active_status')
+    with op.batch_alter_table('status_update', schema=None) as batch_op:
+        batch_op.create_index('ix_status_update_trend', ['initiative_id', 'created_at', 'health'], unique=False)
+        batch_op.drop_index('ix_status_update_initiative_created')
     dialect = op.get_bind().dialect.name
     statements = {'sqlite': tally.SQLITE_TRIGGERS, 'postgresql': tally.POSTGRESQL_TRIGGERS}.get(dialect, ())
     for statement in statements:
@@ -41,6 +44,9 @@ def downgrade():
     for statement in {'sqlite': tally.SQLITE_DROP, 'postgresql': tally.POSTGRESQL_DROP}.get(dialect, ()):
         op.execute(statement)
     op.drop_table('status_update_tally')
+    with op.batch_alter_table('status_update', schema=None) as batch_op:
+        batch_op.create_index('ix_status_update_initiative_created', ['initiative_id', 'created_at'], unique=False)
+        batch_op.drop_index('ix_status_update_trend')
     with op.batch_alter_table('initiative', schema=None) as batch_op:
         batch_op.create_index('ix_initiative_active_status', ['archived_at', 'status'], unique=False)
         batch_op.drop_index('ix_initiative_figures')
