@@ -22,9 +22,10 @@ import os
 import random
 import re
 import time
+from urllib.parse import urlencode
 
 import gevent
-from locust import constant, events, task
+from locust import constant, constant_throughput, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
@@ -43,7 +44,7 @@ class Recorder:
         self.ready = 0
         self.started: float | None = None
         self.stopped: float | None = None
-        self.times: list[float] = []
+        self.times: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.setup_errors: list[str] = []
 
@@ -72,7 +73,7 @@ def _on_init(environment, **_kwargs):
 def _on_request(name, response_time, exception, **_kwargs):
     if not RECORDER.measuring or name.startswith("setup:"):
         return
-    RECORDER.times.append(response_time)
+    RECORDER.times.setdefault(name, []).append(response_time)
     if exception is not None:
         RECORDER.errors.append(f"{name}: {exception}"[:300])
 
@@ -84,7 +85,8 @@ def _on_test_stop(**_kwargs):
         "users_ready": RECORDER.ready,
         "users": USERS,
         "seconds": (RECORDER.stopped - RECORDER.started) if RECORDER.started else 0.0,
-        "times_ms": RECORDER.times,
+        "times_ms": [t for times in RECORDER.times.values() for t in times],
+        "times_by_name": RECORDER.times,
         "errors": len(RECORDER.errors),
         "error_samples": sorted(set(RECORDER.errors))[:10],
         "setup_errors": RECORDER.setup_errors[:10],
@@ -160,6 +162,79 @@ class Board(SignedIn):
         self.get("/board", "board")
 
 
+def random_filter(rng: random.Random, search: bool = True) -> dict:
+    """One or two of the portfolio filters, with values from the seeded database, so that
+    nearly every request asks for a selection not asked for just before."""
+    choices = [
+        lambda: {"committee": rng.choice(PLAN["committees"])},
+        lambda: {"department": rng.choice(PLAN["departments"])},
+        lambda: {"principle": rng.choice(PLAN["principles"])},
+        lambda: {"status": rng.sample(STATUSES, rng.randint(1, 2))},
+        lambda: {"health": rng.choice(HEALTHS)},
+        lambda: {"stale": "1"},
+        lambda: {"support": "1"},
+    ]
+    if search and PLAN.get("words"):
+        choices.append(lambda: {"q": rng.choice(PLAN["words"])})
+    args: dict = {}
+    for pick in rng.sample(choices, rng.randint(1, 2)):
+        args.update(pick())
+    return args
+
+
+STATUSES = ["idea", "planned", "in_progress", "paused", "done", "cancelled"]
+HEALTHS = ["on_track", "at_risk", "off_track"]
+SORTS = ["title", "-updated", "health", "-progress", "department", "status"]
+
+
+class DashboardFilters(SignedIn):
+    """The dashboard with another filter on every request (a meeting filtering live)."""
+
+    @task
+    def dashboard_filters(self) -> None:
+        query = urlencode(random_filter(self.rng), doseq=True)
+        self.get(f"/dashboard?{query}", "dashboard_filters")
+
+
+class BoardFilters(SignedIn):
+    @task
+    def board_filters(self) -> None:
+        query = urlencode(random_filter(self.rng), doseq=True)
+        self.get(f"/board?{query}", "board_filters")
+
+
+class Search(SignedIn):
+    """The list with a search word, a page and a sort that change on every request."""
+
+    @task
+    def search(self) -> None:
+        args = {
+            "q": self.rng.choice(PLAN["words"]),
+            "page": self.rng.randint(1, 3),
+            "sort": self.rng.choice(SORTS),
+        }
+        self.get(f"/initiatives?{urlencode(args)}", "search")
+
+
+class ListFilters(SignedIn):
+    @task
+    def list_filters(self) -> None:
+        args = {**random_filter(self.rng, search=False), "page": self.rng.randint(1, 20)}
+        self.get(f"/initiatives?{urlencode(args, doseq=True)}", "list_filters")
+
+
+class MixedReader(SignedIn):
+    """Reads the dashboard and the board in turn while MixedWriter posts status updates."""
+
+    @task
+    def mixed_dashboard(self) -> None:
+        self.get("/dashboard", "mixed_dashboard")
+
+    @task
+    def mixed_board(self) -> None:
+        self.get("/board", "mixed_board")
+
+
 class Initiative(SignedIn):
     @task
     def initiative(self) -> None:
@@ -199,6 +274,11 @@ class PostUpdate(SignedIn):
 
     @task
     def post_update(self) -> None:
+        self.post(self.name_of_post)
+
+    name_of_post = "post_update"
+
+    def post(self, name: str) -> None:
         initiative_id = self.rng.choice(self.own)
         form = {
             "csrf_token": self.token,
@@ -212,9 +292,20 @@ class PostUpdate(SignedIn):
         with self.client.post(
             f"/initiatives/{initiative_id}/updates",
             data=form,
-            name="post_update",
+            name=name,
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code != 303:
                 response.failure(f"HTTP {response.status_code}")
+
+
+class MixedWriter(PostUpdate):
+    """A manager posting at a fixed rate: ``BENCH_WRITERS`` of them share ``BENCH_WRITE_RATE``
+    status updates a second."""
+
+    fixed_count = int(os.environ.get("BENCH_WRITERS", "2"))
+    wait_time = constant_throughput(
+        float(os.environ.get("BENCH_WRITE_RATE", "10")) / max(1, fixed_count)
+    )
+    name_of_post = "mixed_post_update"

@@ -46,7 +46,7 @@ REPO = BENCH.parent
 PASSWORD = "bench-password-1234"
 READER = "ledning@nykvarn.example"  # the management group: reads the whole portfolio
 
-# scenario: (locust user class, target share of /healthz throughput, target p95 in ms)
+# scenario: (locust user classes, target share of /healthz throughput, target p95 in ms)
 SCENARIOS: dict[str, tuple[str, float | None, float | None]] = {
     "healthz": ("Healthz", None, None),
     "dashboard": ("Dashboard", 0.25, 150),
@@ -55,6 +55,18 @@ SCENARIOS: dict[str, tuple[str, float | None, float | None]] = {
     "initiative": ("Initiative", None, None),
     "public": ("Public", None, None),
     "post_update": ("PostUpdate", None, 250),
+    # issue 20: another filter or search word on every request, and reads under writes
+    "dashboard_filters": ("DashboardFilters", 0.15, None),
+    "board_filters": ("BoardFilters", 0.15, None),
+    "list_filters": ("ListFilters", 0.15, None),
+    "search": ("Search", 0.15, None),
+    "mixed": ("MixedReader MixedWriter", None, None),
+}
+# What the mixed scenario reports, one row per request it makes: (share, p95, p99).
+MIXED = {
+    "mixed_dashboard": (0.15, None, 300),
+    "mixed_board": (0.15, None, 300),
+    "mixed_post_update": (None, None, 150),
 }
 PATHS = {
     "healthz": "/healthz",
@@ -64,6 +76,13 @@ PATHS = {
     "initiative": "/initiatives/<id>",
     "public": "/public (no sign-in; every active initiative published)",
     "post_update": "POST /initiatives/<id>/updates",
+    "dashboard_filters": "/dashboard?<1-2 filters, new each request>",
+    "board_filters": "/board?<1-2 filters, new each request>",
+    "list_filters": "/initiatives?<1-2 filters>&page=<1-20>",
+    "search": "/initiatives?q=<word>&page=<1-3>&sort=<any>",
+    "mixed_dashboard": "/dashboard while status updates are posted",
+    "mixed_board": "/board while status updates are posted",
+    "mixed_post_update": "POST /initiatives/<id>/updates at --write-rate/s beside the readers",
 }
 
 
@@ -79,6 +98,7 @@ class Result:
     p99: float
     errors: int
     ratio: float | None = None
+    cpu_ms: float | None = None  # the gunicorn workers' CPU time per request, where known
     target: str = ""
     met: bool | None = None
 
@@ -172,7 +192,20 @@ def make_plan(database_url: str, path: Path) -> None:
         ids = conn.scalars(
             text("SELECT id FROM initiative WHERE archived_at IS NULL ORDER BY id")
         ).all()
+        committees = conn.scalars(text("SELECT short_name FROM committee WHERE active")).all()
+        departments = conn.scalars(text("SELECT code FROM department WHERE active")).all()
+        principles = conn.scalars(text("SELECT key FROM principle WHERE retired_at IS NULL")).all()
+        titles = conn.scalars(text("SELECT title FROM initiative ORDER BY id LIMIT 2000")).all()
     engine.dispose()
+    words: dict[str, int] = {}
+    for title in titles:
+        for word in title.lower().split():
+            word = word.strip(".,:;()\"'")
+            if len(word) >= 5 and word.isalpha():
+                words[word] = words.get(word, 0) + 1
+    # Common and rare words alike, so that a search finds many rows or a few.
+    ranked = sorted(words, key=lambda w: (-words[w], w))
+    search_words = ranked[:30] + ranked[-30:]
     managers: dict[str, list[int]] = {}
     for email, initiative_id in rows:
         managers.setdefault(email, []).append(initiative_id)
@@ -181,6 +214,10 @@ def make_plan(database_url: str, path: Path) -> None:
         "reader": READER,
         "managers": {email: own[:200] for email, own in managers.items()},
         "initiatives": list(ids),
+        "committees": list(committees),
+        "departments": list(departments),
+        "principles": list(principles),
+        "words": search_words,
     }
     path.write_text(json.dumps(plan))
 
@@ -189,7 +226,7 @@ def make_plan(database_url: str, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, logfile: Path) -> Iterator[None]:
+def gunicorn(env: dict[str, str], port: int, workers: int, logfile: Path) -> Iterator[int]:
     command = [
         sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
         f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",
@@ -201,7 +238,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int, logfile: Path) -> Ite
         )
     try:
         wait_for_health(port, process)
-        yield
+        yield process.pid
     finally:
         stop(process)
 
@@ -234,9 +271,11 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def run_scenario(
-    name: str, port: int, plan: Path, users: int, duration: int, workdir: Path
-) -> Result:
-    user_class = SCENARIOS[name][0]
+    name: str, port: int, plan: Path, args, workdir: Path, workers: list[int]
+) -> list[Result]:
+    classes = SCENARIOS[name][0].split()
+    users = args.users + (args.writers if name == "mixed" else 0)
+    duration = args.duration
     out = workdir / f"{name}.json"
     env = {
         **os.environ,
@@ -244,6 +283,8 @@ def run_scenario(
         "BENCH_USERS": str(users),
         "BENCH_DURATION": str(duration),
         "BENCH_OUT": str(out),
+        "BENCH_WRITERS": str(args.writers),
+        "BENCH_WRITE_RATE": str(args.write_rate),
     }
     # The locustfile stops the run `duration` seconds after the last user signed in; this is
     # only a cap in case sign-in never completes.
@@ -252,34 +293,71 @@ def run_scenario(
         sys.executable, "-m", "locust", "-f", str(BENCH / "locustfile.py"), "--headless",
         "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{run_time}s",
         "--host", f"http://127.0.0.1:{port}", "--only-summary", "--stop-timeout", "10",
-        "--loglevel", "WARNING", "--exit-code-on-error", "0", user_class,
+        "--loglevel", "WARNING", "--exit-code-on-error", "0", *classes,
     ]  # fmt: skip
+    cpu_before = workers_cpu(workers)
     with open(workdir / f"locust-{name}.log", "wb") as locust_log:
         subprocess.run(
             command, env=env, cwd=workdir, timeout=run_time + 120, check=False,
             stdout=locust_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+    cpu = workers_cpu(workers) - cpu_before
     if not out.exists():
         sys.exit(f"locust wrote no results for {name}: see {workdir}/locust-{name}.log")
     data = json.loads(out.read_text())
-    times = sorted(data["times_ms"])
     seconds = data["seconds"] or 1.0
     if data["setup_errors"] or data["users_ready"] < users:
         print(f"  {name}: only {data['users_ready']}/{users} users signed in: "
               f"{data['setup_errors']}", file=sys.stderr)  # fmt: skip
     for sample in data["error_samples"]:
         print(f"  {name}: error: {sample}", file=sys.stderr)
-    return Result(
-        name=name,
-        path=PATHS[name],
-        requests=len(times),
-        seconds=round(seconds, 2),
-        rps=round(len(times) / seconds, 1),
-        p50=round(percentile(times, 50), 1),
-        p95=round(percentile(times, 95), 1),
-        p99=round(percentile(times, 99), 1),
-        errors=data["errors"] + len(data["setup_errors"]) + (users - data["users_ready"]),
-    )
+    missing = len(data["setup_errors"]) + (users - data["users_ready"])
+    by_name = data.get("times_by_name") or {name: data["times_ms"]}
+    if name != "mixed":
+        by_name = {name: data["times_ms"]}
+    errors = dict.fromkeys(by_name, 0)
+    for sample in data["error_samples"]:
+        errors[sample.split(":")[0]] = errors.get(sample.split(":")[0], 0)
+    results = []
+    total = sum(len(t) for t in by_name.values()) or 1
+    for row, times in sorted(by_name.items()):
+        times = sorted(times)
+        results.append(
+            Result(
+                name=row,
+                path=PATHS.get(row, row),
+                requests=len(times),
+                seconds=round(seconds, 2),
+                rps=round(len(times) / seconds, 1),
+                p50=round(percentile(times, 50), 1),
+                p95=round(percentile(times, 95), 1),
+                p99=round(percentile(times, 99), 1),
+                # errors are counted for the whole run; a mixed run's go to every row
+                errors=data["errors"] + missing,
+                cpu_ms=round(cpu * 1000 / total, 2) if cpu and name != "mixed" else None,
+            )
+        )
+    return results
+
+
+def workers_cpu(pids: list[int]) -> float:
+    """User and system CPU seconds the gunicorn workers have used (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(stat.parent.name))
+    return pids
 
 
 def percentile(sorted_times: list[float], p: float) -> float:
@@ -295,7 +373,11 @@ def judge(results: list[Result]) -> None:
     for result in results:
         if ceiling:
             result.ratio = round(result.rps / ceiling, 3)
-        _cls, share, p95 = SCENARIOS[result.name]
+        if result.name in MIXED:
+            share, p95, p99 = MIXED[result.name]
+        else:
+            _cls, share, p95 = SCENARIOS[result.name]
+            p99 = None
         wanted, ok = [], result.errors == 0
         if share is not None:
             wanted.append(f"≥ {share:.0%} of /healthz")
@@ -303,9 +385,18 @@ def judge(results: list[Result]) -> None:
         if p95 is not None:
             wanted.append(f"p95 < {p95} ms")
             ok = ok and result.p95 < p95
+        if p99 is not None:
+            wanted.append(f"p99 ≤ {p99} ms")
+            ok = ok and result.p99 <= p99
+        if result.name == "mixed_post_update":
+            wanted.append("its rate reached")
+            ok = ok and result.rps >= 0.9 * WRITE_RATE[0]
         wanted.append("0 errors")
         result.target = ", ".join(wanted)
         result.met = ok
+
+
+WRITE_RATE = [10.0]
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -313,16 +404,17 @@ def judge(results: list[Result]) -> None:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| request | req/s | p50 ms | p95 ms | p99 ms | errors | share of /healthz | target "
-        "| met |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| request | req/s | p50 ms | p95 ms | p99 ms | errors | share of /healthz "
+        "| CPU ms/request | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in results:
         ratio = f"{r.ratio:.1%}" if r.ratio is not None else ""
+        cpu = f"{r.cpu_ms:.1f}" if r.cpu_ms is not None else ""
         met = {True: "yes", False: "**no**", None: ""}[r.met]
         lines.append(
             f"| `{r.path}` | {r.rps:.1f} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {r.errors} "
-            f"| {ratio} | {r.target} | {met} |"
+            f"| {ratio} | {cpu} | {r.target} | {met} |"
         )
     return "\n".join(lines)
 
@@ -346,7 +438,7 @@ def write_results(args, results: list[Result], meta: dict) -> Path:
     out_dir = Path(args.results)
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
-    base = out_dir / f"{stamp}-{args.db}"
+    base = out_dir / (f"{stamp}-{args.db}" + ("-cache-off" if args.cache == "off" else ""))
     payload = {**meta, "results": [asdict(r) for r in results]}
     base.with_suffix(".json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     load = meta["load_average"]
@@ -355,7 +447,8 @@ def write_results(args, results: list[Result], meta: dict) -> Path:
         "",
         f"{meta['initiatives']} initiatives, {meta['status_updates']} status updates; gunicorn "
         f"{meta['workers']} sync workers; {meta['users']} signed-in locust users on 127.0.0.1, "
-        f"{meta['duration']} s per request. Machine: {meta['machine']['cores']} cores, Python "
+        f"{meta['duration']} s per request; page cache {args.cache}. "
+        f"Machine: {meta['machine']['cores']} cores, Python "
         f"{meta['machine']['python']}, commit {meta['machine']['commit'] or '?'}; load average "
         f"{load['before']} before, {load['after']} after.",
         "",
@@ -377,6 +470,11 @@ def main() -> int:
     parser.add_argument(
         "--only", nargs="+", choices=list(SCENARIOS), help="measure only these (healthz is kept)"
     )
+    parser.add_argument(
+        "--cache", choices=("on", "off"), default="on", help="TRACKER_CACHE for gunicorn"
+    )
+    parser.add_argument("--write-rate", type=float, default=10.0, help="mixed: updates/s")
+    parser.add_argument("--writers", type=int, default=2, help="mixed: managers posting")
     parser.add_argument("--results", default=str(BENCH / "results"), help="where results go")
     parser.add_argument("--exports", action="store_true", help="also run bench/exports.py")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -385,6 +483,9 @@ def main() -> int:
         parser.error("--duration must be 1-600 s and --users 1-256")
     if args.database_url and args.db != "postgresql":
         parser.error("--database-url is for --db postgresql")
+    WRITE_RATE[0] = args.write_rate
+    if not 0 < args.write_rate <= 100 or not 1 <= args.writers <= 16:
+        parser.error("--write-rate must be 0-100 and --writers 1-16")
     names = list(SCENARIOS)
     if args.only:
         names = [n for n in SCENARIOS if n == "healthz" or n in args.only]
@@ -408,6 +509,7 @@ def main() -> int:
                 # measure the limiter, not the page.
                 "TRACKER_PUBLIC_RATELIMIT": "1000000 per minute",
                 "PYTHONDONTWRITEBYTECODE": "1",
+                "TRACKER_CACHE": args.cache,
             }
             seed(env, args.initiatives)
             publish_all_active(env)
@@ -415,14 +517,19 @@ def main() -> int:
             make_plan(url, plan)
             updates = count_updates(url)
             port = free_port()
-            stack.enter_context(gunicorn(env, port, args.workers, workdir / "gunicorn.log"))
+            master = stack.enter_context(
+                gunicorn(env, port, args.workers, workdir / "gunicorn.log")
+            )
             log(f"gunicorn with {args.workers} workers on 127.0.0.1:{port}")
+            workers = worker_pids(master)
             results = []
             for name in names:
                 log(f"{name}: {args.users} users for {args.duration} s")
-                results.append(run_scenario(name, port, plan, args.users, args.duration, workdir))
-                r = results[-1]
-                log(f"  {r.rps:.1f} req/s, p95 {r.p95:.1f} ms, {r.errors} errors")
+                rows = run_scenario(name, port, plan, args, workdir, workers)
+                results += rows
+                for r in rows:
+                    log(f"  {r.name}: {r.rps:.1f} req/s, p95 {r.p95:.1f} ms, p99 {r.p99:.1f} ms, "
+                        f"{r.errors} errors")  # fmt: skip
         judge(results)
         meta = {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -432,6 +539,7 @@ def main() -> int:
             "workers": args.workers,
             "users": args.users,
             "duration": args.duration,
+            "cache": args.cache,
             "machine": machine(),
             "load_average": {
                 "before": [round(x, 2) for x in load_before],

@@ -86,3 +86,54 @@ def test_cached_fragments_are_not_shared_across_rights_or_languages(org, app, au
     assert "Registrera ett beslut" not in reader.get("/board").get_data(as_text=True)
     assert "Record a decision" in management.get("/board?lang=en").get_data(as_text=True)
     assert "Registrera ett beslut" in management.get("/board?lang=sv").get_data(as_text=True)
+
+
+def test_tracker_cache_off_turns_every_page_cache_off(app):
+    calls = []
+    for setting in ("off", False, "false"):
+        app.config["CACHE"] = setting
+        assert not cache.enabled()
+        cache.cached("k", lambda: calls.append(1))
+        cache.cached("k", lambda: calls.append(1))
+    assert len(calls) == 6
+    app.config["CACHE"] = True
+    app.config["FIGURES_CACHE"] = False  # the older name still works
+    assert not cache.enabled()
+    app.config["FIGURES_CACHE"] = True
+    assert cache.enabled()
+
+
+def test_tracker_cache_off_from_the_environment(monkeypatch):
+    from tracker import create_app
+
+    monkeypatch.setenv("TRACKER_CACHE", "off")
+    off = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with off.app_context():
+        assert not cache.enabled()
+
+
+def test_a_newer_generation_drops_every_older_entry():
+    figures = cache.FiguresCache(max_entries=10)
+    for n in range(5):
+        figures.get_or_compute(("page", n), lambda: "old", generation=(1, 0))
+    assert len(figures) == 5
+    assert figures.get_or_compute(("page", 0), lambda: "new", generation=(2, 0)) == "new"
+    assert len(figures) == 1  # only the current entry is kept
+    # A request still reading the older generation computes, but stores nothing.
+    assert figures.get_or_compute(("page", 1), lambda: "stale", generation=(1, 0)) == "stale"
+    assert len(figures) == 1
+    assert figures.get_or_compute(("page", 0), lambda: "again", generation=(2, 0)) == "new"
+
+
+def test_writes_leave_one_generation_in_the_cache(org, app, client, auth):
+    factories.make_initiative(org.manager, principles=org.principles[:1], updates=1)
+    db.session.commit()
+    auth.login("ledning@example.se")
+    for n in range(4):
+        client.get("/dashboard")
+        client.get("/board")
+        factories.make_initiative(org.manager, principles=org.principles[:1], title=f"Ny {n}")
+        db.session.commit()
+    client.get("/dashboard")
+    # The dashboard's figures, its fragment and the benefits: one page's entries, not five.
+    assert len(app.extensions["figures_cache"]) <= 4

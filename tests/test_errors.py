@@ -96,3 +96,13 @@ def test_error_fragment_for_htmx(app, client, status):
     assert "<html" not in html and 'role="alert"' in html
     page = client.get(f"/fail{status}?lang=en")
     assert "<html" in page.get_data(as_text=True)
+
+
+def test_healthz_neither_loads_the_user_nor_signs_a_cookie(org, client, auth, count_queries):
+    auth.login("ledning@example.se")
+    with count_queries() as counter:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert [s for s in counter.statements if s != "BEGIN"] == ["SELECT 1"]
+    assert client.get("/dashboard").status_code == 200  # the session is still there

@@ -9,6 +9,7 @@ from werkzeug.routing.converters import NumberConverter
 from tracker.admin.services.audit_log import PER_PAGE as AUDIT_PER_PAGE
 from tracker.admin.services.users import PER_PAGE as USERS_PER_PAGE
 from tracker.extensions import db
+from tracker.initiatives.listing import PER_PAGE as LIST_PER_PAGE
 from tracker.models import AuditEvent, Role, Status
 from tracker.portfolio.board import CARDS_PER_COLUMN
 
@@ -87,7 +88,7 @@ def test_hostile_numbers_in_every_url_variable(app, client, auth, world, role): 
 @pytest.fixture
 def crowded(world):  # noqa: F811
     """More than a page of everything, so that pages show their paging parameters."""
-    for _ in range(CARDS_PER_COLUMN + 1):
+    for _ in range(max(CARDS_PER_COLUMN, LIST_PER_PAGE) + 1):  # the board and the list page
         factories.make_initiative(world.manager, status=Status.IN_PROGRESS)
     for _ in range(USERS_PER_PAGE + 1):
         factories.make_user(Role.MANAGER, world.departments[1])

@@ -8,6 +8,15 @@ counter it was computed at, so as soon as any process commits a change, every pr
 afresh. Figures that depend on the clock (what is stale, which months the trend shows) also carry
 the minute they were computed in.
 
+The cache keeps only the entries of the newest generation (data version and minute) it has seen:
+the first request that sees a newer one drops every older entry, so outdated pages never pile up
+and a process's memory stays bounded (at most ``MAX_ENTRIES`` entries of one generation). A request
+still reading an older generation (a transaction that began before the change) computes its value
+without storing it.
+
+``TRACKER_CACHE=off`` turns every page cache off (the figures, the dashboard's and the board's
+HTML, the public pages); ``TRACKER_FIGURES_CACHE=false``, the older name, does the same.
+
 The cache lives on the application (``app.extensions``), so a new application, as in the tests,
 starts empty.
 """
@@ -36,21 +45,36 @@ UNSHOWN_COLUMNS = {"user_account": frozenset({"last_login_at", "session_token", 
 
 
 class FiguresCache:
+    """Values of one generation (any ordered value: here the data version and the minute); a
+    newer generation replaces every entry of the older ones."""
+
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._generation: Any = None
         self._lock = threading.Lock()
         self._max = max_entries
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _current(self, generation: Any) -> bool:
+        """Whether ``generation`` is the newest seen (and now the cache's); called locked."""
+        if self._generation is None or generation > self._generation:
+            self._entries.clear()
+            self._generation = generation
+        return generation == self._generation
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T], generation: Any = 0) -> T:
         with self._lock:
-            if key in self._entries:
+            if self._current(generation) and key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
         value = compute()
         with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            if self._current(generation):
+                self._entries[key] = value
+                while len(self._entries) > self._max:
+                    self._entries.popitem(last=False)
         return value
 
 
@@ -62,13 +86,31 @@ def current_version() -> int:
     return db.session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
 
 
+_OFF = frozenset({"off", "false", "0", "no"})
+
+
+def _switched_on(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in _OFF
+    return bool(value)
+
+
+def enabled() -> bool:
+    """``TRACKER_CACHE`` (default on); ``TRACKER_FIGURES_CACHE`` is the older name for it."""
+    config = current_app.config
+    return _switched_on(config.get("CACHE", True)) and _switched_on(
+        config.get("FIGURES_CACHE", True)
+    )
+
+
 def cached(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it gave before at the same data version and minute."""
-    if not current_app.config.get("FIGURES_CACHE", True):
+    if not enabled():
         return compute()
     minute = utcnow().replace(second=0, microsecond=0)
-    full_key = (current_version(), minute, key)
-    return current_app.extensions["figures_cache"].get_or_compute(full_key, compute)
+    return current_app.extensions["figures_cache"].get_or_compute(
+        key, compute, generation=(current_version(), minute)
+    )
 
 
 def _table_of(obj: Any) -> str:

@@ -93,15 +93,24 @@ def _search(
     order = key.desc() if sort.startswith("-") else key.asc()
     if sort.lstrip("-") == "department":
         query = query.join(Department, Initiative.department_id == Department.id)
+    # The page's ids over as few columns as the order needs; then only its rows are read whole.
+    ids = (
+        query.with_only_columns(Initiative.id, key.label("sort_key"))
+        .order_by(order, Initiative.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery()
+    )
+    sort_key = ids.c.sort_key.desc() if sort.startswith("-") else ids.c.sort_key.asc()
     items = db.session.scalars(
-        query.options(
+        select(Initiative)
+        .join(ids, ids.c.id == Initiative.id)
+        .options(
             selectinload(Initiative.department),
             selectinload(Initiative.owner),
             selectinload(Initiative.open_support_request),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
         )
-        .order_by(order, Initiative.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .order_by(sort_key, Initiative.id)
     ).all()
     return Page(list(items), total, page, per_page)

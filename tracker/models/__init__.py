@@ -27,11 +27,13 @@ from .reports import (
 )
 from .settings import OrganisationSettings
 from .support import SupportOutcome, SupportRequest
+from .tally import StatusUpdateTally
 from .tokens import AccessToken, TokenScope
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
 
 __all__ = [
+    "StatusUpdateTally",
     "AccessToken",
     "ACTIVE_STATUSES",
     "AuditEvent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..cache import cached
 from ..extensions import db
@@ -15,7 +15,8 @@ from . import since as since_report
 from .filters import PortfolioFilter
 from .services import Report, latest_reports, stale_condition, visible_initiatives
 
-CARDS_PER_COLUMN = 50
+# A card costs its share of the page to draw; "show more" brings the next ones.
+CARDS_PER_COLUMN = 20
 COLLAPSED = frozenset({Status.DONE, Status.CANCELLED})
 
 
@@ -53,7 +54,14 @@ def _selection(user: User, filters: PortfolioFilter, stale_days: int) -> Select:
 
 
 def _with_card_data(query: Select, entity=Initiative) -> Select:
+    """What a card shows, and not the long texts it never shows (a template that reads one
+    raises, rather than loading it card by card)."""
     return query.options(
+        defer(entity.purpose, raiseload=True),
+        defer(entity.benefit, raiseload=True),
+        defer(entity.risks, raiseload=True),
+        defer(entity.target_group, raiseload=True),
+        defer(entity.funding_source, raiseload=True),
         selectinload(entity.department),
         selectinload(entity.owner),
         selectinload(entity.principle_links).selectinload(PrincipleLink.principle),
@@ -78,14 +86,18 @@ def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Colu
             select(sub.c.status, func.count()).group_by(sub.c.status)
         )
     }
-    ranked = selection.add_columns(
+    # Ranked over the few columns the order needs (the figures index holds them all), then
+    # only the cards shown are read whole.
+    ranked = selection.with_only_columns(
+        Initiative.id,
+        Initiative.status,
         func.row_number()
         .over(partition_by=Initiative.status, order_by=urgency(stale_days))
-        .label("rank")
+        .label("rank"),
     ).subquery()
-    card = aliased(Initiative, ranked)
     cards = db.session.scalars(
-        _with_card_data(select(card), card)
+        _with_card_data(select(Initiative))
+        .join(ranked, ranked.c.id == Initiative.id)
         .where(ranked.c.rank <= CARDS_PER_COLUMN)
         .order_by(ranked.c.status, ranked.c.rank)
     ).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import selectinload
 
 from ..cache import cached
@@ -22,6 +22,7 @@ from ..models import (
     PrincipleLink,
     Status,
     StatusUpdate,
+    StatusUpdateTally,
     User,
     utcnow,
 )
@@ -130,7 +131,7 @@ def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | 
         totals=totals,
         committees=committees,
         principles=principles,
-        trend=_trend(selection, today or utcnow().date()),
+        trend=_trend(user, filters, selection, today or utcnow().date()),
         attention=_attention(selection, stale_days),
         since=since_report.summary(selection),
     )
@@ -214,7 +215,7 @@ def month_of(column):
     """The calendar month (YYYY-MM) of a timestamp, in SQL, on SQLite and PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    return func.substr(column, 1, 7)  # stored as 'YYYY-MM-DD HH:MM:SS…' (UTC)
 
 
 def _months(today: date) -> list[str]:
@@ -226,16 +227,21 @@ def _months(today: date) -> list[str]:
     return labels[::-1]
 
 
-def _trend(selection: Select, today: date) -> list[Month]:
+def _trend(user: User, filters: PortfolioFilter, selection: Select, today: date) -> list[Month]:
+    """Status updates per month and health: from the tally kept per department (see
+    ``tracker.models.tally``) when the selection is whole departments, else counted."""
     labels = _months(today)
-    since = datetime.fromisoformat(labels[0] + "-01T00:00:00+00:00")
-    ids = selection.with_only_columns(Initiative.id)
-    month = month_of(StatusUpdate.created_at).label("month")
-    query = (
-        select(month, StatusUpdate.health, func.count())
-        .where(StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at >= since)
-        .group_by(month, StatusUpdate.health)
-    )
+    if filters.whole_departments:
+        query = _tally_query(user, filters, labels[0])
+    else:
+        since = datetime.fromisoformat(labels[0] + "-01T00:00:00+00:00")
+        ids = selection.with_only_columns(Initiative.id)
+        month = month_of(StatusUpdate.created_at).label("month")
+        query = (
+            select(month, StatusUpdate.health, func.count())
+            .where(StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at >= since)
+            .group_by(month, StatusUpdate.health)
+        )
     by_month = {label: Month(label, 0, dict.fromkeys(Health, 0)) for label in labels}
     for label, health, count in db.session.execute(query):
         if label in by_month:
@@ -244,27 +250,60 @@ def _trend(selection: Select, today: date) -> list[Month]:
     return [by_month[label] for label in labels]
 
 
+def _tally_query(user: User, filters: PortfolioFilter, first_month: str) -> Select:
+    query = (
+        select(
+            StatusUpdateTally.month, StatusUpdateTally.health, func.sum(StatusUpdateTally.updates)
+        )
+        .where(StatusUpdateTally.month >= first_month)
+        .group_by(StatusUpdateTally.month, StatusUpdateTally.health)
+    )
+    scope = committee_scope(user)
+    committee_ids = {c for c in (scope, filters.committee_id) if c is not None}
+    if committee_ids:
+        query = query.where(
+            StatusUpdateTally.department_id.in_(
+                select(Department.id).where(Department.committee_id.in_(committee_ids))
+            )
+        )
+        if len(committee_ids) > 1:  # two different committees: nothing
+            query = query.where(false())
+    if filters.department_id is not None:
+        query = query.where(StatusUpdateTally.department_id == filters.department_id)
+    return query
+
+
 def _attention(selection: Select, stale_days: int) -> list[Attention]:
     """Red, asking for support or silent, the most urgent first."""
     active = Initiative.status.in_([s.value for s in ACTIVE_STATUSES])
     off_track = and_(active, Initiative.health == Health.OFF_TRACK.value)
     support = and_(active, Initiative.id.in_(support_requests.open_initiative_ids()))
     stale = stale_condition(stale_days)
-    query = (
-        selection.add_columns(off_track, support, stale)
+    # The most urgent ids first, over the figures index; then only those rows are read whole.
+    urgent = (
+        selection.with_only_columns(
+            Initiative.id,
+            off_track.label("red"),
+            support.label("help"),
+            stale.label("silent"),
+            case((off_track, 0), else_=1).label("o1"),
+            case((support, 0), else_=1).label("o2"),
+            func.coalesce(Initiative.last_update_at, Initiative.created_at).label("o3"),
+        )
         .where(active, off_track | support | stale)
+        .order_by("o1", "o2", "o3", Initiative.id)
+        .limit(ATTENTION_LIMIT)
+        .subquery()
+    )
+    query = (
+        select(Initiative, urgent.c.red, urgent.c.help, urgent.c.silent)
+        .join(urgent, urgent.c.id == Initiative.id)
         .options(
             selectinload(Initiative.department),
             selectinload(Initiative.owner),
             selectinload(Initiative.open_support_request),
         )
-        .order_by(
-            case((off_track, 0), else_=1),
-            case((support, 0), else_=1),
-            func.coalesce(Initiative.last_update_at, Initiative.created_at),
-            Initiative.id,
-        )
-        .limit(ATTENTION_LIMIT)
+        .order_by(urgent.c.o1, urgent.c.o2, urgent.c.o3, Initiative.id)
     )
     rows = db.session.execute(query).all()
     reports = latest_reports(initiative.id for initiative, *_flags in rows)

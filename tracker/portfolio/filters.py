@@ -67,6 +67,14 @@ class PortfolioFilter:
             )
         )
 
+    @property
+    def whole_departments(self) -> bool:
+        """Whether the selection is every initiative of some departments (at most a committee
+        or a department is chosen), so that figures kept per department answer for it."""
+        return not any(
+            (self.principle, self.statuses, self.healths, self.stale, self.q, self.support)
+        )
+
     def as_args(self) -> MultiDict:
         """The filter as query parameters, to carry it to another page or an export."""
         args = MultiDict()

@@ -1,0 +1,169 @@
+"""How many status updates each department's initiatives received, per month and health: the
+dashboard's trend without reading every status update.
+
+The database keeps it in the same transaction as every write, by triggers (SQLite and
+PostgreSQL), so nothing that writes status updates (the forms, the status round, the API, the
+import, seeding, plain SQL) can forget it: a status update added, removed or changed, an
+initiative moved to another department, archived or brought back, or deleted. Archived
+initiatives do not count, as on the dashboard. The same statements are in the migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, ForeignKey, Integer, String, event, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class StatusUpdateTally(db.Model):
+    __tablename__ = "status_update_tally"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM, UTC
+    health: Mapped[str] = mapped_column(String(20), primary_key=True)
+    updates: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_SQLITE_MONTH = "strftime('%Y-%m', {})"
+_SQLITE_ADD = (
+    "INSERT INTO status_update_tally (department_id, month, health, updates) "
+    "SELECT department_id, strftime('%Y-%m', {row}.created_at), {row}.health, 1 FROM initiative "
+    "WHERE id = {row}.initiative_id AND archived_at IS NULL "
+    "ON CONFLICT (department_id, month, health) DO UPDATE SET updates = updates + 1;"
+)
+_SQLITE_REMOVE = (
+    "UPDATE status_update_tally SET updates = updates - 1 "
+    "WHERE month = strftime('%Y-%m', {row}.created_at) AND health = {row}.health "
+    "AND department_id = (SELECT department_id FROM initiative "
+    "WHERE id = {row}.initiative_id AND archived_at IS NULL);"
+)
+# An initiative's updates leave its old bucket or enter its new one.
+_SQLITE_LEAVE = (
+    "UPDATE status_update_tally SET updates = updates - (SELECT count(*) FROM status_update s "
+    "WHERE s.initiative_id = OLD.id AND s.health = status_update_tally.health "
+    "AND strftime('%Y-%m', s.created_at) = status_update_tally.month) "
+    "WHERE department_id = OLD.department_id;"
+)
+_SQLITE_ENTER = (
+    "INSERT INTO status_update_tally (department_id, month, health, updates) "
+    "SELECT NEW.department_id, strftime('%Y-%m', created_at), health, count(*) "
+    "FROM status_update WHERE initiative_id = NEW.id GROUP BY 2, 3 "
+    "ON CONFLICT (department_id, month, health) DO UPDATE SET updates = updates + excluded.updates;"
+)
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER status_update_tally_insert AFTER INSERT ON status_update "
+    f"BEGIN {_SQLITE_ADD.format(row='NEW')} END",
+    "CREATE TRIGGER status_update_tally_delete AFTER DELETE ON status_update "
+    f"BEGIN {_SQLITE_REMOVE.format(row='OLD')} END",
+    "CREATE TRIGGER status_update_tally_update "
+    "AFTER UPDATE OF initiative_id, created_at, health ON status_update "
+    f"BEGIN {_SQLITE_REMOVE.format(row='OLD')} {_SQLITE_ADD.format(row='NEW')} END",
+    "CREATE TRIGGER initiative_tally_leave "
+    "AFTER UPDATE OF department_id, archived_at ON initiative "
+    "WHEN OLD.archived_at IS NULL "
+    "AND (NEW.archived_at IS NOT NULL OR NEW.department_id IS NOT OLD.department_id) "
+    f"BEGIN {_SQLITE_LEAVE} END",
+    "CREATE TRIGGER initiative_tally_enter "
+    "AFTER UPDATE OF department_id, archived_at ON initiative "
+    "WHEN NEW.archived_at IS NULL "
+    "AND (OLD.archived_at IS NOT NULL OR NEW.department_id IS NOT OLD.department_id) "
+    f"BEGIN {_SQLITE_ENTER} END",
+    # Its updates go first, through their own trigger, while the initiative is still there.
+    "CREATE TRIGGER initiative_tally_delete BEFORE DELETE ON initiative "
+    "BEGIN DELETE FROM status_update WHERE initiative_id = OLD.id; END",
+)
+SQLITE_DROP = (
+    "DROP TRIGGER IF EXISTS status_update_tally_insert",
+    "DROP TRIGGER IF EXISTS status_update_tally_delete",
+    "DROP TRIGGER IF EXISTS status_update_tally_update",
+    "DROP TRIGGER IF EXISTS initiative_tally_leave",
+    "DROP TRIGGER IF EXISTS initiative_tally_enter",
+    "DROP TRIGGER IF EXISTS initiative_tally_delete",
+)
+
+_PG_MONTH = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM')"
+POSTGRESQL_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION status_update_tally() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' THEN
+    UPDATE status_update_tally t SET updates = t.updates - 1 FROM initiative i
+    WHERE i.id = OLD.initiative_id AND i.archived_at IS NULL AND t.department_id = i.department_id
+      AND t.month = to_char(OLD.created_at AT TIME ZONE 'UTC', 'YYYY-MM') AND t.health = OLD.health;
+  END IF;
+  IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
+    INSERT INTO status_update_tally (department_id, month, health, updates)
+    SELECT i.department_id, to_char(NEW.created_at AT TIME ZONE 'UTC', 'YYYY-MM'), NEW.health, 1
+    FROM initiative i WHERE i.id = NEW.initiative_id AND i.archived_at IS NULL
+    ON CONFLICT (department_id, month, health)
+    DO UPDATE SET updates = status_update_tally.updates + 1;
+  END IF;
+  RETURN NULL;
+END; $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER status_update_tally AFTER INSERT OR DELETE "
+    "OR UPDATE OF initiative_id, created_at, health ON status_update "
+    "FOR EACH ROW EXECUTE FUNCTION status_update_tally()",
+    """CREATE OR REPLACE FUNCTION initiative_tally() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM status_update WHERE initiative_id = OLD.id;
+    RETURN OLD;
+  END IF;
+  IF OLD.archived_at IS NULL AND (NEW.archived_at IS NOT NULL
+      OR NEW.department_id IS DISTINCT FROM OLD.department_id) THEN
+    UPDATE status_update_tally t SET updates = t.updates - s.n
+    FROM (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, health,
+                 count(*) AS n
+          FROM status_update WHERE initiative_id = OLD.id GROUP BY 1, 2) s
+    WHERE t.department_id = OLD.department_id AND t.month = s.month AND t.health = s.health;
+  END IF;
+  IF NEW.archived_at IS NULL AND (OLD.archived_at IS NOT NULL
+      OR NEW.department_id IS DISTINCT FROM OLD.department_id) THEN
+    INSERT INTO status_update_tally (department_id, month, health, updates)
+    SELECT NEW.department_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM'), health, count(*)
+    FROM status_update WHERE initiative_id = NEW.id GROUP BY 2, 3
+    ON CONFLICT (department_id, month, health)
+    DO UPDATE SET updates = status_update_tally.updates + excluded.updates;
+  END IF;
+  RETURN NULL;
+END; $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER initiative_tally AFTER UPDATE OF department_id, archived_at ON initiative "
+    "FOR EACH ROW EXECUTE FUNCTION initiative_tally()",
+    "CREATE TRIGGER initiative_tally_delete BEFORE DELETE ON initiative "
+    "FOR EACH ROW EXECUTE FUNCTION initiative_tally()",
+)
+POSTGRESQL_DROP = (
+    "DROP TRIGGER IF EXISTS status_update_tally ON status_update",
+    "DROP TRIGGER IF EXISTS initiative_tally ON initiative",
+    "DROP TRIGGER IF EXISTS initiative_tally_delete ON initiative",
+    "DROP FUNCTION IF EXISTS status_update_tally()",
+    "DROP FUNCTION IF EXISTS initiative_tally()",
+)
+
+# Counted afresh from the status updates (the migration fills the table with it).
+REBUILD = (
+    "DELETE FROM status_update_tally",
+    "INSERT INTO status_update_tally (department_id, month, health, updates) "
+    "SELECT i.department_id, {month}, s.health, count(*) FROM status_update s "
+    "JOIN initiative i ON i.id = s.initiative_id WHERE i.archived_at IS NULL "
+    "GROUP BY i.department_id, {month}, s.health",
+)
+
+
+def month_sql(dialect: str, column: str) -> str:
+    return (_PG_MONTH if dialect == "postgresql" else _SQLITE_MONTH).format(column)
+
+
+def rebuild(connection) -> None:
+    """Count the tally again from every status update (after a bulk load without triggers)."""
+    month = month_sql(connection.dialect.name, "s.created_at")
+    for statement in REBUILD:
+        connection.execute(text(statement.format(month=month)))
+
+
+# After every table exists: the triggers name status_update and initiative.
+for _statement in SQLITE_TRIGGERS:
+    _ddl = DDL(_statement.replace("%", "%%"))  # DDL formats with %
+    event.listen(db.metadata, "after_create", _ddl.execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_TRIGGERS:
+    event.listen(db.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
