@@ -1,7 +1,8 @@
 """Fixtures: a fresh application and database for every test, on SQLite or PostgreSQL.
 
 Set TRACKER_TEST_DATABASE_URL (e.g. postgresql://user@127.0.0.1:5433/tracker_test) to run the suite
-against PostgreSQL; otherwise each test gets its own SQLite file.
+against PostgreSQL; otherwise each test gets its own SQLite file. With pytest-xdist (``-n 2``) each
+worker gets a PostgreSQL database of its own, made on the same server.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from tracker import create_app
 from tracker.config import normalise_database_url
@@ -22,7 +25,32 @@ from tracker.extensions import db
 
 from . import factories
 
-TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist (``-n 2``), each worker has a PostgreSQL database of its own, the given
+    one's name plus the worker's (``tracker_test_gw0``), made here when it does not exist yet. The
+    environment variable is set to it too, for the fixtures and modules that read it themselves
+    (the browser tests' live server, the Schemathesis module). SQLite needs nothing: every test
+    has its own file under the worker's temporary folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{re.sub(r'[^a-z0-9_]', '_', worker.lower())}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    worker_url = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["TRACKER_TEST_DATABASE_URL"] = worker_url
+    return worker_url
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("TRACKER_TEST_DATABASE_URL"))
 
 
 @pytest.fixture(scope="session")

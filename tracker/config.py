@@ -21,6 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_ABSOLUTE_HOURS": 12,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # When the shared store (Redis) goes away, each process counts in its own memory, with a
+    # warning in the log, and tries the store again now and then; a failing store never gives a
+    # 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "LOGIN_FAILURES_PER_MINUTE": 5,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,
@@ -74,6 +79,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, demo: bool) -> N
                 "TRACKER_SECRET_KEY is not set. Generate one with "
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
+
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A store that does not answer must not hold a request up: fail fast, then fall back.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
 
     app.permanent_session_lifetime = timedelta(hours=int(app.config["SESSION_ABSOLUTE_HOURS"]))
     if app.config.get("HTTPS"):

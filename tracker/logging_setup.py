@@ -15,9 +15,11 @@ def init_app(app: Flask) -> None:
     formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s %(message)s")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
-    for name in ("tracker", "tracker.audit", "tracker.errors"):
+    # flask-limiter: the warning when the rate-limit store goes away, and when it is back.
+    for name in ("tracker", "tracker.audit", "tracker.errors", "flask-limiter"):
         logger = logging.getLogger(name)
-        if not logger.handlers:
+        # (Flask-Limiter gives its logger a NullHandler of its own.)
+        if not any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
             logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
