@@ -67,11 +67,15 @@ class CardChange:
         )
 
 
-def _entries(sha256: str, content: str) -> dict[int, tuple[str, str, int]]:
+def _entries(sha256: str, content: str | None) -> dict[int, tuple[str, str, int]]:
     with _LOCK:
         if sha256 in _PARSED:
             _PARSED.move_to_end(sha256)
             return _PARSED[sha256]
+    if content is None:  # evicted by another request between the two queries: read it again
+        content = db.session.scalar(
+            select(FrozenReport.content).where(FrozenReport.sha256 == sha256)
+        )
     parsed = {
         int(e["id"]): (str(e["status"]), str(e["health"]), int(e["progress"] or 0))
         for e in json.loads(content).get("initiatives", [])
@@ -112,18 +116,33 @@ def baselines(committee_ids: Iterable[int]) -> dict[int, Baseline]:
             FrozenReport.version,
             FrozenReport.frozen_at,
             FrozenReport.sha256,
-            FrozenReport.content,
         )
         .join(ranked, ranked.c.id == FrozenReport.id)
         .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
         .join(Committee, Committee.id == FrozenReport.committee_id)
         .where(ranked.c.rank == 1)
+    ).all()
+    # The content (megabytes at a region's scale) only of the reports not parsed yet; the query
+    # runs every time, so a page's number of queries does not depend on what this process holds.
+    with _LOCK:
+        missing = [row[0] for row in rows if row[7] not in _PARSED]
+    contents = dict(
+        db.session.execute(
+            select(FrozenReport.id, FrozenReport.content).where(FrozenReport.id.in_(missing))
+        ).all()
     )
     return {
         committee_id: Baseline(
-            id_, committee_id, short, name, period, version, frozen_at, _entries(sha, content)
+            id_,
+            committee_id,
+            short,
+            name,
+            period,
+            version,
+            frozen_at,
+            _entries(sha, contents.get(id_)),
         )
-        for id_, committee_id, short, name, period, version, frozen_at, sha, content in rows
+        for id_, committee_id, short, name, period, version, frozen_at, sha in rows
     }
 
 
