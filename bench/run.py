@@ -232,6 +232,10 @@ def gunicorn(
     # More than one thread: gunicorn's gthread worker. A short write then runs beside the long
     # reads of its process (the GIL switches between them) instead of waiting behind them.
     threading = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    if threads > 1:
+        # glibc gives each thread an arena of its own; a few keep a threaded worker's RSS where a
+        # sync worker's would be (the README's production section says the same).
+        env = {"MALLOC_ARENA_MAX": "2", **env}
     command = [
         sys.executable, "-m", "gunicorn", "--workers", str(workers), *threading, "--bind",
         f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",

@@ -293,3 +293,57 @@ def test_a_committee_readers_page_is_kept_while_another_committee_writes(
     assert (
         db.session.scalar(select(Initiative.progress).where(Initiative.id == portfolio.theirs)) == 9
     )
+
+
+def test_threads_asking_for_one_missing_value_compute_it_once():
+    import threading
+    import time
+
+    figures = cache.FiguresCache()
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)
+        return "value"
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(figures.get_or_compute("k", compute, 1)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert results == ["value"] * 4
+    assert len(calls) == 1
+
+
+def test_a_failed_computation_lets_a_waiting_thread_compute():
+    import threading
+    import time
+
+    figures = cache.FiguresCache()
+    started = threading.Event()
+
+    def failing():
+        started.set()
+        time.sleep(0.1)
+        raise RuntimeError("the database went away")
+
+    errors = []
+
+    def first():
+        try:
+            figures.get_or_compute("k", failing, 1)
+        except RuntimeError as error:
+            errors.append(str(error))
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(2)
+    assert figures.get_or_compute("k", lambda: "second", 1) == "second"
+    thread.join(5)
+    assert errors == ["the database went away"]
+    assert figures.get_or_compute("k", lambda: "third", 1) == "second"

@@ -71,10 +71,17 @@ UNCACHED_TABLES = frozenset({"mail_message"})
 
 class FiguresCache:
     """Values of one generation (any ordered value: here the data version and the minute); a
-    newer generation replaces every entry of the older ones."""
+    newer generation replaces every entry of the older ones.
+
+    A value missing from the current generation is computed once: threads of one process (the
+    gthread worker) that ask for it meanwhile wait for that computation instead of repeating it
+    (and compute it themselves should it fail, or take longer than ``WAIT_SECONDS``)."""
+
+    WAIT_SECONDS = 30.0
 
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}
         self._generation: Any = None
         self._lock = threading.Lock()
         self._max = max_entries
@@ -86,6 +93,7 @@ class FiguresCache:
         """Whether ``generation`` is the newest seen (and now the cache's); called locked."""
         if self._generation is None or generation > self._generation:
             self._entries.clear()
+            self._pending = {}
             self._generation = generation
         return generation == self._generation
 
@@ -94,16 +102,37 @@ class FiguresCache:
             return self._generation is not None and self._generation < generation
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T], generation: Any = 0) -> T:
-        with self._lock:
-            if self._current(generation) and key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = compute()
-        with self._lock:
-            if self._current(generation):
-                self._entries[key] = value
-                while len(self._entries) > self._max:
-                    self._entries.popitem(last=False)
+        waited = False
+        pending: threading.Event | None = None
+        while True:
+            with self._lock:
+                if not self._current(generation):
+                    pending = None
+                    break  # an older generation: computed, never stored
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+                pending = self._pending.get(key)
+                if pending is None or waited:
+                    pending = self._pending[key] = threading.Event()
+                    break
+            # Another thread computes it: wait, then look again (once).
+            pending.wait(self.WAIT_SECONDS)
+            waited = True
+        try:
+            value = compute()
+            with self._lock:
+                if self._current(generation):
+                    self._entries[key] = value
+                    while len(self._entries) > self._max:
+                        self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                mine = self._pending.get(key)
+                if mine is not None and mine is pending:
+                    del self._pending[key]
+            if pending is not None:
+                pending.set()
         return value
 
 
