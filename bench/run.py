@@ -304,6 +304,7 @@ def run_scenario(
         "--host", f"http://127.0.0.1:{port}", "--only-summary", "--stop-timeout", "10",
         "--loglevel", "WARNING", "--exit-code-on-error", "0", *classes,
     ]  # fmt: skip
+    out.unlink(missing_ok=True)  # never the figures of an earlier run (the warm-up)
     cpu_before = workers_cpu(workers)
     with open(workdir / f"locust-{name}.log", "wb") as locust_log:
         subprocess.run(
@@ -479,7 +480,8 @@ def write_results(args, results: list[Result], meta: dict) -> Path:
     if meta["rss_mib"]:
         m = meta["rss_mib"]
         body += [
-            f"Worker RSS around the mixed-load run: {m['before']} MiB before, {m['after']} MiB "
+            f"Worker RSS around the mixed-load run (before: after {meta['warm_up']} s of the "
+            f"same load): {m['before']} MiB before, {m['after']} MiB "
             f"after; largest growth {m['growth']}× (target ≤ {RSS_GROWTH}×): "
             f"{'met' if m['met'] else '**not met**'}.",
             "",
@@ -524,14 +526,17 @@ def main() -> int:
     )
     parser.add_argument("--write-rate", type=float, default=10.0, help="mixed: updates/s")
     parser.add_argument("--writers", type=int, default=2, help="mixed: managers posting")
+    parser.add_argument(
+        "--warm-up", type=int, default=5, help="mixed: seconds of the same load before the RSS"
+    )
     parser.add_argument("--results", default=str(BENCH / "results"), help="where results go")
     parser.add_argument("--exports", action="store_true", help="also run bench/exports.py")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     if not 1 <= args.duration <= 600 or not 1 <= args.users <= 256:
         parser.error("--duration must be 1-600 s and --users 1-256")
-    if not 1 <= args.threads <= 64:
-        parser.error("--threads must be 1-64")
+    if not 1 <= args.threads <= 64 or not 0 <= args.warm_up <= 60:
+        parser.error("--threads must be 1-64 and --warm-up 0-60 s")
     if args.database_url and args.db != "postgresql":
         parser.error("--database-url is for --db postgresql")
     WRITE_RATE[0] = args.write_rate
@@ -578,6 +583,11 @@ def main() -> int:
             for name in names:
                 log(f"{name}: {args.users} users for {args.duration} s")
                 if name == "mixed":
+                    # The same load for a few seconds first, unrecorded: the workers' templates
+                    # compiled and their caches filled, as in a server that has been running.
+                    warm = argparse.Namespace(**{**vars(args), "duration": args.warm_up})
+                    if args.warm_up:
+                        run_scenario(name, port, plan, warm, workdir, workers)
                     rss["before"] = workers_rss(workers)
                 rows = run_scenario(name, port, plan, args, workdir, workers)
                 if name == "mixed":
@@ -595,6 +605,7 @@ def main() -> int:
             "status_updates": updates,
             "workers": args.workers,
             "threads": args.threads,
+            "warm_up": args.warm_up,
             "rss_mib": rss_judged(rss),
             "users": args.users,
             "duration": args.duration,

@@ -347,3 +347,32 @@ def test_a_failed_computation_lets_a_waiting_thread_compute():
     thread.join(5)
     assert errors == ["the database went away"]
     assert figures.get_or_compute("k", lambda: "third", 1) == "second"
+
+
+def test_posting_a_status_update_costs_the_same_queries_however_much_there_is(
+    org, client, auth, count_queries
+):
+    """The write loads what it needs (not the page's relations), reloads nothing after its
+    commit for the redirect, and finds the committee it changes in the session."""
+    from .conftest import csrf_from
+
+    small = factories.make_initiative(org.manager, principles=org.principles[:1], updates=1)
+    big = factories.make_initiative(
+        org.manager, principles=org.principles, updates=30, co_owners=[org.admin]
+    )
+    db.session.commit()
+    ids = (small.id, big.id, small.id)
+    auth.login("chef@example.se")
+    token = csrf_from(client.get("/accessibility").get_data(as_text=True))
+    form = {"csrf_token": token, "status": "in_progress", "health": "at_risk", "progress": "45",
+            "happened": "Klart", "next_steps": "", "support_needed": ""}  # fmt: skip
+    counts, statements = [], []
+    for initiative_id in ids:
+        with count_queries() as counter:
+            response = client.post(f"/initiatives/{initiative_id}/updates", data=form)
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/initiatives/{initiative_id}#timeline")
+        counts.append(counter.count)
+        statements.append([s[:60] for s in counter.statements])
+    assert counts[0] == counts[1] == counts[2], (counts, statements)
+    assert counts[0] <= 15, statements

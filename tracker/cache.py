@@ -41,7 +41,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -285,22 +285,40 @@ def _remember_bulk_change(state) -> None:
             state.session.info[_SHARED] = True
 
 
+def _loaded(session: Session, model: type, ident: int, attribute: str) -> Any:
+    """An attribute of a row already in the session, or None (never a query)."""
+    obj = session.identity_map.get(inspect(model).identity_key_from_primary_key((ident,)))
+    return None if obj is None else inspect(obj).dict.get(attribute)
+
+
 def _committees_changed(session: Session) -> set[int]:
+    """The committees of the initiatives and departments changed: from what the session holds
+    (a status update's initiative and department were loaded to write it), else one query."""
     departments = set(session.info.pop(_DEPARTMENTS, ()))
-    initiatives = session.info.pop(_INITIATIVES, ())
-    if initiatives:
-        departments |= set(
+    initiatives = set(session.info.pop(_INITIATIVES, ()))
+    for initiative_id in list(initiatives):
+        department = _loaded(session, Initiative, initiative_id, "department_id")
+        if department is not None:
+            departments.add(department)
+            initiatives.discard(initiative_id)
+    committees = set()
+    for department_id in list(departments):
+        committee = _loaded(session, Department, department_id, "committee_id")
+        if committee is not None:
+            committees.add(committee)
+            departments.discard(department_id)
+    if initiatives or departments:
+        of_initiatives = select(Initiative.department_id).where(
+            Initiative.id.in_(sorted(initiatives))
+        )
+        committees |= set(
             session.scalars(
-                select(Initiative.department_id).where(Initiative.id.in_(sorted(initiatives)))
+                select(Department.committee_id).where(
+                    or_(Department.id.in_(sorted(departments)), Department.id.in_(of_initiatives))
+                )
             )
         )
-    if not departments:
-        return set()
-    return set(
-        session.scalars(
-            select(Department.committee_id).where(Department.id.in_(sorted(departments)))
-        )
-    )
+    return committees
 
 
 def _bump(session: Session, row: int) -> None:
