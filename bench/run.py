@@ -226,9 +226,18 @@ def make_plan(database_url: str, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, logfile: Path) -> Iterator[int]:
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, logfile: Path, threads: int = 1
+) -> Iterator[int]:
+    # More than one thread: gunicorn's gthread worker. A short write then runs beside the long
+    # reads of its process (the GIL switches between them) instead of waiting behind them.
+    threading = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    if threads > 1:
+        # glibc gives each thread an arena of its own; a few keep a threaded worker's RSS where a
+        # sync worker's would be (the README's production section says the same).
+        env = {"MALLOC_ARENA_MAX": "2", **env}
     command = [
-        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), *threading, "--bind",
         f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",
         "tracker:create_app()",
     ]  # fmt: skip
@@ -295,6 +304,7 @@ def run_scenario(
         "--host", f"http://127.0.0.1:{port}", "--only-summary", "--stop-timeout", "10",
         "--loglevel", "WARNING", "--exit-code-on-error", "0", *classes,
     ]  # fmt: skip
+    out.unlink(missing_ok=True)  # never the figures of an earlier run (the warm-up)
     cpu_before = workers_cpu(workers)
     with open(workdir / f"locust-{name}.log", "wb") as locust_log:
         subprocess.run(
@@ -349,6 +359,17 @@ def workers_cpu(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def workers_rss(pids: list[int]) -> list[float]:
+    """Each gunicorn worker's resident set size in MiB (VmRSS in Linux /proc)."""
+    sizes = []
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(round(int(line.split()[1]) / 1024, 1))
+    return sizes
 
 
 def worker_pids(master: int) -> list[int]:
@@ -445,8 +466,9 @@ def write_results(args, results: list[Result], meta: dict) -> Path:
     body = [
         f"# Benchmark {meta['date']} on {args.db}",
         "",
-        f"{meta['initiatives']} initiatives, {meta['status_updates']} status updates; gunicorn "
-        f"{meta['workers']} sync workers; {meta['users']} signed-in locust users on 127.0.0.1, "
+        f"{meta['initiatives']} initiatives, {meta['status_updates']} status updates; "
+        f"{server(meta['workers'], meta['threads'])}; {meta['users']} signed-in locust users on "
+        "127.0.0.1, "
         f"{meta['duration']} s per request; page cache {args.cache}. "
         f"Machine: {meta['machine']['cores']} cores, Python "
         f"{meta['machine']['python']}, commit {meta['machine']['commit'] or '?'}; load average "
@@ -455,8 +477,34 @@ def write_results(args, results: list[Result], meta: dict) -> Path:
         table(results),
         "",
     ]
+    if meta["rss_mib"]:
+        m = meta["rss_mib"]
+        body += [
+            f"Worker RSS around the mixed-load run (before: after {meta['warm_up']} s of the "
+            f"same load): {m['before']} MiB before, {m['after']} MiB "
+            f"after; largest growth {m['growth']}× (target ≤ {RSS_GROWTH}×): "
+            f"{'met' if m['met'] else '**not met**'}.",
+            "",
+        ]
     base.with_suffix(".md").write_text("\n".join(body))
     return base
+
+
+RSS_GROWTH = 1.3  # issue 20: a worker's RSS after the mixed load within 1.3× of before it
+
+
+def rss_judged(rss: dict[str, list[float]]) -> dict:
+    """The workers' RSS before and after the mixed scenario, and whether it stayed in bounds."""
+    if not rss.get("before") or len(rss.get("after", [])) != len(rss["before"]):
+        return {}
+    growth = max(a / b for a, b in zip(rss["after"], rss["before"], strict=True))
+    return {**rss, "growth": round(growth, 2), "met": growth <= RSS_GROWTH}
+
+
+def server(workers: int, threads: int) -> str:
+    if threads > 1:
+        return f"gunicorn {workers} gthread workers × {threads} threads"
+    return f"gunicorn {workers} sync workers"
 
 
 def main() -> int:
@@ -468,6 +516,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=16, help="concurrent signed-in clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (> 1: the gthread worker)"
+    )
+    parser.add_argument(
         "--only", nargs="+", choices=list(SCENARIOS), help="measure only these (healthz is kept)"
     )
     parser.add_argument(
@@ -475,12 +526,17 @@ def main() -> int:
     )
     parser.add_argument("--write-rate", type=float, default=10.0, help="mixed: updates/s")
     parser.add_argument("--writers", type=int, default=2, help="mixed: managers posting")
+    parser.add_argument(
+        "--warm-up", type=int, default=5, help="mixed: seconds of the same load before the RSS"
+    )
     parser.add_argument("--results", default=str(BENCH / "results"), help="where results go")
     parser.add_argument("--exports", action="store_true", help="also run bench/exports.py")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     if not 1 <= args.duration <= 600 or not 1 <= args.users <= 256:
         parser.error("--duration must be 1-600 s and --users 1-256")
+    if not 1 <= args.threads <= 64 or not 0 <= args.warm_up <= 60:
+        parser.error("--threads must be 1-64 and --warm-up 0-60 s")
     if args.database_url and args.db != "postgresql":
         parser.error("--database-url is for --db postgresql")
     WRITE_RATE[0] = args.write_rate
@@ -518,14 +574,25 @@ def main() -> int:
             updates = count_updates(url)
             port = free_port()
             master = stack.enter_context(
-                gunicorn(env, port, args.workers, workdir / "gunicorn.log")
+                gunicorn(env, port, args.workers, workdir / "gunicorn.log", args.threads)
             )
-            log(f"gunicorn with {args.workers} workers on 127.0.0.1:{port}")
+            log(f"{server(args.workers, args.threads)} on 127.0.0.1:{port}")
             workers = worker_pids(master)
             results = []
+            rss: dict[str, list[float]] = {}
             for name in names:
                 log(f"{name}: {args.users} users for {args.duration} s")
+                if name == "mixed":
+                    # The same load for a few seconds first, unrecorded: the workers' templates
+                    # compiled and their caches filled, as in a server that has been running.
+                    warm = argparse.Namespace(**{**vars(args), "duration": args.warm_up})
+                    if args.warm_up:
+                        run_scenario(name, port, plan, warm, workdir, workers)
+                    rss["before"] = workers_rss(workers)
                 rows = run_scenario(name, port, plan, args, workdir, workers)
+                if name == "mixed":
+                    rss["after"] = workers_rss(workers)
+                    log(f"  worker RSS {rss['before']} MiB before, {rss['after']} MiB after")
                 results += rows
                 for r in rows:
                     log(f"  {r.name}: {r.rps:.1f} req/s, p95 {r.p95:.1f} ms, p99 {r.p99:.1f} ms, "
@@ -537,6 +604,9 @@ def main() -> int:
             "initiatives": args.initiatives,
             "status_updates": updates,
             "workers": args.workers,
+            "threads": args.threads,
+            "warm_up": args.warm_up,
+            "rss_mib": rss_judged(rss),
             "users": args.users,
             "duration": args.duration,
             "cache": args.cache,
@@ -557,7 +627,8 @@ def main() -> int:
         if args.exports:
             print()
             subprocess.run([sys.executable, str(BENCH / "exports.py")], check=False, timeout=1800)
-        return 0 if all(r.met is not False for r in results) else 1
+        memory_met = meta["rss_mib"].get("met", True)
+        return 0 if memory_met and all(r.met is not False for r in results) else 1
     finally:
         if args.keep:
             print(f"Kept {workdir}")

@@ -122,6 +122,7 @@ def render_cached(
     fragment_context: Callable[[], dict],
     shared: dict[str, Hashable] | None = None,
     announce: Callable[[], str] | None = None,
+    cache_scope: int | None = None,
     **page_context,
 ) -> Response:
     """Like ``render``, for a fragment that is costly to draw and the same for everyone who shares
@@ -130,7 +131,8 @@ def render_cached(
 
     The fragment is drawn from an explicit context only (``render_shared``): the page context,
     ``fragment_context()``, the vocabularies and the language, and ``shared``, the values that
-    differ between users (such as rights), which are part of the key too. It never sees the user."""
+    differ between users (such as rights), which are part of the key too. It never sees the user.
+    ``cache_scope``: the committee the fragment shows alone, or None (see ``tracker.cache``)."""
     # Imported here: tracker.templating imports the initiatives package, whose views import this.
     from .templating import shared_vocabulary
 
@@ -141,10 +143,10 @@ def render_cached(
         context = {**shared_vocabulary(), **page_context, **shared, **fragment_context()}
         return render_shared(fragment_template, context)
 
-    html = cached(key, draw)
+    html = cached(key, draw, scope=cache_scope)
     if wants_fragment():
         # The announcement counts what the fragment shows: cached beside it, never recomputed.
-        text = cached((*key, "announce"), announce) if announce else None
+        text = cached((*key, "announce"), announce, scope=cache_scope) if announce else None
         response = make_response("".join((html, out_of_band(text))))
     else:
         response = make_response(

@@ -73,7 +73,9 @@ def search(
 ) -> Page:
     """One page of the filtered, sorted list; cached until anything changes."""
     key = ("list", committee_scope(user), filters, stale_days, sort, page, per_page)
-    return cached(key, lambda: _search(user, filters, stale_days, sort, page, per_page))
+    return cached(
+        key, lambda: _search(user, filters, stale_days, sort, page, per_page), scope=key[1]
+    )
 
 
 def _search(

@@ -107,21 +107,27 @@ class UpdateData:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def get_initiative(user: User, initiative_id: int, *, for_edit: bool = False) -> Initiative:
+def get_initiative(
+    user: User, initiative_id: int, *, for_edit: bool = False, for_page: bool = True
+) -> Initiative:
     """The initiative, or 404 when it does not exist or lies outside the user's scope;
-    403 when ``for_edit`` and the user may not change it."""
-    query = (
-        select(Initiative)
-        .where(Initiative.id == initiative_id)
-        .options(
-            selectinload(Initiative.department).selectinload(Department.committee),
+    403 when ``for_edit`` and the user may not change it. With ``for_page`` False only what a
+    status update needs is loaded with it (its department, co-owners and open support request),
+    not what its page shows."""
+    loads = [
+        selectinload(Initiative.department).selectinload(Department.committee),
+        selectinload(Initiative.co_owners),
+    ]
+    if for_page:
+        loads += [
             selectinload(Initiative.owner),
-            selectinload(Initiative.co_owners),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
             selectinload(Initiative.maturity_categories),
             selectinload(Initiative.open_support_request).selectinload(SupportRequest.opened_by),
-        )
-    )
+        ]
+    else:
+        loads.append(selectinload(Initiative.open_support_request))
+    query = select(Initiative).where(Initiative.id == initiative_id).options(*loads)
     if for_edit and db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Initiative)
     initiative = db.session.scalar(query)

@@ -134,7 +134,8 @@ REFRESHED_BY_UPDATE = ("initiatives/_current_state.html", "initiatives/_history.
 @bp.post("/initiatives/<int:initiative_id>/updates")
 @login_required
 def post_update(initiative_id: int):
-    initiative = services.get_initiative(_user(), initiative_id, for_edit=True)
+    # What the page shows is loaded only when a page is drawn (an error, or an htmx swap).
+    initiative = services.get_initiative(_user(), initiative_id, for_edit=True, for_page=False)
     form = StatusUpdateForm()
     if form.validate():
         period = _report_period() if form.as_report.data else None
@@ -146,11 +147,14 @@ def post_update(initiative_id: int):
         except _reporting().PeriodError as error:
             form.as_report.errors.append(error.message)
         else:
+            # Read before the commit expires them: afterwards each would reload the initiative
+            # with its relations (ten queries) only to build the redirect.
+            period_name = period.name if period is not None else None
             db.session.commit()
-            if period is not None:
+            if period_name is not None:
                 flash(
                     _("Your status update has been saved as the report for %(period)s.",
-                      period=period.name),
+                      period=period_name),
                     "success",
                 )  # fmt: skip
             else:
@@ -158,11 +162,12 @@ def post_update(initiative_id: int):
             if request.form.get("return_to") == "home":
                 return redirect_to(url_for("pages.home"))
             if not request.headers.get("HX-Request"):
-                return redirect(url_for(".show", initiative_id=initiative.id) + "#timeline", 303)
+                return redirect(url_for(".show", initiative_id=initiative_id) + "#timeline", 303)
             # The swap replaces the updates; the state box and the history refresh out of band.
+            initiative = services.get_initiative(_user(), initiative_id)
             return _detail(initiative, regions=REFRESHED_BY_UPDATE)
     db.session.rollback()
-    return _detail(initiative, update_form=form, status=422)
+    return _detail(services.get_initiative(_user(), initiative_id), update_form=form, status=422)
 
 
 @bp.post("/initiatives/<int:initiative_id>/support/withdraw")
@@ -429,6 +434,7 @@ def status_round():
                 db.session.rollback()
                 problem = error.message
             else:
+                period_name = period.name if marked else ""  # before the commit expires it
                 db.session.commit()
                 message = ngettext(
                     "%(num)d status update saved.", "%(num)d status updates saved.", len(updates)
@@ -438,7 +444,7 @@ def status_round():
                         "%(num)d of them is marked as the report for %(period)s.",
                         "%(num)d of them are marked as the report for %(period)s.",
                         marked,
-                        period=period.name,
+                        period=period_name,
                     )
                 flash(message, "success")
                 return redirect(url_for("pages.home"), 303)

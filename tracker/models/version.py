@@ -8,8 +8,11 @@ from ..extensions import db
 
 
 class DataVersion(db.Model):
-    """One row. Its number goes up by one with every transaction that changes anything, in
-    commit order (the UPDATE holds the row until commit), on SQLite and PostgreSQL alike."""
+    """Counters of committed changes. Row 1's number goes up by one with every transaction that
+    changes anything, in commit order (the UPDATE holds the row until commit), on SQLite and
+    PostgreSQL alike. Row 2 counts the changes that are not one committee's, and row 1000 + a
+    committee's id that committee's initiatives' changes (made when first needed; see
+    ``tracker.cache``)."""
 
     __tablename__ = "data_version"
 

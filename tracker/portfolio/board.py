@@ -74,7 +74,7 @@ def columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Colum
     for the cards of all columns (a window function numbers the cards within each status).
     Cached until anything changes (see ``tracker.cache``)."""
     key = ("board", committee_scope(user), filters, stale_days, CARDS_PER_COLUMN)
-    return cached(key, lambda: _columns(user, filters, stale_days))
+    return cached(key, lambda: _columns(user, filters, stale_days), scope=key[1])
 
 
 def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Column]:

@@ -111,7 +111,7 @@ def build(user: User, filters: PortfolioFilter, stale_days: int, today: date | N
     """The dashboard for the user's scope and the filter: from the cache when nothing has changed
     since it was computed (see ``tracker.cache``)."""
     key = ("dashboard", committee_scope(user), filters, stale_days, today)
-    return cached(key, lambda: _build(user, filters, stale_days, today))
+    return cached(key, lambda: _build(user, filters, stale_days, today), scope=key[1])
 
 
 def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | None):

@@ -60,6 +60,7 @@ def dashboard():
             "benefits": benefit_overview.build(user, filters, stale_days, today, str(get_locale())),
         },
         shared={"can_export": can_export(user)},
+        cache_scope=committee_scope(user),
         announce=lambda: ngettext(
             "%(num)d initiative in the selection",
             "%(num)d initiatives in the selection",
@@ -85,6 +86,7 @@ def board_view():
         cache_key=(committee_scope(user), filters, stale_days, present),
         fragment_context=lambda: {"columns": board.columns(user, filters, stale_days)},
         shared={"can_export": can_export(user), "can_decide": can_record_decision(user)},
+        cache_scope=committee_scope(user),
         announce=lambda: ngettext(
             "%(num)d initiative on the board",
             "%(num)d initiatives on the board",
