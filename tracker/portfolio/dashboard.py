@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, case, false, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..cache import cached
 from ..extensions import db
@@ -24,6 +24,7 @@ from ..models import (
     Status,
     StatusUpdate,
     StatusUpdateTally,
+    SupportRequest,
     User,
     utcnow,
 )
@@ -322,11 +323,13 @@ def _tally_query(user: User, filters: PortfolioFilter, first_month: str) -> Sele
 
 def _attention(selection: Select, stale_days: int) -> list[Attention]:
     """Red, asking for support or silent, the most urgent first."""
-    active = Initiative.status.in_([s.value for s in ACTIVE_STATUSES])
-    off_track = and_(active, Initiative.health == Health.OFF_TRACK.value)
-    support = and_(active, Initiative.id.in_(support_requests.open_initiative_ids()))
-    stale = stale_condition(stale_days)
-    # The most urgent ids first, over the figures index; then only those rows are read whole.
+    off_track = Initiative.health == Health.OFF_TRACK.value
+    support = SupportRequest.id.is_not(None)  # at most one open request per initiative
+    stale = func.coalesce(Initiative.last_update_at, Initiative.created_at) < stale_cutoff(
+        stale_days
+    )
+    # The most urgent ids first, over the figures index (each active initiative's open request
+    # looked up once); then only those rows are read whole, with what the table shows of them.
     urgent = (
         selection.with_only_columns(
             Initiative.id,
@@ -337,7 +340,13 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
             case((support, 0), else_=1).label("o2"),
             func.coalesce(Initiative.last_update_at, Initiative.created_at).label("o3"),
         )
-        .where(active, off_track | support | stale)
+        .outerjoin(
+            SupportRequest,
+            and_(SupportRequest.initiative_id == Initiative.id, SupportRequest.closed_at.is_(None)),
+        )
+        .where(
+            Initiative.status.in_([s.value for s in ACTIVE_STATUSES]), off_track | support | stale
+        )
         .order_by("o1", "o2", "o3", Initiative.id)
         .limit(ATTENTION_LIMIT)
         .subquery()
@@ -346,9 +355,9 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
         select(Initiative, urgent.c.red, urgent.c.help, urgent.c.silent)
         .join(urgent, urgent.c.id == Initiative.id)
         .options(
-            selectinload(Initiative.department),
-            selectinload(Initiative.owner),
-            selectinload(Initiative.open_support_request),
+            joinedload(Initiative.department),
+            joinedload(Initiative.owner),
+            joinedload(Initiative.open_support_request),
         )
         .order_by(urgent.c.o1, urgent.c.o2, urgent.c.o3, Initiative.id)
     )
