@@ -92,9 +92,16 @@ def baselines(committee_ids: Iterable[int], entries: bool = True) -> dict[int, B
     ids = sorted(set(committee_ids))
     if not ids:
         return {}
+    # Everything from the covering index ix_frozen_report_latest: never the report's row, whose
+    # content (megabytes) SQLite would read through to reach the columns stored after it.
     ranked = (
         select(
             FrozenReport.id.label("id"),
+            FrozenReport.committee_id,
+            FrozenReport.period_id,
+            FrozenReport.version,
+            FrozenReport.frozen_at,
+            FrozenReport.sha256,
             func.row_number()
             .over(
                 partition_by=FrozenReport.committee_id,
@@ -108,18 +115,18 @@ def baselines(committee_ids: Iterable[int], entries: bool = True) -> dict[int, B
     )
     rows = db.session.execute(
         select(
-            FrozenReport.id,
-            FrozenReport.committee_id,
+            ranked.c.id,
+            ranked.c.committee_id,
             Committee.short_name,
             Committee.name,
             ReportingPeriod.name,
-            FrozenReport.version,
-            FrozenReport.frozen_at,
-            FrozenReport.sha256,
+            ranked.c.version,
+            ranked.c.frozen_at,
+            ranked.c.sha256,
         )
-        .join(ranked, ranked.c.id == FrozenReport.id)
-        .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
-        .join(Committee, Committee.id == FrozenReport.committee_id)
+        .select_from(ranked)
+        .join(ReportingPeriod, ReportingPeriod.id == ranked.c.period_id)
+        .join(Committee, Committee.id == ranked.c.committee_id)
         .where(ranked.c.rank == 1)
     ).all()
     if not entries:

@@ -1,4 +1,4 @@
-"""frozen report entries (each frozen report's initiatives as rows, kept by a trigger)
+"""frozen report entries (each frozen report's initiatives as rows, kept by a trigger); a covering index for each committee's latest report
 
 Revision ID: i20dash_frozen_entries
 Revises: i20perf_tally
@@ -28,6 +28,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('report_id', 'initiative_id', name=op.f('pk_frozen_report_entry')),
     sqlite_with_rowid=False,
     )
+    # Not in a batch: rebuilding frozen_report would drop its immutability triggers.
+    op.create_index('ix_frozen_report_latest', 'frozen_report', ['committee_id', 'period_id', 'version', 'frozen_at', 'sha256'], unique=False)
     dialect = op.get_bind().dialect.name
     statements = {'sqlite': frozen_entries.SQLITE_TRIGGERS, 'postgresql': frozen_entries.POSTGRESQL_TRIGGERS}.get(dialect, ())
     for statement in statements:
@@ -40,3 +42,4 @@ def downgrade():
     for statement in {'sqlite': frozen_entries.SQLITE_DROP, 'postgresql': frozen_entries.POSTGRESQL_DROP}.get(dialect, ()):
         op.execute(statement)
     op.drop_table('frozen_report_entry')
+    op.drop_index('ix_frozen_report_latest', table_name='frozen_report')
