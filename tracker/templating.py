@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask, url_for
 from flask_babel import (
@@ -66,6 +67,12 @@ def iso_datetime(value: datetime | None) -> str:
 
 def month_name(label: str, short: bool = True) -> str:
     """A month "YYYY-MM" by its localised name: "dec" on a chart axis, "december 2026" in text."""
+    return _month_name(label, short, str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _month_name(label: str, short: bool, _locale: str) -> str:
+    """(Kept per locale: Babel's formatting is slow and a month's name never changes.)"""
     year, month = (int(part) for part in label.split("-"))
     day = date(year, month, 1)
     if short:

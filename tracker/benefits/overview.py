@@ -67,11 +67,19 @@ class Overview:
 
 
 def build(
-    user: User, filters: PortfolioFilter, stale_days: int, today: date, locale: str
+    user: User,
+    filters: PortfolioFilter,
+    stale_days: int,
+    today: date,
+    locale: str,
+    *,
+    summary: bool = False,
 ) -> Overview:
+    """The overview; with ``summary`` (the dashboard's) the benefits are loaded only for the
+    figures and roll-ups, not for the rows' people."""
     rows = [
         BenefitRow(b, figures(b.indicator, b.initiative.status, today))
-        for b in services.search(user, filters, stale_days)
+        for b in services.search(user, filters, stale_days, summary=summary)
     ]
     totals = Rollup("all", "", {})
     principles: dict[str, Rollup] = {}

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from .. import audit
@@ -121,6 +121,16 @@ def _loading():
     )
 
 
+def _summary_loading():
+    """What the figures and the roll-ups need and no more (no people, no committee): the
+    dashboard's summary, three queries. The initiative is the one the search joins already."""
+    return (
+        contains_eager(Benefit.initiative).joinedload(Initiative.department),
+        selectinload(Benefit.principles),
+        joinedload(Benefit.indicator).selectinload(Indicator.measurements),
+    )
+
+
 def get_benefit(user: User, benefit_id: int) -> Benefit:
     """The benefit, or BenefitNotFound when it does not exist or its initiative lies outside the
     user's scope (the same answer, so that ids outside the scope reveal nothing)."""
@@ -148,25 +158,29 @@ def benefits_of(initiative: Initiative) -> list[Benefit]:
     )
 
 
-def search(user: User, filters: PortfolioFilter, stale_days: int) -> list[Benefit]:
+def search(
+    user: User, filters: PortfolioFilter, stale_days: int, *, summary: bool = False
+) -> list[Benefit]:
     """Every benefit the user may see whose initiative matches the portfolio filter, except
-    that the principle filter asks for benefits that serve the principle."""
-    return list(db.session.scalars(search_query(user, filters, stale_days)))
+    that the principle filter asks for benefits that serve the principle. With ``summary``,
+    loaded only for the figures and roll-ups."""
+    query = search_query(user, filters, stale_days, summary=summary)
+    return list(db.session.scalars(query).unique())
 
 
-def search_query(user: User, filters: PortfolioFilter, stale_days: int):
+def search_query(user: User, filters: PortfolioFilter, stale_days: int, *, summary=False):
     """``search`` as a query, for a caller that pages it (the API)."""
     by_initiative = replace(filters, principle=None, principle_id=None)
-    initiative_ids = by_initiative.apply(
-        visible_initiatives(user), stale_condition(stale_days)
-    ).with_only_columns(Initiative.id)
-    query = (
+    # The initiatives' conditions on the joined initiative: the few benefits lead, rather than
+    # every visible initiative's id collected first.
+    query = by_initiative.apply(
         select(Benefit)
         .join(Initiative, Benefit.initiative_id == Initiative.id)
-        .where(Benefit.initiative_id.in_(initiative_ids))
-        .options(*_loading())
-        .order_by(Initiative.title, Benefit.title, Benefit.id)
+        .where(visible_initiatives(user).whereclause),
+        stale_condition(stale_days),
     )
+    query = query.options(*(_summary_loading() if summary else _loading()))
+    query = query.order_by(Initiative.title, Benefit.title, Benefit.id)
     if filters.principle_id is not None:
         query = query.where(
             Benefit.id.in_(

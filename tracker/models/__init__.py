@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .benefits import Benefit, BenefitKind, Direction, Frequency, Indicator, Measurement
 from .decisions import Decision, DecisionKind
 from .enums import ACTIVE_STATUSES, Health, Role, Status
+from .frozen_entries import FrozenReportEntry
 from .imports import InitiativeImportKey
 from .mail import MailMessage, MailOptOut, MailSettings
 from .maturity import (
@@ -33,6 +34,7 @@ from .types import UTCDateTime, utcnow
 from .version import DataVersion
 
 __all__ = [
+    "FrozenReportEntry",
     "StatusUpdateTally",
     "AccessToken",
     "ACTIVE_STATUSES",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -108,6 +109,10 @@ class FrozenReport(db.Model):
     __table_args__ = (
         UniqueConstraint("period_id", "committee_id", "version", name="one_report_per_version"),
         CheckConstraint("version >= 1", name="frozen_version_positive"),
+        # A committee's latest report without reading any report's content (since.baselines).
+        Index(
+            "ix_frozen_report_latest", "committee_id", "period_id", "version", "frozen_at", "sha256"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, case, false, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..cache import cached
 from ..extensions import db
@@ -16,6 +16,7 @@ from ..models import (
     ACTIVE_STATUSES,
     Committee,
     Department,
+    FrozenReportEntry,
     Health,
     Initiative,
     Principle,
@@ -23,6 +24,7 @@ from ..models import (
     Status,
     StatusUpdate,
     StatusUpdateTally,
+    SupportRequest,
     User,
     utcnow,
 )
@@ -30,6 +32,7 @@ from ..permissions import committee_scope
 from . import since as since_report
 from .filters import PortfolioFilter
 from .services import Report, latest_reports, stale_condition, stale_cutoff, visible_initiatives
+from .since import HEALTH_ORDER
 
 ATTENTION_LIMIT = 15
 TREND_MONTHS = 12
@@ -116,9 +119,16 @@ def build(user: User, filters: PortfolioFilter, stale_days: int, today: date | N
 
 def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | None):
     selection = filters.apply(visible_initiatives(user), stale_condition(stale_days))
-    per_department = _counts_per_department(selection, stale_days)
+    departments = db.session.execute(
+        select(Department, Committee)
+        .join(Committee, Department.committee_id == Committee.id)
+        .order_by(Committee.name, Department.name)
+    ).all()
+    committee_of = {department.id: department.committee_id for department, _c in departments}
+    baselines = since_report.baselines(set(committee_of.values()), entries=False)
+    per_department, since = _figures(selection, stale_days, committee_of, baselines)
     _add_coverage(selection, per_department)
-    committees = _group(user, filters, per_department)
+    committees = _group(user, filters, departments, per_department)
     totals = Counts()
     for counts in per_department.values():
         totals.add(counts)
@@ -133,43 +143,88 @@ def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | 
         principles=principles,
         trend=_trend(user, filters, selection, today or utcnow().date()),
         attention=_attention(selection, stale_days),
-        since=since_report.summary(selection),
+        since=since,
     )
 
 
-def _counts_per_department(selection: Select, stale_days: int) -> dict[int, Counts]:
-    i = selection.subquery()
-    active = i.c.status.in_([s.value for s in ACTIVE_STATUSES])
-    cutoff = stale_cutoff(stale_days)
-    stale = and_(active, func.coalesce(i.c.last_update_at, i.c.created_at) < cutoff)
+def _figures(
+    selection: Select,
+    stale_days: int,
+    committee_of: dict[int, int],
+    baselines: dict[int, since_report.Baseline],
+) -> tuple[dict[int, Counts], since_report.Summary]:
+    """The counts per department and what changed since each committee's last frozen report, in
+    one scan of the selection: grouped by status, department and health (the figures index's
+    order, so without sorting), each initiative compared with its entry in its committee's
+    report (``FrozenReportEntry``). The few groups are added up here."""
+    active_values = {s.value for s in ACTIVE_STATUSES}
+    last_seen = func.coalesce(Initiative.last_update_at, Initiative.created_at)
     columns = [
-        i.c.department_id,
+        Initiative.status,
+        Initiative.department_id,
+        Initiative.health,
         func.count(),
-        func.sum(case((stale, 1), else_=0)),
-        func.sum(
-            case((and_(active, i.c.id.in_(support_requests.open_initiative_ids())), 1), else_=0)
-        ),
-        func.sum(case((active, i.c.progress), else_=0)),
-        func.sum(case((active, 1), else_=0)),
+        func.sum(Initiative.progress),
+        func.sum(case((last_seen < stale_cutoff(stale_days), 1), else_=0)),
+        func.sum(case((Initiative.id.in_(support_requests.open_initiative_ids()), 1), else_=0)),
     ]
-    columns += [func.sum(case((i.c.status == s.value, 1), else_=0)) for s in Status]
-    columns += [func.sum(case((and_(active, i.c.health == h.value), 1), else_=0)) for h in Health]
-    result: dict[int, Counts] = {}
-    for row in db.session.execute(select(*columns).group_by(i.c.department_id)):
-        department_id, total, n_stale, n_support, progress_sum, n_active, *rest = row
-        counts = Counts(
-            total=total,
-            stale=int(n_stale or 0),
-            support=int(n_support or 0),
-            progress_sum=int(progress_sum or 0),
-            active=int(n_active or 0),
+    report_of = {
+        department_id: baselines[committee_id].report_id
+        for department_id, committee_id in committee_of.items()
+        if committee_id in baselines
+    }
+    entry = FrozenReportEntry
+    if report_of:
+        columns += [
+            func.count(entry.initiative_id),
+            func.sum(case((entry.status != Initiative.status, 1), else_=0)),
+            func.sum(case((entry.progress != Initiative.progress, 1), else_=0)),
+        ]
+        columns += [func.sum(case((entry.health == h.value, 1), else_=0)) for h in Health]
+    query = selection.with_only_columns(*columns)
+    if report_of:
+        report = case(report_of, value=Initiative.department_id)
+        query = query.outerjoin(
+            entry, and_(entry.report_id == report, entry.initiative_id == Initiative.id)
         )
-        for status, value in zip(Status, rest[: len(Status)], strict=True):
-            counts.by_status[status] = int(value or 0)
-        for health, value in zip(Health, rest[len(Status) :], strict=True):
-            counts.by_health[health] = int(value or 0)
-        result[department_id] = counts
-    return result
+    query = query.group_by(Initiative.status, Initiative.department_id, Initiative.health)
+    result: dict[int, Counts] = {}
+    lines = {cid: since_report.CommitteeSince(b) for cid, b in baselines.items()}
+    seen: set[int] = set()
+    for row in db.session.connection().execute(query):
+        status, department_id, health, total, progress_sum, n_stale, n_support, *since = row
+        status, health = Status(status), Health(health)
+        counts = result.get(department_id)
+        if counts is None:
+            counts = result[department_id] = Counts()
+        counts.total += total
+        counts.by_status[status] += total
+        if status.value in active_values:
+            counts.active += total
+            counts.progress_sum += int(progress_sum or 0)
+            counts.stale += int(n_stale or 0)
+            counts.support += int(n_support or 0)
+            counts.by_health[health] += total
+        committee_id = committee_of[department_id]
+        seen.add(committee_id)
+        line = lines.get(committee_id)
+        if line is None:
+            continue
+        found, status_changed, progress_changed, *then_health = since
+        line.new += total - found
+        line.status += int(status_changed or 0)
+        line.progress += int(progress_changed or 0)
+        for then, n in zip(Health, then_health, strict=True):
+            if then is not health and n:
+                if HEALTH_ORDER[health.value] > HEALTH_ORDER[then.value]:
+                    line.worse += int(n)
+                else:
+                    line.better += int(n)
+    ordered = sorted(
+        (line for cid, line in lines.items() if cid in seen),
+        key=lambda line: line.baseline.committee_name,
+    )
+    return result, since_report.Summary(ordered, len(seen - set(lines)))
 
 
 def _add_coverage(selection: Select, per_department: dict[int, Counts]) -> None:
@@ -179,33 +234,26 @@ def _add_coverage(selection: Select, per_department: dict[int, Counts]) -> None:
         .join(PrincipleLink, PrincipleLink.initiative_id == ids.c.id)
         .group_by(ids.c.department_id, PrincipleLink.principle_id)
     )
-    for department_id, principle_id, count in db.session.execute(query):
+    for department_id, principle_id, count in db.session.connection().execute(query):
         per_department[department_id].coverage[principle_id] = count
 
 
-def _group(user: User, filters: PortfolioFilter, per_department: dict[int, Counts]):
+def _group(user: User, filters: PortfolioFilter, departments, per_department: dict[int, Counts]):
     """Committees with their departments: every active department in scope, so that one with no
     initiative (or none for a principle) shows as such."""
-    query = (
-        select(Department)
-        .join(Committee, Department.committee_id == Committee.id)
-        .where(Department.active.is_(True), Committee.active.is_(True))
-        .options(selectinload(Department.committee))
-        .order_by(Committee.name, Department.name)
-    )
     scope = committee_scope(user)
-    if scope is not None:
-        query = query.where(Department.committee_id == scope)
-    if filters.committee_id is not None:
-        query = query.where(Department.committee_id == filters.committee_id)
-    if filters.department_id is not None:
-        query = query.where(Department.id == filters.department_id)
     groups: dict[int, CommitteeGroup] = {}
-    for department in db.session.scalars(query):
+    for department, committee in departments:
+        if not (department.active and committee.active):
+            continue
+        if scope is not None and department.committee_id != scope:
+            continue
+        if filters.committee_id is not None and department.committee_id != filters.committee_id:
+            continue
+        if filters.department_id is not None and department.id != filters.department_id:
+            continue
         counts = per_department.get(department.id, Counts())
-        group = groups.setdefault(
-            department.committee_id, CommitteeGroup(department.committee, Counts(), [])
-        )
+        group = groups.setdefault(department.committee_id, CommitteeGroup(committee, Counts(), []))
         group.departments.append(DepartmentRow(department, counts))
         group.counts.add(counts)
     return list(groups.values())
@@ -275,11 +323,13 @@ def _tally_query(user: User, filters: PortfolioFilter, first_month: str) -> Sele
 
 def _attention(selection: Select, stale_days: int) -> list[Attention]:
     """Red, asking for support or silent, the most urgent first."""
-    active = Initiative.status.in_([s.value for s in ACTIVE_STATUSES])
-    off_track = and_(active, Initiative.health == Health.OFF_TRACK.value)
-    support = and_(active, Initiative.id.in_(support_requests.open_initiative_ids()))
-    stale = stale_condition(stale_days)
-    # The most urgent ids first, over the figures index; then only those rows are read whole.
+    off_track = Initiative.health == Health.OFF_TRACK.value
+    support = SupportRequest.id.is_not(None)  # at most one open request per initiative
+    stale = func.coalesce(Initiative.last_update_at, Initiative.created_at) < stale_cutoff(
+        stale_days
+    )
+    # The most urgent ids first, over the figures index (each active initiative's open request
+    # looked up once); then only those rows are read whole, with what the table shows of them.
     urgent = (
         selection.with_only_columns(
             Initiative.id,
@@ -290,7 +340,13 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
             case((support, 0), else_=1).label("o2"),
             func.coalesce(Initiative.last_update_at, Initiative.created_at).label("o3"),
         )
-        .where(active, off_track | support | stale)
+        .outerjoin(
+            SupportRequest,
+            and_(SupportRequest.initiative_id == Initiative.id, SupportRequest.closed_at.is_(None)),
+        )
+        .where(
+            Initiative.status.in_([s.value for s in ACTIVE_STATUSES]), off_track | support | stale
+        )
         .order_by("o1", "o2", "o3", Initiative.id)
         .limit(ATTENTION_LIMIT)
         .subquery()
@@ -299,9 +355,9 @@ def _attention(selection: Select, stale_days: int) -> list[Attention]:
         select(Initiative, urgent.c.red, urgent.c.help, urgent.c.silent)
         .join(urgent, urgent.c.id == Initiative.id)
         .options(
-            selectinload(Initiative.department),
-            selectinload(Initiative.owner),
-            selectinload(Initiative.open_support_request),
+            joinedload(Initiative.department),
+            joinedload(Initiative.owner),
+            joinedload(Initiative.open_support_request),
         )
         .order_by(urgent.c.o1, urgent.c.o2, urgent.c.o3, Initiative.id)
     )

@@ -16,12 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
     Committee,
-    Department,
     FrozenReport,
     Health,
     Initiative,
@@ -87,14 +86,22 @@ def _entries(sha256: str, content: str | None) -> dict[int, tuple[str, str, int]
     return parsed
 
 
-def baselines(committee_ids: Iterable[int]) -> dict[int, Baseline]:
-    """Each given committee's newest frozen report: one query for which, one for their content."""
+def baselines(committee_ids: Iterable[int], entries: bool = True) -> dict[int, Baseline]:
+    """Each given committee's newest frozen report: one query for which, one for their content.
+    Without ``entries`` only the first (the dashboard counts in SQL, from ``FrozenReportEntry``)."""
     ids = sorted(set(committee_ids))
     if not ids:
         return {}
+    # Everything from the covering index ix_frozen_report_latest: never the report's row, whose
+    # content (megabytes) SQLite would read through to reach the columns stored after it.
     ranked = (
         select(
             FrozenReport.id.label("id"),
+            FrozenReport.committee_id,
+            FrozenReport.period_id,
+            FrozenReport.version,
+            FrozenReport.frozen_at,
+            FrozenReport.sha256,
             func.row_number()
             .over(
                 partition_by=FrozenReport.committee_id,
@@ -108,20 +115,22 @@ def baselines(committee_ids: Iterable[int]) -> dict[int, Baseline]:
     )
     rows = db.session.execute(
         select(
-            FrozenReport.id,
-            FrozenReport.committee_id,
+            ranked.c.id,
+            ranked.c.committee_id,
             Committee.short_name,
             Committee.name,
             ReportingPeriod.name,
-            FrozenReport.version,
-            FrozenReport.frozen_at,
-            FrozenReport.sha256,
+            ranked.c.version,
+            ranked.c.frozen_at,
+            ranked.c.sha256,
         )
-        .join(ranked, ranked.c.id == FrozenReport.id)
-        .join(ReportingPeriod, ReportingPeriod.id == FrozenReport.period_id)
-        .join(Committee, Committee.id == FrozenReport.committee_id)
+        .select_from(ranked)
+        .join(ReportingPeriod, ReportingPeriod.id == ranked.c.period_id)
+        .join(Committee, Committee.id == ranked.c.committee_id)
         .where(ranked.c.rank == 1)
     ).all()
+    if not entries:
+        return {row[1]: Baseline(*row[:7], entries={}) for row in rows}
     # The content (megabytes at a region's scale) only of the reports not parsed yet; the query
     # runs every time, so a page's number of queries does not depend on what this process holds.
     with _LOCK:
@@ -205,47 +214,9 @@ class CommitteeSince:
 
 @dataclass
 class Summary:
+    """Per committee of the selection (the dashboard's filtered initiatives): the counts of what
+    changed since its last frozen report (counted in SQL by ``tracker.portfolio.dashboard``)."""
+
     committees: list[CommitteeSince]
     # committees in the selection that have no frozen report yet
     without_report: int = 0
-
-
-def summary(selection: Select) -> Summary:
-    """Per committee of the selection (the dashboard's filtered initiatives): the counts of what
-    changed since its last frozen report. Three queries."""
-    sub = selection.subquery()
-    # Plain values through a Core connection: no ORM row loading and no enum conversion per row,
-    # which cost most of a dashboard at 10,000 initiatives.
-    rows = (
-        db.session.connection()
-        .execute(
-            select(
-                sub.c.id,
-                type_coerce(sub.c.status, String),
-                type_coerce(sub.c.health, String),
-                sub.c.progress,
-                Department.committee_id,
-            ).join(Department, Department.id == sub.c.department_id)
-        )
-        .all()
-    )
-    committees = {row[4] for row in rows}
-    by_committee = baselines(committees)
-    lines = {cid: CommitteeSince(b) for cid, b in by_committee.items()}
-    for id_, status, health, progress, committee_id in rows:
-        line = lines.get(committee_id)
-        if line is None:
-            continue
-        then = line.baseline.entries.get(id_)
-        if then is None:
-            line.new += 1
-            continue
-        if then[1] != health:
-            if HEALTH_ORDER[health] > HEALTH_ORDER[then[1]]:
-                line.worse += 1
-            else:
-                line.better += 1
-        line.status += then[0] != status
-        line.progress += (progress or 0) != then[2]
-    ordered = sorted(lines.values(), key=lambda line: line.baseline.committee_name)
-    return Summary(ordered, len(committees - set(lines)))

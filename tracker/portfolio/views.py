@@ -57,7 +57,9 @@ def dashboard():
         cache_key=(committee_scope(user), filters, stale_days, today),
         fragment_context=lambda: {
             "view": dashboard_figures.build(user, filters, stale_days),
-            "benefits": benefit_overview.build(user, filters, stale_days, today, str(get_locale())),
+            "benefits": benefit_overview.build(
+                user, filters, stale_days, today, str(get_locale()), summary=True
+            ),
         },
         shared={"can_export": can_export(user)},
         cache_scope=committee_scope(user),
