@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -51,8 +52,33 @@ def demo_password(instance: Path) -> str:
     return password
 
 
-def _progress(done: int, total: int) -> None:
-    click.echo(f"\r  {done}/{total} initiatives", nl=done >= total, err=True)
+class ProgressBar:
+    """One line on stderr per phase of seeding: ``initiatives [#####-----] 5,000/10,000 3 s``.
+
+    In a terminal the line is redrawn as the work goes on (at most ten times a second); when
+    stderr is not a terminal only each phase's last state is written, once."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None, tty: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.phase = ""
+        self.started = self.drawn = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase != self.phase:
+            self.phase, self.started, self.drawn = phase, now, 0.0
+        finished = done >= total
+        if not finished and (not self.tty or now - self.drawn < 0.1):
+            return
+        self.drawn = now
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        line = f"  {phase:<11} [{bar}] {done:,}/{total:,} {now - self.started:.0f} s"
+        self.stream.write(("\r" if self.tty else "") + line + ("\n" if finished else ""))
+        self.stream.flush()
 
 
 @main.command("demo", with_appcontext=False)
@@ -71,7 +97,7 @@ def demo_command(host: str, port: int, threads: int) -> None:
         password = demo_password(Path(app.instance_path))
         if demo.is_empty():
             click.echo("Loading the demo municipality …", err=True)
-            demo.seed(password=password, progress=_progress)
+            demo.seed(password=password, progress=ProgressBar())
             db.session.commit()
         click.echo(f"\nDemo accounts (password: {password}):")
         for email, role, _name in demo.DEMO_ACCOUNTS:
@@ -98,7 +124,7 @@ def seed_demo_command(initiatives: int | None) -> None:
         )
         sys.exit(1)
     password = demo_password(Path(current_app.instance_path))
-    summary = demo.seed(password=password, initiatives=initiatives, progress=_progress)
+    summary = demo.seed(password=password, initiatives=initiatives, progress=ProgressBar())
     db.session.commit()
     click.echo(f"Loaded {summary}. Demo password: {password}")
 

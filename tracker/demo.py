@@ -3,8 +3,10 @@
 ``seed`` loads five committees, eleven departments, the three principles, the demo accounts and
 about forty hand-written initiatives with months of status history. It only flushes; the caller
 commits. ``initiatives=N`` scales the portfolio for benchmarks: the hand-written initiatives come
-first, then variants of them for named units. Every initiative goes in with bulk inserts, so ten
-thousand initiatives with a hundred thousand status updates load in seconds.
+first, then variants of them for named units. The portfolio goes in without the ORM, with ids
+given out in Python: by COPY on PostgreSQL and ``executemany`` on SQLite (``tracker.bulk``),
+with the tally's triggers suspended and the tally counted once afterwards, so that a hundred
+thousand initiatives with a million status updates load in a few minutes.
 
 A fixed random seed makes the demo the same every time, relative to ``now``.
 """
@@ -13,12 +15,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import aliased
 
+from . import bulk
 from .audit import record
 from .auth.passwords import hash_password
 from .benefits.demo import load as load_benefits
@@ -70,13 +73,17 @@ from .models import (
     User,
     initiative_co_owner,
     initiative_maturity_category,
+    tally,
 )
 
 __all__ = ["DEMO_ACCOUNTS", "is_empty", "seed"]
 
 SEED = 2026
-INITIATIVES_PER_BATCH = 200  # about 2,000 status updates per batch
-ROWS_PER_INSERT = 2000
+# About 10,000 status updates per batch: one COPY (PostgreSQL) per table and batch.
+INITIATIVES_PER_BATCH = 1000
+
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 class Org(NamedTuple):
@@ -106,19 +113,32 @@ def is_empty() -> bool:
 def seed(
     password: str,
     initiatives: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     now: datetime | None = None,
     with_reports: bool = True,
+    bulk_load: bool = True,
 ) -> str:
-    """Load the demo municipality and flush. Returns a short summary of what was loaded."""
+    """Load the demo municipality and flush. Returns a short summary of what was loaded.
+
+    ``progress(phase, done, total)`` is called as the work goes on. The portfolio goes in with
+    COPY (PostgreSQL) or ``executemany`` (SQLite), with the tally's triggers suspended and the
+    tally counted once afterwards; ``bulk_load=False`` writes the same rows with plain INSERT
+    statements and the triggers live (the reference the tests compare with)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
+    progress = progress or (lambda _phase, _done, _total: None)
     rng = random.Random(SEED)
     org = _load_organisation(hash_password(password), now)
     total = len(PLANS) if initiatives is None else initiatives
-    updates = _load_portfolio(org, total, rng, now, progress or (lambda _done, _total: None))
+    connection = db.session.connection()
+    writer = (bulk.Bulk if bulk_load else bulk.Plain)(connection)
+    with tally.suspended(connection) if bulk_load else nullcontext():
+        updates = _load_portfolio(org, total, rng, now, progress, writer)
+    progress("analyze", 0, 1)
+    writer.finish()
+    progress("analyze", 1, 1)
     rounds = _load_maturity(org, now)
     benefits = load_benefits(now)  # before the reports, which keep the benefits as they stood
-    reports = _load_reports(org, now) if with_reports else 0
+    reports = _load_reports(org, now, progress) if with_reports else 0
     record(None, "demo.seed", changes={"initiatives": total})
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "
@@ -127,13 +147,15 @@ def seed(
     )
 
 
-def _load_reports(org: Org, now: datetime) -> int:
+def _load_reports(org: Org, now: datetime, progress: Progress) -> int:
     """Three reporting periods, the two past ones frozen for every committee (issue 13)."""
     from . import settings
     from .reports import demo as report_demo
 
     management = db.session.get(User, org.users["ledning@nykvarn.example"])
-    return report_demo.load(management, settings.organisation_name(), settings.stale_days(), now)
+    return report_demo.load(
+        management, settings.organisation_name(), settings.stale_days(), now, progress
+    )
 
 
 def _load_organisation(password_hash: str, now: datetime) -> Org:
@@ -185,16 +207,16 @@ def _load_portfolio(
     total: int,
     rng: random.Random,
     now: datetime,
-    progress: Callable[[int, int], None],
+    progress: Progress,
+    writer: bulk.Plain,
 ) -> int:
-    """Insert ``total`` initiatives in batches; returns the number of status updates."""
+    """Write ``total`` initiatives in batches; returns the number of status updates."""
     done = updates = 0
+    progress("initiatives", 0, total)
     for batch in _chunks(_plans(total, rng), INITIATIVES_PER_BATCH):
-        updates += _insert([_build(plan, org, rng, now) for plan in batch])
+        updates += _insert(writer, [_build(plan, org, rng, now) for plan in batch])
         done += len(batch)
-        progress(done, total)
-    if total == 0:
-        progress(0, 0)
+        progress("initiatives", done, total)
     return updates
 
 
@@ -390,57 +412,86 @@ def _pick(texts: tuple[str, ...], status: Status, progress: int, rng: random.Ran
     return texts[min(max(middle + rng.randint(-1, 1), 0), len(texts) - 1)]
 
 
-def _insert(built: list[Built]) -> int:
-    """Bulk-insert a batch of initiatives and their rows; returns the number of status updates."""
-    ids = db.session.scalars(
-        insert(Initiative).returning(Initiative.id, sort_by_parameter_order=True),
-        [b.initiative for b in built],
-        # Keep NULLs in the statement, so that every row has the same columns and they all go
-        # in one multi-row INSERT instead of one group per pattern of missing values.
-        execution_options={"render_nulls": True},
-    ).all()
-    pairs = list(zip(ids, built, strict=True))
-    updates = [{**row, "initiative_id": id_} for id_, b in pairs for row in b.updates]
-    links = [{**row, "initiative_id": id_} for id_, b in pairs for row in b.links]
-    co_owners = [{"initiative_id": id_, "user_id": u} for id_, b in pairs for u in b.co_owners]
-    for target, rows in (
-        (StatusUpdate, updates),
-        (PrincipleLink, links),
-        (initiative_co_owner, co_owners),
-    ):
-        for chunk in _chunks(rows, ROWS_PER_INSERT):
-            db.session.execute(insert(target), chunk)
-    _open_support_requests(ids)
+_INITIATIVE_FIELDS = (
+    "title",
+    "purpose",
+    "benefit",
+    "target_group",
+    "department_id",
+    "owner_id",
+    "start_date",
+    "target_date",
+    "funding_source",
+    "cost_estimate",
+    "risks",
+    "status",
+    "health",
+    "progress",
+    "last_update_at",
+    "created_at",
+    "updated_at",
+    "version",
+    "archived_at",
+)
+_UPDATE_FIELDS = (
+    "author_id",
+    "created_at",
+    "status",
+    "health",
+    "progress",
+    "happened",
+    "next_steps",
+    "support_needed",
+)
+INITIATIVE_COLUMNS = ("id", *_INITIATIVE_FIELDS)
+UPDATE_COLUMNS = ("id", "initiative_id", *_UPDATE_FIELDS)
+LINK_COLUMNS = ("id", "initiative_id", "principle_id", "motivation")
+CO_OWNER_COLUMNS = ("initiative_id", "user_id")
+SUPPORT_COLUMNS = (
+    "id",
+    "initiative_id",
+    "opened_at",
+    "opened_by_id",
+    "opened_by_update_id",
+    "latest_update_id",
+    "text",
+)
+
+
+def _insert(writer: bulk.Plain, built: list[Built]) -> int:
+    """Write a batch of initiatives and their rows; returns the number of status updates.
+
+    Ids are handed out here, so that every table's rows go in at once; an initiative whose
+    latest update asks for support has that request open."""
+    ids = writer.next_ids(Initiative.__table__, len(built))
+    update_ids = iter(writer.next_ids(StatusUpdate.__table__, sum(len(b.updates) for b in built)))
+    link_ids = iter(writer.next_ids(PrincipleLink.__table__, sum(len(b.links) for b in built)))
+    initiatives, updates, links, co_owners, asking = [], [], [], [], []
+    for id_, b in zip(ids, built, strict=True):
+        initiatives.append((id_, *(b.initiative[name] for name in _INITIATIVE_FIELDS)))
+        update_id = 0
+        for row in b.updates:
+            update_id = next(update_ids)
+            updates.append((update_id, id_, *(row[name] for name in _UPDATE_FIELDS)))
+        links.extend(
+            (next(link_ids), id_, row["principle_id"], row["motivation"]) for row in b.links
+        )
+        co_owners.extend((id_, user) for user in b.co_owners)
+        latest = b.updates[-1] if b.updates else None
+        if latest is not None and latest["support_needed"] != "":
+            asking.append((id_, latest, update_id))
+    support_ids = writer.next_ids(SupportRequest.__table__, len(asking))
+    support = [
+        (support_id, id_, row["created_at"], row["author_id"], update_id, update_id,
+         row["support_needed"])
+        for support_id, (id_, row, update_id) in zip(support_ids, asking, strict=True)
+    ]  # fmt: skip
+    writer.write(Initiative.__table__, INITIATIVE_COLUMNS, initiatives)
+    writer.write(StatusUpdate.__table__, UPDATE_COLUMNS, updates)
+    writer.write(PrincipleLink.__table__, LINK_COLUMNS, links)
+    writer.write(initiative_co_owner, CO_OWNER_COLUMNS, co_owners)
+    writer.write(SupportRequest.__table__, SUPPORT_COLUMNS, support)
     return len(updates)
-
-
-def _open_support_requests(ids: list[int]) -> None:
-    """An initiative whose latest update asks for support has that request open."""
-    if not ids:
-        return
-    newer = aliased(StatusUpdate)
-    latest = (
-        select(newer.id)
-        .where(newer.initiative_id == StatusUpdate.initiative_id)
-        .order_by(newer.created_at.desc(), newer.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    asking = select(
-        StatusUpdate.initiative_id,
-        StatusUpdate.created_at,
-        StatusUpdate.author_id,
-        StatusUpdate.id,
-        StatusUpdate.id,
-        StatusUpdate.support_needed,
-    ).where(
-        StatusUpdate.initiative_id.in_(ids),
-        StatusUpdate.support_needed != "",
-        StatusUpdate.id == latest,
-    )
-    columns = ["initiative_id", "opened_at", "opened_by_id", "opened_by_update_id"]
-    columns += ["latest_update_id", "text"]
-    db.session.execute(insert(SupportRequest).from_select(columns, asking))
 
 
 def _load_maturity(org: Org, now: datetime) -> int:

@@ -4,6 +4,7 @@ open, with its deadline ahead and some managers' reports still missing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,12 +34,20 @@ def _bounds(year: int, number: int) -> tuple[date, date]:
     return start, end
 
 
-def load(management: User, organisation: str, stale_days: int, now: datetime) -> int:
+def load(
+    management: User,
+    organisation: str,
+    stale_days: int,
+    now: datetime,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
     """Add three periods and freeze the two past ones for every committee; returns the number
-    of frozen reports."""
+    of frozen reports. ``progress("reports", done, total)`` follows the freezing."""
     today = now.astimezone(TZ).date()
     committees = list(db_committees())
     frozen = 0
+    progress = progress or (lambda _phase, _done, _total: None)
+    progress("reports", 0, 2 * len(committees))
     year, number = _tertial(today)
     for back in (2, 1, 0):
         y, n = _shift(year, number, back)
@@ -74,6 +83,7 @@ def load(management: User, organisation: str, stale_days: int, now: datetime) ->
             )
         )
         periods.close(management, period)
+        progress("reports", frozen, 2 * len(committees))
     return frozen
 
 
