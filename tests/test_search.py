@@ -42,6 +42,9 @@ WORDS = [
     "élan",
     "ÉLAN",
     "ß",
+    "ÖS",
+    "éL",
+    "Ä",
     "50%",
     "%",
     "_",
@@ -92,8 +95,12 @@ def _found(q: str) -> set[int]:
 
 def _plain_like(q: str) -> set[int]:
     """The search before the indexes: a LIKE over every row (on SQLite with a lower() that folds
-    every letter, as PostgreSQL's does)."""
-    lower = "tracker_lower" if db.engine.dialect.name == "sqlite" else "lower"
+    every letter, as PostgreSQL's does, where SQLite's own folds only ASCII)."""
+    lower = "lower"
+    if db.engine.dialect.name == "sqlite":
+        raw = db.session.connection().connection.driver_connection
+        raw.create_function("unicode_lower", 1, lambda value: value.lower(), deterministic=True)
+        lower = "unicode_lower"
     pattern = "%" + escape_like(q.lower()) + "%"
     statement = text(
         f"SELECT id FROM initiative WHERE {lower}(title) LIKE :p ESCAPE '\\' "  # noqa: S608

@@ -41,13 +41,6 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    # SQLite's lower() folds only ASCII; the search of short texts needs every letter folded
-    # (tracker/models/search.py).
-    dbapi_connection.create_function("tracker_lower", 1, _tracker_lower, deterministic=True)
-
-
-def _tracker_lower(value):
-    return value.lower() if isinstance(value, str) else value
 
 
 @event.listens_for(Engine, "begin")

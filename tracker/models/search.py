@@ -13,9 +13,10 @@ ignored (Unicode: "redovisning" finds "Årsredovisning", "ÅR" finds "år" and "
   title or purpose. The search is a quoted phrase of the text's trigrams, which is a substring
   match on the case-folded text (the tokenizer folds Unicode case itself; its quotes make
   AND, OR, NEAR, ``*``, ``^`` and every other character literal). A text shorter than three
-  characters has no trigram: it falls back to ``tracker_lower(x) LIKE '%q%'`` over every row
-  (correct, only slower); ``tracker_lower`` is Python's ``str.lower``, registered on every
-  SQLite connection by tracker/database.py (SQLite's own ``lower`` folds only ASCII).
+  characters has no trigram: it falls back to ``x LIKE '%q%'`` over every row (correct, only
+  slower). SQLite's LIKE ignores the case of ASCII letters only (and its ``lower`` folds only
+  ASCII), so a short text's other letters are tried in each case: "år" is
+  ``x LIKE '%år%' OR x LIKE '%År%'`` (``case_variants``), all in SQLite's C code.
 
 Creating the objects: with the models (``db.create_all``, by the ``after_create`` events below)
 and by the migration ``i20search_trigram``, from the same statements. They are not models, so
@@ -94,12 +95,32 @@ def matches(q: str):
         )
     if len(q) < MIN_INDEXED_LENGTH:
         return or_(
-            func.tracker_lower(Initiative.title).like(pattern, escape="\\"),
-            func.tracker_lower(Initiative.purpose).like(pattern, escape="\\"),
+            *(
+                column_.like("%" + escape_like(variant) + "%", escape="\\")
+                for column_ in (Initiative.title, Initiative.purpose)
+                for variant in case_variants(q.lower())
+            )
         )
     return Initiative.id.in_(
         select(_search.c.rowid).where(literal_column(SEARCH_TABLE).op("MATCH")(fts_phrase(q)))
     )
+
+
+def case_variants(folded: str) -> list[str]:
+    """The spellings of a short lower-case text that SQLite's LIKE must try: it ignores the case
+    of ASCII letters itself, so only each other letter's capitals are added (at most four
+    spellings for the two letters a short text has)."""
+    variants = [""]
+    for char in folded:
+        options = [char]
+        if not char.isascii():
+            options += [
+                other
+                for other in dict.fromkeys((char.upper(), char.title()))
+                if len(other) == 1 and other != char and other.lower() == char
+            ]
+        variants = [variant + option for variant in variants for option in options]
+    return variants
 
 
 def rebuild(connection) -> None:
