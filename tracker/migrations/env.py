@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from tracker.models import search
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -91,6 +93,8 @@ def run_migrations_online():
             # keys on, dropping the old table would cascade-delete every row that refers to it.
             # The pragma only works outside a transaction, so it goes to the driver directly.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        # The search's FTS5 table and trigram indexes are not models (tracker/models/search.py).
+        conf_args.setdefault("include_name", search.include_name)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

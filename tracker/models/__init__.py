@@ -1,5 +1,6 @@
 """The domain model of DESIGN.md as typed SQLAlchemy 2 models."""
 
+from . import search  # noqa: F401 - the search's tables and triggers with the schema
 from .audit import AuditEvent
 from .benefits import Benefit, BenefitKind, Direction, Frequency, Indicator, Measurement
 from .decisions import Decision, DecisionKind

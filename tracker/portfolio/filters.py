@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
@@ -24,7 +24,9 @@ from ..models import (
     PrincipleLink,
     Status,
     SupportRequest,
+    search,
 )
+from ..models.search import escape_like  # noqa: F401 - imported from here by other modules
 
 MAX_QUERY_LENGTH = 200
 
@@ -125,18 +127,8 @@ class PortfolioFilter:
                 )
             )
         if self.q:
-            pattern = "%" + escape_like(self.q.lower()) + "%"
-            query = query.where(
-                or_(
-                    db.func.lower(Initiative.title).like(pattern, escape="\\"),
-                    db.func.lower(Initiative.purpose).like(pattern, escape="\\"),
-                )
-            )
+            query = query.where(search.matches(self.q))
         return query
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def parse(args: MultiDict) -> PortfolioFilter:
