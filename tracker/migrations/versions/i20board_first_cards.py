@@ -1,7 +1,7 @@
 """an index for the board's first cards: per status, by last activity
 
 Revision ID: i20board_first_cards
-Revises: i20dash_frozen_entries
+Revises: i20search_trigram
 Create Date: 2026-12-02 15:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i20board_first_cards'
-down_revision = 'i20dash_frozen_entries'
+down_revision = 'i20search_trigram'
 branch_labels = None
 depends_on = None
 
