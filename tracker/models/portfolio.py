@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -165,6 +166,22 @@ class PrincipleLink(db.Model):
 
     initiative: Mapped[Initiative] = relationship(back_populates="principle_links")
     principle: Mapped[Principle] = relationship()
+
+
+# The board's first cards: per status, the initiatives by last activity, walked in order and
+# left after twenty (tracker.portfolio.board._first_cards); archived_at, health and department_id
+# are in it for the filter, the red/other split and the committee scope, so that the walk never
+# reads the rows. (archived_at comes after the order: PostgreSQL orders by an index only past
+# equality conditions, and IS NULL is not one.)
+Index(
+    "ix_initiative_board",
+    Initiative.status,
+    func.coalesce(Initiative.last_update_at, Initiative.created_at),
+    Initiative.id,
+    Initiative.archived_at,
+    Initiative.health,
+    Initiative.department_id,
+)
 
 
 class StatusUpdate(db.Model):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select, union_all
 from sqlalchemy.orm import defer, selectinload
 
 from ..cache import cached
@@ -44,9 +45,14 @@ def urgency(stale_days: int) -> list:
     return [
         case((Initiative.health == Health.OFF_TRACK.value, 0), else_=1),
         case((stale_condition(stale_days), 0), else_=1),
-        func.coalesce(Initiative.last_update_at, Initiative.created_at),
+        last_activity(),
         Initiative.id,
     ]
+
+
+def last_activity():
+    """When the initiative last changed: its latest update, or its registration."""
+    return func.coalesce(Initiative.last_update_at, Initiative.created_at)
 
 
 def _selection(user: User, filters: PortfolioFilter, stale_days: int) -> Select:
@@ -70,8 +76,8 @@ def _with_card_data(query: Select, entity=Initiative) -> Select:
 
 
 def columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Column]:
-    """Every status column with its count and its first cards: one count query and one query
-    for the cards of all columns (a window function numbers the cards within each status).
+    """Every status column with its count and its first cards: one count query, one query for
+    the first cards' ids of all columns and one for the cards (see ``_first_cards``).
     Cached until anything changes (see ``tracker.cache``)."""
     key = ("board", committee_scope(user), filters, stale_days, CARDS_PER_COLUMN)
     return cached(key, lambda: _columns(user, filters, stale_days), scope=key[1])
@@ -86,21 +92,7 @@ def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Colu
             select(sub.c.status, func.count()).group_by(sub.c.status)
         )
     }
-    # Ranked over the few columns the order needs (the figures index holds them all), then
-    # only the cards shown are read whole.
-    ranked = selection.with_only_columns(
-        Initiative.id,
-        Initiative.status,
-        func.row_number()
-        .over(partition_by=Initiative.status, order_by=urgency(stale_days))
-        .label("rank"),
-    ).subquery()
-    cards = db.session.scalars(
-        _with_card_data(select(Initiative))
-        .join(ranked, ranked.c.id == Initiative.id)
-        .where(ranked.c.rank <= CARDS_PER_COLUMN)
-        .order_by(ranked.c.status, ranked.c.rank)
-    ).all()
+    cards = _first_cards(selection, [status for status in Status if counts.get(status)])
     by_status: dict[Status, list[Initiative]] = {s: [] for s in Status}
     for initiative in cards:
         by_status[initiative.status].append(initiative)
@@ -110,6 +102,47 @@ def _columns(user: User, filters: PortfolioFilter, stale_days: int) -> list[Colu
         Column(status, counts.get(status, 0), by_status[status], reports, changes)
         for status in Status
     ]
+
+
+def _first_cards(selection: Select, statuses: list[Status]) -> list[Initiative]:
+    """The first ``CARDS_PER_COLUMN`` cards of each status, in ``urgency`` order, in two queries.
+
+    Within one status "silent" is the same as "older than the cut-off", so the urgency order is
+    the red cards by last activity, then the others by last activity. Each of the two halves of
+    each status is one ``ORDER BY last activity LIMIT 20`` walk of ``ix_initiative_board``,
+    which stops after twenty rows, instead of numbering every visible initiative with a window
+    function (a sort of the whole portfolio on every board)."""
+    if not statuses:
+        return []
+    off_track = Initiative.health == Health.OFF_TRACK.value
+    parts = [
+        select(
+            selection.where(Initiative.status == status.value, red)
+            .with_only_columns(
+                Initiative.status,
+                literal(rank).label("red"),
+                last_activity().label("last_activity"),
+                Initiative.id,
+            )
+            .order_by(last_activity(), Initiative.id)
+            .limit(CARDS_PER_COLUMN)
+            .subquery()
+        )
+        for status in statuses
+        for rank, red in ((0, off_track), (1, ~off_track))
+    ]
+    shown: dict[Status, list[int]] = {status: [] for status in statuses}
+    ranked = union_all(*parts) if len(parts) > 1 else parts[0]
+    # A union keeps no order: the rows carry their sort key.
+    for status, _red, _last_activity, initiative_id in sorted(db.session.execute(ranked)):
+        ids = shown[Status(status)]
+        if len(ids) < CARDS_PER_COLUMN:
+            ids.append(initiative_id)
+    order = {initiative_id: n for n, initiative_id in enumerate(chain(*shown.values()))}
+    cards = db.session.scalars(
+        _with_card_data(select(Initiative)).where(Initiative.id.in_(order))
+    ).all()
+    return sorted(cards, key=lambda initiative: order[initiative.id])
 
 
 def more_cards(
