@@ -54,6 +54,7 @@ def portfolio(org):
         factories.make_initiative(
             owner,
             department=org.departments[n % len(org.departments)],
+            title=f"Initiativ {n}",
             principles=org.principles[: n % 3],
             status=rng.choice(list(Status)),
             health=rng.choice(list(Health)),
