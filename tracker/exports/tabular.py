@@ -97,12 +97,13 @@ def _csv_cell(value: Any) -> str:
 
 
 def csv_chunks(
-    rows: Iterable[Row], heading: Iterable[str] = (), tables: Iterable[Table] = ()
+    rows: Iterable[Row], heading: Iterable[str] = (), tables: Iterable[Table] = (), lines=None
 ) -> Iterator[str]:
-    """The status list as CSV (see ``csv_table``)."""
+    """The status list as CSV (see ``csv_table``); ``lines``: the finished lines instead
+    (``sheet_csv_lines``), when the rows are not ``Row`` objects."""
     return csv_table(
         headers(),
-        csv_rows(rows),
+        csv_rows(rows) if lines is None else lines,
         _("No initiatives match the filter."),
         heading,
         tables,
@@ -142,6 +143,66 @@ def csv_rows(rows: Iterable[Row]) -> Iterator[str]:
                     text(decision.one_line()) if decision else "",
                     text(row.purpose),
                     str(row.id),
+                )
+            )
+            + "\r\n"
+        )
+
+
+def sheet_csv_lines(values: Iterable[tuple]) -> Iterator[str]:
+    """Each of ``services.sheet_rows`` as its CSV line: the same text as ``csv_rows`` of the
+    same initiatives. The columns that repeat from row to row (committee, department, owner,
+    labels, principles) are formatted once per distinct value; title and purpose pass one
+    regular-expression search each."""
+    yes, no = csv_text(_("Yes")), csv_text(_("No"))
+    text = csv_text
+    seen: dict[str, str] = {}
+
+    def once(value: str) -> str:
+        done = seen.get(value)
+        if done is None:
+            done = seen[value] = text(value)
+        return done
+
+    for (
+        title,
+        committee,
+        department,
+        owner,
+        status,
+        health,
+        progress,
+        start_date,
+        target_date,
+        last_update,
+        stale,
+        principles,
+        support,
+        since,
+        decision,
+        purpose,
+        id_,
+    ) in values:
+        yield (
+            ";".join(
+                (
+                    text(title),
+                    once(committee),
+                    once(department),
+                    once(owner),
+                    once(status),
+                    once(health),
+                    str(progress),
+                    start_date.isoformat() if start_date else "",
+                    target_date.isoformat() if target_date else "",
+                    last_update.isoformat() if last_update else "",
+                    yes if stale else no,
+                    once(principles),
+                    text(support) if support else "",
+                    since.isoformat() if since else "",
+                    text(decision) if decision else "",
+                    text(purpose),
+                    str(id_),
                 )
             )
             + "\r\n"

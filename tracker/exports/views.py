@@ -166,12 +166,15 @@ def sheet(extension: str):
     section = maturity.section(user, filters, _locale()) if with_maturity else None
     # The audit event is committed before the first byte: a streamed file has no "after".
     _audit(user, filters, extension, total, with_maturity)
+    if extension == "csv":
+        # Plain tuples, each column formatted once per distinct value: no Row per initiative.
+        values = services.sheet_rows(query, stale_days, _locale(), get_timezone())
+        lines = tabular.sheet_csv_lines(values)
+        # The secretary's heading (dnr, meeting, "Status per …") in lines above the table.
+        body = stream_with_context(tabular.csv_chunks((), report_heading.lines(), lines=lines))
+        return Response(body, content_type=MIMETYPES["csv"], headers=headers)
     # The spreadsheets show no status updates: not fetched.
     rows = services.rows(query, stale_days, _locale(), get_timezone(), updates=False)
-    if extension == "csv":
-        # The secretary's heading (dnr, meeting, "Status per …") in lines above the table.
-        body = stream_with_context(tabular.csv_chunks(rows, report_heading.lines()))
-        return Response(body, content_type=MIMETYPES["csv"], headers=headers)
     # A temporary file, not memory: the finished workbook is sent from disk in blocks, and the
     # response closes (and so deletes) it.
     out = tempfile.TemporaryFile()  # noqa: SIM115
