@@ -453,6 +453,9 @@ def test_the_description_is_built_on_first_use_as_flask_smorest_would(app, app_c
             "Another title"
         )
     assert served(app) == lazy
+    for other in (eager_app, renamed):  # their pools' connections, closed now, not at GC
+        with other.app_context():
+            db.engine.dispose()
 
 
 def test_docs_page_is_served_with_own_assets(client):
