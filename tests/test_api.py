@@ -409,6 +409,55 @@ def test_openapi_is_3_1_and_public(client):
     assert "bearerAuth" in spec["components"]["securitySchemes"]
 
 
+def test_the_description_is_built_on_first_use_as_flask_smorest_would(app, app_config, monkeypatch):
+    """``TrackerApi`` builds the OpenAPI description when it is first asked for, once per
+    application: byte for byte what flask-smorest's eager ``Api`` (the class before) serves, as
+    openapi.json, on the documentation page and from ``flask openapi print``."""
+    import re
+
+    import flask_smorest
+
+    import tracker.api as api_module
+    from tracker import create_app
+    from tracker.api.schemas import ProblemSchema
+
+    class EagerApi(flask_smorest.Api):
+        ERROR_SCHEMA = ProblemSchema
+        DEFAULT_ERROR_RESPONSE_NAME = None
+
+        def _register_error_handlers(self):
+            return None
+
+    assert app.extensions["tracker-openapi"]["spec"] is None, "built by create_app"
+    monkeypatch.setattr(api_module, "api", EagerApi())
+    eager_app = create_app(app_config)
+    monkeypatch.undo()
+
+    def served(application) -> tuple[bytes, str, str]:
+        with application.app_context():
+            client = application.test_client()
+            spec = client.get("/api/v1/openapi.json")
+            assert spec.status_code == 200
+            docs = client.get("/api/v1/docs").get_data(as_text=True)
+            printed = application.test_cli_runner().invoke(args=["openapi", "print"]).output
+        return spec.data, re.sub(r'"X-CSRFToken": "[^"]+"', "", docs), printed
+
+    lazy = served(app)
+    assert app.extensions["tracker-openapi"]["spec"] is not None
+    assert lazy == served(eager_app)
+    assert b'"/api/v1/initiatives/{initiative_id}"' in lazy[0] and "/api/v1/initiatives" in lazy[1]
+    # Each application its own description, from its own configuration.
+    renamed = create_app({**app_config, "API_TITLE": "Another title"})
+    with renamed.app_context():
+        assert renamed.test_client().get("/api/v1/openapi.json").json["info"]["title"] == (
+            "Another title"
+        )
+    assert served(app) == lazy
+    for other in (eager_app, renamed):  # their pools' connections, closed now, not at GC
+        with other.app_context():
+            db.engine.dispose()
+
+
 def test_docs_page_is_served_with_own_assets(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

@@ -111,14 +111,59 @@ def test_hostile_values_in_every_query_parameter(app, client, auth, crowded, rol
         named_by.setdefault(local_path(url), set()).update(query_names([url]))
     for f in get_forms:
         named_by.setdefault(local_path(f.action), set()).update(n for n, _k, _v in f.fields)
-    for _endpoint, path in rule_paths(app, "GET"):
-        for name in sorted(named_by.get(path, ())):
-            for value in HOSTILE_VALUES:
-                findings.call(
-                    f"GET {path}?{name}={value[:20]!r}",
-                    lambda p=path, n=name, v=value: client.get(p, query_string={n: v}),
-                )
+    pairs = [
+        (path, name)
+        for _endpoint, path in rule_paths(app, "GET")
+        for name in sorted(named_by.get(path, ()))
+    ]
+    plan = hostile_value_plan(pairs)
+    assert {(path, name) for path, name, _values in plan} == set(pairs)
+    for path, name, values in plan:
+        for value in values:
+            findings.call(
+                f"GET {path}?{name}={value[:20]!r}",
+                lambda p=path, n=name, v=value: client.get(p, query_string={n: v}),
+            )
     assert not findings.items, "\n".join(findings.items)
+
+
+# Every page gets each of its query parameters with this many of the hostile values.
+VALUES_PER_PAIR = 3
+
+
+def hostile_value_plan(pairs: list[tuple[str, str]]) -> list[tuple[str, str, list[str]]]:
+    """(page, parameter, values) for every (page, parameter) pair: a parameter gets every hostile
+    value on the first page that reads it, and a few of them, in turn, on each other page, so
+    that every pair is tried and, across a page's parameters, every value comes round. (Every
+    value on every page that reads a parameter was thousands of requests, the same code paths
+    again and again: the parameters are read by shared helpers.)"""
+    plan, seen = [], set()
+    for index, (path, name) in enumerate(pairs):
+        if name in seen:
+            start = index * VALUES_PER_PAIR
+            values = [
+                HOSTILE_VALUES[(start + k) % len(HOSTILE_VALUES)] for k in range(VALUES_PER_PAIR)
+            ]
+        else:
+            seen.add(name)
+            values = list(HOSTILE_VALUES)
+        plan.append((path, name, values))
+    return plan
+
+
+def test_the_hostile_value_plan_tries_every_pair_and_every_value():
+    pairs = [(f"/p{p}", f"n{n}") for p in range(6) for n in range(5)]
+    plan = hostile_value_plan(pairs)
+    assert [(path, name) for path, name, _v in plan] == pairs
+    for name in {n for _p, n in pairs}:
+        first = next(values for _p, n, values in plan if n == name)
+        assert first == HOSTILE_VALUES, name  # every value on one page for each parameter
+    for path in {p for p, _n in pairs}:  # five parameters: every value comes round on each page
+        tried = [v for p, _n, values in plan if p == path for v in values]
+        assert set(tried) == set(HOSTILE_VALUES), path
+    for _p, _n, values in plan:
+        assert len(set(values)) >= VALUES_PER_PAIR
+    assert sum(len(values) for *_pn, values in plan) < len(pairs) * len(HOSTILE_VALUES) / 2
 
 
 def test_audit_log_with_extreme_dates(client, auth, org):

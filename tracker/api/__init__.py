@@ -17,6 +17,8 @@ from flask import Flask, g
 from flask_limiter.errors import RateLimitExceeded
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.spec import openapi_cli
+from flask_smorest.utils import PrefixedMappingProxy
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
@@ -38,7 +40,7 @@ bp = SmorestBlueprint(
 )
 
 
-class TrackerApi(Api):
+class _ProblemApi(Api):
     """flask-smorest's Api without its application-wide error handler: the browser keeps its
     HTML error pages, and API errors are problem details (see ``register_errors``)."""
 
@@ -47,6 +49,83 @@ class TrackerApi(Api):
 
     def _register_error_handlers(self):
         return None
+
+
+class _SpecBuilder(_ProblemApi):
+    """Builds one application's OpenAPI description, exactly as flask-smorest's ``init_app``
+    and ``register_blueprint`` would have: the spec first, then the converters, then each
+    blueprint's views and tag, in the order they were registered."""
+
+    def __init__(self, app: Flask, fields: list, converters: list, blueprints: list) -> None:
+        super().__init__()
+        self._app = app
+        self.config = PrefixedMappingProxy(app.config, self.config_prefix)
+        self._init_spec(**self._spec_kwargs)
+        for field in fields:
+            self.register_field(*field)
+        for converter, func in converters:
+            self.register_converter(converter, func)
+        for blp, name, parameters in blueprints:
+            blp.register_views_in_doc(self, app, self.spec, name=name, parameters=parameters)
+            self.spec.tag({"name": name, "description": blp.description})
+
+
+class TrackerApi(_ProblemApi):
+    """The API's routes are registered with the application as usual, but its OpenAPI
+    description is built on first use (openapi.json, the documentation page, ``flask openapi``),
+    once per application, not in ``create_app``: building it is most of what making an
+    application costs, and most applications (every test's, every worker's) never serve it."""
+
+    SPEC_EXTENSION = "tracker-openapi"
+
+    @property
+    def spec(self):
+        """The description of the current application (else of the last one initialised)."""
+        from flask import current_app, has_app_context
+
+        app = current_app._get_current_object() if has_app_context() else self._app
+        if app is None:
+            return None
+        state = app.extensions[self.SPEC_EXTENSION]
+        if state["spec"] is None:
+            builder = _SpecBuilder(app, state["fields"], state["converters"], state["blueprints"])
+            state["spec"] = builder.spec
+        return state["spec"]
+
+    @spec.setter
+    def spec(self, value) -> None:
+        # Api.__init__ sets None; the description itself is only ever built by ``spec``.
+        assert value is None, "TrackerApi builds its description itself"
+
+    def init_app(self, app: Flask, *, spec_kwargs=None) -> None:
+        """``Api.init_app`` without building the description."""
+        assert not spec_kwargs, "the description's options come from the configuration"
+        self._app = app
+        self.config = PrefixedMappingProxy(app.config, self.config_prefix)
+        ext = app.extensions.setdefault("flask-smorest", {"apis": {}, "blp_name_to_api": {}})
+        ext["apis"][self.config_prefix] = {"ext_obj": self}
+        app.extensions[self.SPEC_EXTENSION] = {
+            "spec": None,
+            "fields": [],
+            "converters": [],
+            "blueprints": [],
+        }
+        self._register_doc_blueprint()
+        app.cli.add_command(openapi_cli)
+
+    def register_converter(self, converter, func) -> None:
+        self._app.extensions[self.SPEC_EXTENSION]["converters"].append((converter, func))
+
+    def register_field(self, field, *args) -> None:
+        self._app.extensions[self.SPEC_EXTENSION]["fields"].append((field, *args))
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        """``Api.register_blueprint``; the views are described when the spec is built."""
+        blp_name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp_name] = self
+        self._app.register_blueprint(blp, **options)
+        state = self._app.extensions[self.SPEC_EXTENSION]
+        state["blueprints"].append((blp, blp_name, parameters))
 
 
 api = TrackerApi()
