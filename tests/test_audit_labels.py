@@ -157,6 +157,7 @@ def _strings_assigned(name: str, function) -> set[str]:
     return found
 
 
+@pytest.mark.database_independent
 def test_the_code_reader_finds_what_the_code_writes():
     actions, fields = _actions_and_fields()
     # Spot checks across the ways the code builds its events.
@@ -171,6 +172,7 @@ def _swedish():
         return {m.id: m.string for m in read_po(f, locale="sv") if m.id}
 
 
+@pytest.mark.database_independent
 def test_every_action_the_code_writes_has_a_label_in_both_languages():
     actions, _fields = _actions_and_fields()
     assert sorted(actions - set(audit_labels.ACTIONS)) == []
@@ -181,6 +183,7 @@ def test_every_action_the_code_writes_has_a_label_in_both_languages():
         assert swedish.get(label), f"no Swedish label for {action} ({label})"
 
 
+@pytest.mark.database_independent
 def test_every_field_the_code_records_has_a_label_in_both_languages():
     _actions, fields = _actions_and_fields()
     assert sorted(fields - set(audit_labels.FIELDS)) == []

@@ -28,12 +28,14 @@ def _swedish_strings() -> list[str]:
     return out
 
 
+@pytest.mark.database_independent
 def test_the_traffic_light_is_an_assessment_not_health():
     strings = _swedish_strings()
     assert not [s for s in strings if re.search(r"\bhälsa\b", s, re.IGNORECASE)]
     assert "Bedömning" in strings
 
 
+@pytest.mark.database_independent
 def test_one_name_for_the_board():
     strings = _swedish_strings()
     board = [s for s in strings if re.search(r"tavla|tavlan", s, re.IGNORECASE)]
