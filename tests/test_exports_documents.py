@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -163,7 +164,7 @@ def test_report_with_an_outside_resource_renders_without_fetching_it(app, monkey
     monkeypatch.setattr(documents.StaticOnlyFetcher, "fetch", spy)
     from weasyprint import HTML
 
-    static = documents.Path(app.static_folder)
+    static = Path(app.static_folder)
     html = (
         '<html lang="sv"><link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>Hej</p></html>'
     )
@@ -206,3 +207,30 @@ def test_docx_has_headings_table_headers_and_language(portfolio, client, auth): 
     assert "Juridiskt stöd" in body and "Bidrar till Trygghet" in body
     # The table of initiatives is on landscape pages.
     assert any(s.page_width > s.page_height for s in doc.sections)
+
+
+# --- the layout runs in a child process -----------------------------------------------------------
+
+
+def test_the_pdf_is_laid_out_in_a_child_process(portfolio, client, auth, monkeypatch):  # noqa: F811
+    """The web process never lays a PDF out itself (its heap would keep the layout's tens of
+    MiB): with WeasyPrint broken here, the export is still made, by the child."""
+    from tracker.exports import pdf_render
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("the PDF was laid out in the web process")
+
+    monkeypatch.setattr(pdf_render, "HTML", not_here)
+    auth.login("ledning@example.se")
+    response = fetch(client, "/exports/initiatives.pdf?committee=KS")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.get_data()))
+    assert "Statuslista: Kommunstyrelsen" in pdf_text(reader)
+
+
+def test_a_failing_child_is_an_error_not_a_broken_file(app, monkeypatch):
+    from tracker.exports import pdf_render
+
+    monkeypatch.setattr(pdf_render, "__file__", "/nonexistent/pdf_render.py")
+    with pytest.raises(pdf_render.PdfError):
+        pdf_render.render("<p>Hej</p>", app.static_folder)

@@ -7,19 +7,12 @@ initiatives; then one section per initiative.
 
 from __future__ import annotations
 
-import ctypes
-import gc
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from io import BytesIO
-from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 from xml.sax.saxutils import escape as xml_escape
 
-import pikepdf
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -29,12 +22,12 @@ from docx.shared import Emu, Mm, Pt
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import pdf_render
 from .cells import clean
 from .heading import Heading
 from .maturity import Section
+from .pdf_render import StaticOnlyFetcher, add_table_header_scopes  # noqa: F401 (their home)
 from .services import Row, Summary, SupportInfo, Table
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
@@ -68,27 +61,6 @@ class Report:
 # --- PDF ----------------------------------------------------------------------------------------
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves WeasyPrint the project's own static files and refuses every other URL, so that a
-    report can never make the server fetch from the network or read other files."""
-
-    def __init__(self, root: str | Path):
-        super().__init__(allowed_protocols=("file",), fail_on_errors=False)
-        self.root = Path(root).resolve()
-
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused to fetch {url!r}: not a static file")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise ValueError(f"refused to fetch {url!r}: not a static file")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
-
-
 def support_age(support: SupportInfo) -> str:
     """E.g. "Requested on 2026-11-03, open for 28 days"."""
     days = ngettext("open for %(num)d day", "open for %(num)d days", support.days)
@@ -96,68 +68,10 @@ def support_age(support: SupportInfo) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
+    """The HTML is drawn here, with the request's language and templates; the layout is made
+    in a child process (``tracker.exports.pdf_render``), which takes its memory with it."""
     html = render_template("exports/report.html", report=report, support_age=support_age)
-    static = Path(current_app.static_folder).resolve()
-    document = HTML(
-        string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static)
-    )
-    try:
-        # PDF/UA-1: tagged, with the document language and title, for screen readers.
-        return add_table_header_scopes(document.write_pdf(pdf_variant="pdf/ua-1"))
-    finally:
-        del document, html
-        give_memory_back()
-
-
-def give_memory_back() -> None:
-    """Free what a layout left behind and hand it back to the system. WeasyPrint's boxes and
-    styles form reference cycles (tens of MiB for a report of 200), which only the cycle
-    collector frees, and glibc keeps freed memory in its heap unless asked to trim it: without
-    both, each worker would stay at its largest report's size."""
-    gc.collect()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _libc():
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        return libc
-    except (OSError, AttributeError):  # not glibc (musl, macOS): the collector alone
-        return None
-
-
-_LIBC = _libc()
-
-
-def add_table_header_scopes(pdf: bytes) -> bytes:
-    """Give every table header cell its /Scope (PDF/UA-1 rule 7.5): Column in a THead, Row in a
-    TBody. WeasyPrint tags <th> as TH but leaves ``scope`` out of the structure attributes."""
-    with pikepdf.open(BytesIO(pdf)) as document:
-        root = document.Root.get("/StructTreeRoot")
-        if root is None:
-            return pdf
-        stack = [(root, False)]
-        while stack:
-            node, in_head = stack.pop()
-            kind = node.get("/S")
-            in_head = in_head or kind == "/THead"
-            if kind == "/TH":
-                attributes = node.get("/A")
-                if not isinstance(attributes, pikepdf.Dictionary):
-                    attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
-                    node.A = attributes
-                attributes.Scope = pikepdf.Name.Column if in_head else pikepdf.Name.Row
-            kids = node.get("/K")
-            if kids is None:
-                continue
-            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                    stack.append((kid, in_head))
-        out = BytesIO()
-        document.save(out)
-    return out.getvalue()
+    return pdf_render.render(html, current_app.static_folder)
 
 
 # --- DOCX ---------------------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""WeasyPrint and pikepdf, and nothing else: the PDF made from finished HTML.
+
+``render(html, static_root)`` lays the document out in a short-lived child process
+(``python -I`` running this file), so that the tens of MiB a layout of 200 initiatives leaves
+behind go back to the system with the child instead of staying in the web worker's heap (glibc
+keeps freed memory, and WeasyPrint's boxes form reference cycles). This module imports nothing
+of the application's, so the child starts with only what it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import pikepdf
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# A document of 500 initiatives (the limit) takes about half a minute on a slow machine.
+CHILD_TIMEOUT_SECONDS = 300
+
+
+class PdfError(RuntimeError):
+    """The child could not make the PDF."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves WeasyPrint the project's own static files and refuses every other URL, so that a
+    report can never make the server fetch from the network or read other files."""
+
+    def __init__(self, root: str | Path):
+        super().__init__(allowed_protocols=("file",), fail_on_errors=False)
+        self.root = Path(root).resolve()
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"refused to fetch {url!r}: not a static file")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ValueError(f"refused to fetch {url!r}: not a static file")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+def render(html: str, static_root: str | Path) -> bytes:
+    """The tagged PDF (PDF/UA-1) of ``html``, made in a child process."""
+    header = json.dumps({"static": str(Path(static_root).resolve())}).encode()
+    try:
+        done = subprocess.run(  # noqa: S603 (our own interpreter and file, no shell)
+            [sys.executable, "-I", __file__],
+            input=header + b"\n" + html.encode("utf-8"),
+            capture_output=True,
+            timeout=CHILD_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise PdfError(f"the PDF took more than {CHILD_TIMEOUT_SECONDS} s") from error
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        tail = done.stderr.decode("utf-8", "replace")[-2000:]
+        raise PdfError(f"the PDF child ended with {done.returncode}: {tail}")
+    return done.stdout
+
+
+def render_here(html: str, static_root: str | Path) -> bytes:
+    """The same PDF, made in this process (the child's work)."""
+    static = Path(static_root).resolve()
+    document = HTML(
+        string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static)
+    )
+    # PDF/UA-1: tagged, with the document language and title, for screen readers. Written
+    # uncompressed, and compressed once by pikepdf, which saves again anyway (the header
+    # scopes): WeasyPrint's zlib at level 9 cost a second per 200 initiatives.
+    return add_table_header_scopes(
+        document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True)
+    )
+
+
+def add_table_header_scopes(pdf: bytes) -> bytes:
+    """Give every table header cell its /Scope (PDF/UA-1 rule 7.5): Column in a THead, Row in a
+    TBody. WeasyPrint tags <th> as TH but leaves ``scope`` out of the structure attributes."""
+    with pikepdf.open(BytesIO(pdf)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is not None:
+            _scope_headers(root)
+        out = BytesIO()
+        document.save(
+            out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
+    return out.getvalue()
+
+
+def _scope_headers(root) -> None:
+    stack = [(root, False)]
+    while stack:
+        node, in_head = stack.pop()
+        kind = node.get("/S")
+        in_head = in_head or kind == "/THead"
+        if kind == "/TH":
+            attributes = node.get("/A")
+            if not isinstance(attributes, pikepdf.Dictionary):
+                attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                node.A = attributes
+            attributes.Scope = pikepdf.Name.Column if in_head else pikepdf.Name.Row
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                stack.append((kid, in_head))
+
+
+def _child() -> None:
+    """Read a JSON header line and the HTML from stdin, write the PDF to stdout."""
+    header = json.loads(sys.stdin.buffer.readline())
+    html = sys.stdin.buffer.read().decode("utf-8")
+    sys.stdout.buffer.write(render_here(html, header["static"]))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _child()
