@@ -271,6 +271,31 @@ class LocalDates:
         return first if first == last else None
 
 
+def _chunks(query: Select, stale_days: int, chunk_size: int, *extra: Any) -> Iterator[list]:
+    """The export's columns, streamed ``chunk_size`` rows at a time: id, title, purpose,
+    committee, department, owner, status, health, progress, start date, target date, last
+    update, stale, then ``extra``. Core rows, not the ORM's result machinery: plain tuples are
+    all an export reads."""
+    columns = query.with_only_columns(
+        Initiative.id,
+        Initiative.title,
+        Initiative.purpose,
+        Committee.name,
+        Department.name,
+        User.name,
+        Initiative.status,
+        Initiative.health,
+        Initiative.progress,
+        Initiative.start_date,
+        Initiative.target_date,
+        Initiative.last_update_at,
+        case((stale_condition(stale_days), True), else_=False),
+        *extra,
+    ).join(User, Initiative.owner_id == User.id)
+    result = db.session.connection().execute(columns.execution_options(stream_results=True))
+    yield from result.partitions(chunk_size)
+
+
 def rows(
     query: Select,
     stale_days: int,
@@ -301,26 +326,7 @@ def rows(
             cleaned = names[text] = clean(text)
         return cleaned
 
-    columns = query.with_only_columns(
-        Initiative.id,
-        Initiative.title,
-        Initiative.purpose,
-        Committee.name,
-        Department.name,
-        User.name,
-        Initiative.status,
-        Initiative.health,
-        Initiative.progress,
-        Initiative.start_date,
-        Initiative.target_date,
-        Initiative.last_update_at,
-        case((stale_condition(stale_days), True), else_=False),
-        Initiative.cost_estimate,
-    ).join(User, Initiative.owner_id == User.id)
-    # Core rows, not the ORM's result machinery: plain tuples are all an export reads.
-    connection = db.session.connection()
-    result = connection.execute(columns.execution_options(stream_results=True))
-    for chunk in result.partitions(chunk_size):
+    for chunk in _chunks(query, stale_days, chunk_size, Initiative.cost_estimate):
         ids = [r[0] for r in chunk]
         links = principle_links(ids)
         latest = latest_updates(ids, local_date) if updates else {}
@@ -383,24 +389,7 @@ def sheet_rows(
     statuses = {s: clean(str(s.label)) for s in Status}
     healths = {h: clean(str(h.label)) for h in Health}
     joined: dict[tuple[int, ...], str] = {(): ""}
-    columns = query.with_only_columns(
-        Initiative.id,
-        Initiative.title,
-        Initiative.purpose,
-        Committee.name,
-        Department.name,
-        User.name,
-        Initiative.status,
-        Initiative.health,
-        Initiative.progress,
-        Initiative.start_date,
-        Initiative.target_date,
-        Initiative.last_update_at,
-        case((stale_condition(stale_days), True), else_=False),
-    ).join(User, Initiative.owner_id == User.id)
-    connection = db.session.connection()
-    result = connection.execute(columns.execution_options(stream_results=True))
-    for chunk in result.partitions(chunk_size):
+    for chunk in _chunks(query, stale_days, chunk_size):
         ids = [r[0] for r in chunk]
         links = principle_ids(ids)
         decisions = latest_decisions(ids)
