@@ -184,8 +184,15 @@ def _figures(
     query = selection.with_only_columns(*columns)
     if report_of:
         report = case(report_of, value=Initiative.department_id)
+        # The IN lets PostgreSQL read only the latest reports' entries into its hash, not
+        # every report's (it cannot see through the CASE).
         query = query.outerjoin(
-            entry, and_(entry.report_id == report, entry.initiative_id == Initiative.id)
+            entry,
+            and_(
+                entry.report_id == report,
+                entry.initiative_id == Initiative.id,
+                entry.report_id.in_(sorted(set(report_of.values()))),
+            ),
         )
     query = query.group_by(Initiative.status, Initiative.department_id, Initiative.health)
     result: dict[int, Counts] = {}
