@@ -74,6 +74,8 @@ def test_admin_sees_and_revokes_tokens(page, sign_in, lang):
     assert_no_axe_violations(page, f"admin tokens ({lang})")
 
 
+# The documentation is drawn from the OpenAPI description alone, whatever the database.
+@pytest.mark.database_independent
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_api_documentation_page(page, console, lang):
     page.goto(f"/api/v1/docs?lang={lang}")

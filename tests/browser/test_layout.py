@@ -11,7 +11,9 @@ import pytest
 
 from .helpers import ROLES
 
-pytestmark = pytest.mark.browser
+# Layout is the templates' and the style sheet's, whatever the database: CI runs these on SQLite
+# only (the journeys, the swaps and the crawls run on both).
+pytestmark = [pytest.mark.browser, pytest.mark.database_independent]
 
 MAIN_PAGES = ["/", "/initiatives", "/initiatives/1", "/dashboard", "/board", "/account"]
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
