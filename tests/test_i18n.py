@@ -95,3 +95,29 @@ def test_both_languages_on_a_page(client):
 
 def test_unknown_language_is_ignored(client):
     assert '<html lang="sv">' in client.get("/login?lang=xx").get_data(as_text=True)
+
+
+def test_the_remembered_catalogue_follows_the_locale(app):
+    """The catalogue is looked up once per context (tracker.i18n), yet a forced locale, a
+    refreshed one and the next request's language are each obeyed, in Python and in Jinja."""
+    import flask_babel
+    from flask import render_template_string, session
+
+    def both() -> tuple[str, str]:
+        return flask_babel.gettext("Sign in"), render_template_string("{{ _('Sign in') }}")
+
+    with app.test_request_context("/"):
+        assert both() == ("Logga in", "Logga in")
+        with flask_babel.force_locale("en"):
+            assert both() == ("Sign in", "Sign in")
+            assert str(flask_babel.lazy_gettext("Sign in")) == "Sign in"
+        assert both() == ("Logga in", "Logga in")
+        session["lang"] = "en"
+        flask_babel.refresh()
+        assert both() == ("Sign in", "Sign in")
+    # The next requests, each in an application context of its own as a server gives it.
+    with app.app_context(), app.test_request_context("/"):
+        assert both() == ("Logga in", "Logga in")
+    with app.app_context(), app.test_request_context("/"):
+        session["lang"] = "en"
+        assert both() == ("Sign in", "Sign in")
