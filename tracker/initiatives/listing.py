@@ -92,18 +92,25 @@ def _search(
     page = min(max(1, page), pages)
     sort = normalise_sort(sort)
     key = SORTS[sort.lstrip("-")]()
-    order = key.desc() if sort.startswith("-") else key.asc()
+    descending = sort.startswith("-")
+    # Ties go by id in the sort's direction, so that one index serves an order both ways
+    # (ix_initiative_recent for the default).
+    order = (key.desc(), Initiative.id.desc()) if descending else (key.asc(), Initiative.id.asc())
     if sort.lstrip("-") == "department":
         query = query.join(Department, Initiative.department_id == Department.id)
     # The page's ids over as few columns as the order needs; then only its rows are read whole.
     ids = (
         query.with_only_columns(Initiative.id, key.label("sort_key"))
-        .order_by(order, Initiative.id)
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
         .subquery()
     )
-    sort_key = ids.c.sort_key.desc() if sort.startswith("-") else ids.c.sort_key.asc()
+    sort_key = (
+        (ids.c.sort_key.desc(), Initiative.id.desc())
+        if descending
+        else (ids.c.sort_key.asc(), Initiative.id.asc())
+    )
     items = db.session.scalars(
         select(Initiative)
         .join(ids, ids.c.id == Initiative.id)
@@ -113,6 +120,6 @@ def _search(
             selectinload(Initiative.open_support_request),
             selectinload(Initiative.principle_links).selectinload(PrincipleLink.principle),
         )
-        .order_by(sort_key, Initiative.id)
+        .order_by(*sort_key)
     ).all()
     return Page(list(items), total, page, per_page)

@@ -182,6 +182,16 @@ Index(
     Initiative.health,
     Initiative.department_id,
 )
+# The list in its default order (latest activity first): a page is a walk of this index, read
+# backwards, that stops after the page instead of sorting every visible initiative. The list
+# breaks ties by id in the direction of the sort, so one index serves both directions.
+Index(
+    "ix_initiative_recent",
+    func.coalesce(Initiative.last_update_at, Initiative.created_at),
+    Initiative.id,
+    Initiative.archived_at,
+    Initiative.department_id,
+)
 
 
 class StatusUpdate(db.Model):
