@@ -77,3 +77,17 @@ def test_htmx_is_vendored_and_pinned(client):
     assert "/static/vendor/htmx-2.0.11.min.js" in html
     with client.get("/static/vendor/htmx-2.0.11.min.js") as response:
         assert response.status_code == 200
+
+
+def test_demo_prints_a_password_only_when_it_opens_the_accounts(runner, app, monkeypatch):
+    """A database loaded earlier keeps the password it was loaded with: `tracker demo` must not
+    print another one as if it worked."""
+    monkeypatch.setenv("TRACKER_DEMO_PASSWORD", "det-första-lösenordet")
+    assert runner.invoke(args=["seed-demo", "--initiatives", "5"]).exit_code == 0
+    assert cli.opens_the_demo_accounts("det-första-lösenordet")
+    assert not cli.opens_the_demo_accounts("ett-helt-annat-lösenord")
+
+
+def test_demo_is_a_flask_command_too(app):
+    """`flask --app tracker demo` works as `tracker demo` does (DESIGN: a Flask command group)."""
+    assert {"demo", "seed-demo", "create-user", "backup", "send-reminders"} <= set(app.cli.commands)

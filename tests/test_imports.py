@@ -595,6 +595,7 @@ def test_the_xlsx_template_explains_every_column(org, client, auth):
 def test_the_csv_template(org, client, auth):
     auth.login("ledning@example.se")
     response = client.get("/initiatives/import/template.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Importnyckel;Titel;Syfte;")

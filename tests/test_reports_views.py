@@ -190,7 +190,9 @@ def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     today = datetime.now(TZ).date().isoformat()
     assert f"Status per 2026-04-30, fastställd {today} av Lena Ledning" in page
     assert "KS 2026/17" in page
-    csv_body = client.get(f"/reports/{frozen.id}.csv").data
+    csv_response = client.get(f"/reports/{frozen.id}.csv")
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
+    csv_body = csv_response.data
     assert csv_body.startswith("\ufeff".encode())
     assert client.get(f"/reports/{frozen.id}.csv").data == csv_body  # byte for byte
     lines = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig")), delimiter=";"))

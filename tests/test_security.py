@@ -30,6 +30,17 @@ def test_no_inline_script_or_style(org, client, auth):
                 assert "src=" in line
 
 
+@pytest.mark.parametrize("path", ["/accessibility", "/no-such-page"])
+def test_a_page_anyone_may_read_sets_no_cookie(org, client, auth, path):
+    """Read without signing in, the accessibility statement (linked from the public pages) and
+    an error page make no session; signed in, the page carries the token htmx sends."""
+    response = client.get(path)
+    assert "Set-Cookie" not in response.headers, response.headers
+    assert "X-CSRFToken" not in response.get_data(as_text=True)
+    auth.login("chef@example.se")
+    assert "X-CSRFToken" in client.get(path).get_data(as_text=True)
+
+
 def test_session_cookie_flags(org, client, auth):
     response = auth.login("chef@example.se")
     cookie = response.headers["Set-Cookie"]
@@ -73,6 +84,49 @@ def test_secret_key_required_outside_tests_and_demo(monkeypatch, tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     demo = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": False}, demo=True)
     assert demo.config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TRACKER_STALE_DAYS", ""),
+        ("TRACKER_STALE_DAYS", "trettio"),
+        ("TRACKER_STALE_DAYS", "0"),
+        ("TRACKER_STALE_DAYS", "-3"),
+        ("TRACKER_STALE_DAYS", "1.5"),
+        ("TRACKER_MAIL_SECURITY", "bogus"),
+    ],
+)
+def test_values_that_would_break_every_request_are_refused_at_start(monkeypatch, variable, value):
+    """A bad number of days (it once gave a 500 on every page, the error page too) or mail
+    security (it once failed only when the reminders were sent) stops the start with a message
+    that names the variable."""
+    from tracker import create_app
+    from tracker.config import ConfigError
+
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "x" * 32)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": False})
+
+
+def test_a_secret_key_of_digits_is_text(monkeypatch):
+    """The environment's values are read as JSON: a key of digits is a number there, and every
+    signed cookie failed with it."""
+    from tracker import create_app
+
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "123456789012345678901234567890")
+    monkeypatch.setenv("TRACKER_STALE_DAYS", "45")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": False})
+    assert app.config["SECRET_KEY"] == "123456789012345678901234567890"
+    assert app.config["STALE_DAYS"] == 45
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["x"] = 1
+        response = app.make_response("ok")
+        app.session_interface.save_session(app, session, response)
+        assert "session=" in response.headers["Set-Cookie"]
 
 
 def test_htmx_request_without_session_gets_hx_redirect(client):

@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from .extensions import db
 
@@ -32,6 +33,7 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)  # (`flask --app tracker demo` as `tracker demo`)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
@@ -81,6 +83,18 @@ class ProgressBar:
         self.stream.flush()
 
 
+def opens_the_demo_accounts(password: str) -> bool:
+    """Whether ``password`` signs in the first demo account (a database loaded earlier keeps
+    the password it was loaded with, whatever the environment says now)."""
+    from .auth.passwords import verify_password
+    from .demo import DEMO_ACCOUNTS
+    from .models import User
+
+    email = DEMO_ACCOUNTS[0][0]
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    return user is not None and verify_password(user.password_hash, password)
+
+
 @main.command("demo", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -99,7 +113,13 @@ def demo_command(host: str, port: int, threads: int) -> None:
             click.echo("Loading the demo municipality …", err=True)
             demo.seed(password=password, progress=ProgressBar())
             db.session.commit()
-        click.echo(f"\nDemo accounts (password: {password}):")
+        if opens_the_demo_accounts(password):
+            click.echo(f"\nDemo accounts (password: {password}):")
+        else:
+            click.echo(
+                "\nDemo accounts (they keep the password they were loaded with, which is not"
+                " the one TRACKER_DEMO_PASSWORD or instance/demo-password gives now):"
+            )
         for email, role, _name in demo.DEMO_ACCOUNTS:
             click.echo(f"  {email:32} {role}")
     click.echo(f"\nServing Initiativportföljen on http://{host}:{port}/  (Ctrl+C stops)\n")

@@ -80,6 +80,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, demo: bool) -> N
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
 
+    check_values(app.config)
+
     if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
         # A store that does not answer must not hold a request up: fail fast, then fall back.
         app.config.setdefault(
@@ -94,6 +96,30 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, demo: bool) -> N
             REMEMBER_COOKIE_SECURE=True,
             SESSION_COOKIE_NAME="__Host-session",
             PREFERRED_URL_SCHEME="https",
+        )
+
+
+# (As tracker.mail.transport.SECURITY: the configuration cannot import the mail package.)
+MAIL_SECURITY_VALUES = ("none", "starttls", "tls")
+
+
+def check_values(config) -> None:
+    """Values the environment gives that would otherwise break every request, or a later
+    command, are refused at start with what to set. ``from_prefixed_env`` reads each value as
+    JSON, so a secret key of digits arrives as a number: it is meant as text."""
+    key = config.get("SECRET_KEY")
+    if key is not None and not isinstance(key, str | bytes):
+        config["SECRET_KEY"] = str(key)
+    days = config.get("STALE_DAYS")
+    if isinstance(days, bool) or not isinstance(days, int | str) or not str(days).isdigit():
+        raise ConfigError("TRACKER_STALE_DAYS must be a whole number of days from 1 to 365.")
+    if not 1 <= int(days) <= 365:
+        raise ConfigError("TRACKER_STALE_DAYS must be a whole number of days from 1 to 365.")
+    config["STALE_DAYS"] = int(days)
+    security = str(config.get("MAIL_SECURITY") or "starttls").strip().lower()
+    if security not in MAIL_SECURITY_VALUES:
+        raise ConfigError(
+            f"TRACKER_MAIL_SECURITY must be one of {', '.join(MAIL_SECURITY_VALUES)}."
         )
 
 

@@ -154,7 +154,10 @@ def init_app(app: Flask) -> None:
         return
     url = str(app.config["OIDC_DISCOVERY_URL"])
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ConfigError("TRACKER_OIDC_DISCOVERY_URL must be an https:// address.")
+        raise ConfigError(
+            "TRACKER_OIDC_DISCOVERY_URL must be an https:// (or, for a test provider, http://)"
+            " address."
+        )
     if not app.config.get("OIDC_CLIENT_SECRET"):
         raise ConfigError("TRACKER_OIDC_CLIENT_SECRET is not set.")
     scopes = " ".join(

@@ -43,12 +43,14 @@ def start():
 def template_file(extension: str):
     require(services.may_import(_user()))
     if extension == "csv":
-        body, mimetype = template.as_csv(), "text/csv; charset=utf-8"
+        body, content_type = template.as_csv(), "text/csv; charset=utf-8"
     else:
-        body, mimetype = template.as_xlsx(), XLSX
+        body, content_type = template.as_xlsx(), XLSX
     name = f"initiativ-mall.{extension}"
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

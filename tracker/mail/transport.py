@@ -15,7 +15,9 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-SECURITY = ("none", "starttls", "tls")
+from ..config import MAIL_SECURITY_VALUES
+
+SECURITY = MAIL_SECURITY_VALUES  # (one list, in tracker.config)
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 TIMEOUT = 30
 
@@ -109,7 +111,8 @@ class SmtpTransport:
 
 
 class FileTransport:
-    """Writes each message to ``<folder>/<id>-<kind>.eml``, so that a newcomer can open it."""
+    """Writes each message to ``<folder>/<local part of its Message-ID>.eml`` (e.g.
+    ``tracker-mail-12.eml``), so that a newcomer can open it."""
 
     def __init__(self, folder: Path):
         self.folder = folder

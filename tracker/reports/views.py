@@ -329,7 +329,7 @@ def download(report_id: int, extension: str):
     if extension == "csv":
         extra = [*tables, benefits] if benefits else tables
         body = "".join(tabular.csv_chunks(rows, [title, *heading], extra))
-        return Response(body, mimetype=MIMETYPES["csv"], headers=headers)
+        return Response(body, content_type=MIMETYPES["csv"], headers=headers)
     summary = export_services.summary_of(rows)
     maturity = report_render.maturity_section(content.get("maturity"))
     if extension == "xlsx":
