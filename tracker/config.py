@@ -99,7 +99,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, demo: bool) -> N
         )
 
 
-# (As tracker.mail.transport.SECURITY: the configuration cannot import the mail package.)
+# How mail reaches the server (tracker.mail.transport reads this list too).
 MAIL_SECURITY_VALUES = ("none", "starttls", "tls")
 
 
@@ -111,9 +111,8 @@ def check_values(config) -> None:
     if key is not None and not isinstance(key, str | bytes):
         config["SECRET_KEY"] = str(key)
     days = config.get("STALE_DAYS")
-    if isinstance(days, bool) or not isinstance(days, int | str) or not str(days).isdigit():
-        raise ConfigError("TRACKER_STALE_DAYS must be a whole number of days from 1 to 365.")
-    if not 1 <= int(days) <= 365:
+    whole = isinstance(days, int | str) and not isinstance(days, bool) and str(days).isdigit()
+    if not whole or not 1 <= int(days) <= 365:
         raise ConfigError("TRACKER_STALE_DAYS must be a whole number of days from 1 to 365.")
     config["STALE_DAYS"] = int(days)
     security = str(config.get("MAIL_SECURITY") or "starttls").strip().lower()

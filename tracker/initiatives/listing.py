@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import case, func, select
+from sqlalchemy import asc, case, desc, func, select
 from sqlalchemy.orm import selectinload
 
 from ..cache import cached
@@ -92,10 +92,10 @@ def _search(
     page = min(max(1, page), pages)
     sort = normalise_sort(sort)
     key = SORTS[sort.lstrip("-")]()
-    descending = sort.startswith("-")
     # Ties go by id in the sort's direction, so that one index serves an order both ways
     # (ix_initiative_recent for the default).
-    order = (key.desc(), Initiative.id.desc()) if descending else (key.asc(), Initiative.id.asc())
+    direction = desc if sort.startswith("-") else asc
+    order = (direction(key), direction(Initiative.id))
     if sort.lstrip("-") == "department":
         query = query.join(Department, Initiative.department_id == Department.id)
     # The page's ids over as few columns as the order needs; then only its rows are read whole.
@@ -106,11 +106,7 @@ def _search(
         .offset((page - 1) * per_page)
         .subquery()
     )
-    sort_key = (
-        (ids.c.sort_key.desc(), Initiative.id.desc())
-        if descending
-        else (ids.c.sort_key.asc(), Initiative.id.asc())
-    )
+    sort_key = (direction(ids.c.sort_key), direction(Initiative.id))
     items = db.session.scalars(
         select(Initiative)
         .join(ids, ids.c.id == Initiative.id)

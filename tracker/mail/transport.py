@@ -15,9 +15,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from ..config import MAIL_SECURITY_VALUES
+from ..config import MAIL_SECURITY_VALUES as SECURITY
 
-SECURITY = MAIL_SECURITY_VALUES  # (one list, in tracker.config)
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 TIMEOUT = 30
 
