@@ -4,6 +4,8 @@ python-docx; their structure for accessibility, the size limit and the renderer'
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -234,3 +236,38 @@ def test_a_failing_child_is_an_error_not_a_broken_file(app, monkeypatch):
     monkeypatch.setattr(pdf_render, "__file__", "/nonexistent/pdf_render.py")
     with pytest.raises(pdf_render.PdfError):
         pdf_render.render("<p>Hej</p>", app.static_folder)
+
+
+def test_the_child_is_made_for_one_document():
+    """The child lays out with the garbage collector off, and pydyf's page references are made
+    once per page count; the web process is left as it is."""
+    import gc
+
+    import pydyf
+
+    from tracker.exports import pdf_render
+
+    assert gc.isenabled()
+    assert pydyf.PDF.page_references is pdf_render.ORIGINAL_PAGE_REFERENCES
+    check = (
+        "import gc, pydyf\n"
+        "from tracker.exports import pdf_render\n"
+        "pdf_render.prepare_for_one_document()\n"
+        "assert not gc.isenabled()\n"
+        "assert pydyf.PDF.page_references.fget is pdf_render.remembered_page_references\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, capture_output=True)
+
+
+def test_remembered_page_references_follow_every_added_page():
+    import pydyf
+
+    from tracker.exports import pdf_render
+
+    pdf = pydyf.PDF()
+    for _ in range(4):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        remembered = pdf_render.remembered_page_references(pdf)
+        assert remembered == pdf_render.ORIGINAL_PAGE_REFERENCES.fget(pdf)
+        assert pdf_render.remembered_page_references(pdf) is remembered  # made once
+    assert len(remembered) == 4
