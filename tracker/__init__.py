@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -80,4 +81,16 @@ def create_app(test_config: dict[str, Any] | None = None, *, demo: bool = False)
     app.register_blueprint(benefits_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(publishing_bp)
+    if app.config.get("GC_FREEZE", not app.testing):
+        freeze_start_up_objects()
     return app
+
+
+def freeze_start_up_objects() -> None:
+    """Take what start-up made (modules, the mappers, the application) out of the cyclic
+    garbage collector's sight: they live as long as the process. A full collection otherwise walks
+    all of them, about every thirty pages, and cost a board or a dashboard a sixth of its time
+    (issue 20: 8 ms of 48 ms on a board at 10,000 initiatives, 2 ms after it). Garbage made later
+    is collected as before. Not in tests, which make hundreds of applications in one process."""
+    gc.collect()
+    gc.freeze()
