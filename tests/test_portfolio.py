@@ -226,6 +226,47 @@ def test_board_shows_the_most_urgent_50_and_loads_more(org, client, auth, monkey
     assert client.get("/board/nonsense/more").status_code == 404
 
 
+def test_cards_name_their_principles_in_order_in_each_language(org, client, auth, monkeypatch):
+    """A card names its guiding principles in the principles' order, whatever order they were
+    linked in, on the board and in the cards that "show more" brings; a card without any names
+    none."""
+    monkeypatch.setattr(board, "CARDS_PER_COLUMN", 1)
+    p1, p2, p3 = org.principles
+    for title, principles in (("Först", [p3, p1]), ("Sedan", [p2, p3]), ("Utan", [])):
+        factories.make_initiative(
+            org.manager, principles=principles, updates=1, status=Status.IN_PROGRESS, title=title
+        )
+    db.session.commit()
+    auth.login("ledning@example.se")
+
+    def meta_lines(html: str) -> dict[str, str]:
+        cards = re.findall(r'<li class="board-card.*?</li>', html, re.S)
+        return {
+            re.search(r"data-card-link[^>]*>([^<]+)</a>", card).group(1): " | ".join(
+                re.findall(r'<p class="board-card__meta">([^<]*)</p>', card)
+            )
+            for card in cards
+        }
+
+    board_html = client.get("/board?lang=sv").get_data(as_text=True)
+    more = [
+        client.get(
+            f"/board/in_progress/more?offset={offset}", headers={"HX-Request": "true"}
+        ).get_data(as_text=True)
+        for offset in (1, 2)
+    ]
+    shown = meta_lines(board_html + "".join(more))
+    assert set(shown) == {"Först", "Sedan", "Utan"}
+    assert "Tillgänglighet · Effektivitet" in shown["Först"]
+    assert "Trygghet · Effektivitet" in shown["Sedan"]
+    assert not any(p.name_sv in shown["Utan"] for p in org.principles)
+    english = meta_lines(client.get("/board?lang=en").get_data(as_text=True))
+    assert any(
+        "Accessibility · Efficiency" in line or "Security and trust · Efficiency" in line
+        for line in english.values()
+    )
+
+
 def test_presentation_mode_records_decisions_back_into_the_meeting(org, portfolio, client, auth):
     """The chair records decisions from the meeting mode; the link leads back to the same
     filtered board in the meeting mode, at the same card. No export link in the meeting."""

@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..permissions import committee_scope
 from ..portfolio.filters import PortfolioFilter
-from ..portfolio.services import stale_condition, visible_initiatives
+from ..portfolio.services import principle_ids, stale_condition, visible_initiatives
 from .cells import clean
 
 FORMATS = ("csv", "xlsx", "pdf", "docx")
@@ -434,21 +434,6 @@ def sheet_rows(
                 purpose,
                 id_,
             )
-
-
-def principle_ids(ids: list[int]) -> dict[int, tuple[int, ...]]:
-    """The principle ids of each initiative, in principle order (``principle_links`` without
-    the motivations, which a spreadsheet does not show)."""
-    links: dict[int, list[int]] = {}
-    query = (
-        select(PrincipleLink.initiative_id, PrincipleLink.principle_id)
-        .join(Principle, Principle.id == PrincipleLink.principle_id)
-        .where(PrincipleLink.initiative_id.in_(ids))
-        .order_by(PrincipleLink.initiative_id, Principle.sort_order, Principle.id)
-    )
-    for initiative_id, principle_id in db.session.connection().execute(query):
-        links.setdefault(initiative_id, []).append(principle_id)
-    return {k: tuple(v) for k, v in links.items()}
 
 
 def principle_links(ids: list[int]) -> dict[int, list[tuple[int, str]]]:

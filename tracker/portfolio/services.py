@@ -14,6 +14,8 @@ from ..models import (
     ACTIVE_STATUSES,
     Department,
     Initiative,
+    Principle,
+    PrincipleLink,
     StatusUpdate,
     User,
     initiative_co_owner,
@@ -116,3 +118,19 @@ def latest_reports(initiative_ids: Iterable[int]) -> dict[int, Report]:
         )
         for row in rows
     }
+
+
+def principle_ids(ids: list[int]) -> dict[int, tuple[int, ...]]:
+    """The principle ids of each initiative, in principle order (``principle_links`` without
+    the motivations, which a spreadsheet and a board card do not show), as plain rows: no
+    object per link."""
+    links: dict[int, list[int]] = {}
+    query = (
+        select(PrincipleLink.initiative_id, PrincipleLink.principle_id)
+        .join(Principle, Principle.id == PrincipleLink.principle_id)
+        .where(PrincipleLink.initiative_id.in_(ids))
+        .order_by(PrincipleLink.initiative_id, Principle.sort_order, Principle.id)
+    )
+    for initiative_id, principle_id in db.session.connection().execute(query):
+        links.setdefault(initiative_id, []).append(principle_id)
+    return {k: tuple(v) for k, v in links.items()}
