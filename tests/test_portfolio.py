@@ -267,6 +267,22 @@ def test_cards_name_their_principles_in_order_in_each_language(org, client, auth
     )
 
 
+def test_the_words_on_every_card_follow_the_language_from_request_to_request(
+    org, portfolio, client, auth
+):
+    """The cards' fixed words are translated once per page: the next page in the other
+    language has them in that language (A asks for support; management may decide)."""
+    auth.login("ledning@example.se")
+    for language, support, decide, other in (
+        ("sv", "Ber om stöd", "Registrera ett beslut", "Record a decision"),
+        ("en", "Asks for support", "Record a decision", "Registrera ett beslut"),
+        ("sv", "Ber om stöd", "Registrera ett beslut", "Record a decision"),
+    ):
+        html = client.get(f"/board?lang={language}").get_data(as_text=True)
+        assert f'<span class="tag tag--support">{support}</span>' in html, language
+        assert f"{decide}<span" in html and f"{other}<span" not in html, language
+
+
 def test_presentation_mode_records_decisions_back_into_the_meeting(org, portfolio, client, auth):
     """The chair records decisions from the meeting mode; the link leads back to the same
     filtered board in the meeting mode, at the same card. No export link in the meeting."""
