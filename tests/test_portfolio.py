@@ -1,7 +1,7 @@
 """Dashboard, board and decisions (issue: portfolio board and dashboard)."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -265,6 +265,39 @@ def test_cards_name_their_principles_in_order_in_each_language(org, client, auth
         "Accessibility · Efficiency" in line or "Security and trust · Efficiency" in line
         for line in english.values()
     )
+
+
+def test_the_list_the_page_and_the_api_name_principles_in_the_boards_order(org, client, auth):
+    """Linked in reverse order, the principles are named in the principles' order everywhere
+    an initiative is shown: the list's row, its page, and the API (as on the board's card)."""
+    from tracker.api import tokens
+
+    p1, p2, p3 = org.principles
+    initiative = factories.make_initiative(
+        org.manager, principles=[p3, p1], updates=1, status=Status.IN_PROGRESS, title="Omvänd"
+    )
+    secret = tokens.create_token(
+        org.manager, name="ordning", scope="read", expires_on=tokens.local_today() + timedelta(30)
+    ).secret
+    db.session.commit()
+    auth.login("chef@example.se")
+
+    row = re.search(r"Omvänd.*?</tr>", client.get("/initiatives").get_data(as_text=True), re.S)
+    assert "Tillgänglighet · Effektivitet" in row.group(0)
+    page = client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+    assert re.findall(r"<dt>(Tillgänglighet|Trygghet|Effektivitet)</dt>", page) == [
+        "Tillgänglighet",
+        "Effektivitet",
+    ]
+    auth.logout()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    one = client.get(f"/api/v1/initiatives/{initiative.id}", headers=bearer).get_json()
+    assert [link["principle"] for link in one["principle_links"]] == [p1.key, p3.key]
+    assert one["principles"] == [p1.key, p3.key]
+    listed = client.get("/api/v1/initiatives", headers=bearer).get_json()
+    assert [i["principles"] for i in listed["items"] if i["id"] == initiative.id] == [
+        [p1.key, p3.key]
+    ]
 
 
 def test_the_words_on_every_card_follow_the_language_from_request_to_request(

@@ -42,7 +42,7 @@ def initiative_summary(i: Initiative, committees: dict[int, str], stale_days: in
         "stale": i.is_stale(stale_days),
         "support_requested": i.open_support_request is not None,
         "last_update_at": i.last_update_at,
-        "principles": [link.principle.key for link in i.principle_links],
+        "principles": [link.principle.key for link in i.links_in_order],
         "version": i.version,
         "url": url_for("api.initiative", initiative_id=i.id, _external=True),
     }
@@ -69,7 +69,7 @@ def initiative(i: Initiative, committees: dict[int, str], stale_days: int) -> di
                 "name": link.principle.name(locale),
                 "motivation": link.motivation,
             }
-            for link in i.principle_links
+            for link in i.links_in_order
         ],
     }
 

@@ -141,6 +141,12 @@ class Initiative(db.Model):
         passive_deletes=True,
     )
 
+    @property
+    def links_in_order(self) -> list[PrincipleLink]:
+        """The principle links in the principles' order (the order every page, export and the
+        API name them in; ``principle_links`` itself is in the order they were linked)."""
+        return sorted(self.principle_links, key=lambda k: (k.principle.sort_order, k.principle_id))
+
     def is_stale(self, stale_days: int, now: datetime | None = None) -> bool:
         if self.status not in ACTIVE_STATUSES:
             return False

@@ -97,7 +97,7 @@ def _public(initiative: Initiative, publication: Publication | None, rules: Allo
         committee_code=initiative.department.committee.short_name,
         principles=tuple(
             PublicPrinciple(link.principle.key, link.principle.name(locale), link.motivation)
-            for link in sorted(initiative.principle_links, key=lambda k: k.principle.sort_order)
+            for link in initiative.links_in_order
         ),
         status=initiative.status.value,
         status_label=str(initiative.status.label),
