@@ -114,6 +114,8 @@ ADMIN_PAGES = [
 ]
 
 
+# Accessibility of the markup: the templates' business, the same on both databases.
+@pytest.mark.database_independent
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_admin_pages_have_no_axe_violations(page, sign_in, live_server, console, lang):
     sign_in("admin")
@@ -126,6 +128,8 @@ def test_admin_pages_have_no_axe_violations(page, sign_in, live_server, console,
     assert not console.csp_violations()
 
 
+# Accessibility of the markup: the templates' business, the same on both databases.
+@pytest.mark.database_independent
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_admin_forms_with_errors_have_no_axe_violations(page, sign_in, live_server, lang):
     sign_in("admin")
