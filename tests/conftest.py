@@ -12,9 +12,11 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -84,6 +86,26 @@ def _share_url_builders() -> None:
 _share_url_builders()
 
 
+class _SharedTemplateCode(BytecodeCache):
+    """Every test makes an application, and with it a Jinja environment that would parse and
+    compile each template it renders again (a page's templates cost more to compile than to
+    render). The applications of one test session share the compiled code of each template,
+    keyed by its name and the checksum of its source (so an edited template compiles anew).
+    Tests only: production makes its application, and compiles each template, once."""
+
+    def __init__(self):
+        self.codes: dict[tuple[str, str], Any] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self.codes.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[(bucket.key, bucket.checksum)] = bucket.code
+
+
+SHARED_TEMPLATE_CODE = _SharedTemplateCode()
+
+
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory) -> Path:
     """An SQLite file with the whole schema, built once per session (and per xdist worker);
@@ -142,6 +164,7 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def app(app_config, tmp_path) -> Iterator:
     app = create_app(app_config)
+    app.jinja_env.bytecode_cache = SHARED_TEMPLATE_CODE
     app.test_client_class = IsolatedClient
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
