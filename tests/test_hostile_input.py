@@ -211,12 +211,14 @@ def test_markup_in_every_parameter_and_field_is_never_live(app, client, auth, wo
         for payload in PAYLOADS:
             everything = {n: payload for n in names}
             for headers in ({}, {"HX-Request": "true"}):
-                findings.call(
+                response = findings.call(
                     f"GET {path}?<all>= {headers}",
                     lambda p=path, q=everything, h=headers: client.get(
                         p, query_string=q, headers=h
                     ),
                 )
+                if response is None or response.mimetype != "text/html":
+                    break  # a download (PDF, XLSX, DOCX, CSV) or JSON is the same for htmx
             for name in sorted(named_by.get(path, ())):
                 findings.call(
                     f"GET {path}?{name}=",
