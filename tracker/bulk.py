@@ -4,8 +4,10 @@
 The caller gives every column, ids included (``next_ids`` hands them out), so that the rows of
 one table can name the rows of another without a round trip; Python-side column defaults are not
 applied. Values go through the columns' own types (enums, UTC times) as in any statement.
-``finish`` moves PostgreSQL's id sequences past the ids used and runs ANALYZE, so that the
-planner knows the tables' new sizes at once.
+``finish`` moves PostgreSQL's id sequences past the ids used; ``analyze`` (once everything is
+loaded) runs ANALYZE, so that the planner knows every table's size at once: SQLite never
+gathers statistics by itself, and without them it guesses a table it has none for (the few
+benefits) to be large and walks every initiative to find them.
 
 ``Plain`` writes the same rows with ordinary INSERT statements (triggers and all): the reference
 the bulk path is tested against.
@@ -62,6 +64,9 @@ class Plain:
                     f"(SELECT coalesce(max(id), 1) FROM {name}))"
                 )
 
+    def analyze(self) -> None:
+        self.connection.exec_driver_sql("ANALYZE")
+
 
 class Bulk(Plain):
     """Rows by COPY (PostgreSQL) or the raw connection's ``executemany`` (SQLite)."""
@@ -100,7 +105,3 @@ class Bulk(Plain):
             written += len(batch)
         cursor.close()
         return written
-
-    def finish(self) -> None:
-        super().finish()
-        self.connection.exec_driver_sql("ANALYZE")

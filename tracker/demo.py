@@ -133,12 +133,14 @@ def seed(
     writer = (bulk.Bulk if bulk_load else bulk.Plain)(connection)
     with tally.suspended(connection) if bulk_load else nullcontext():
         updates = _load_portfolio(org, total, rng, now, progress, writer)
-    progress("analyze", 0, 1)
     writer.finish()
-    progress("analyze", 1, 1)
     rounds = _load_maturity(org, now)
     benefits = load_benefits(now)  # before the reports, which keep the benefits as they stood
     reports = _load_reports(org, now, progress) if with_reports else 0
+    db.session.flush()
+    progress("analyze", 0, 1)
+    writer.analyze()  # every table loaded, the reports and benefits too
+    progress("analyze", 1, 1)
     record(None, "demo.seed", changes={"initiatives": total})
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "
