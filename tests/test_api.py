@@ -528,3 +528,28 @@ def test_dashboard_attention_from_the_cache_twice(org, client):
         assert response.status_code == 200
         attention = response.get_json()["attention"]
         assert attention and attention[0]["principles"] == ["tillganglighet"]
+
+
+def test_dashboard_attention_after_the_web_dashboard_cached_it(org, client, auth):
+    """The web page caches the figures with initiatives it loaded for its own table (their
+    principles not loaded); the API, asked next for the same figures, shows the initiatives as
+    loaded now."""
+    from tracker.models import Health, Status
+
+    factories.make_initiative(
+        org.manager,
+        principles=org.principles[:2],
+        status=Status.IN_PROGRESS,
+        health=Health.OFF_TRACK,
+        updates=1,
+    )
+    secret = make_token(org.management)
+    db.session.commit()
+    auth.login(org.management.email)
+    assert client.get("/dashboard").status_code == 200
+    auth.logout()
+    db.session.remove()  # the next request's session, as in another request of the worker
+    response = client.get("/api/v1/dashboard", headers=bearer(secret))
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    attention = response.get_json()["attention"]
+    assert [a["principles"] for a in attention] == [["tillganglighet", "trygghet"]]

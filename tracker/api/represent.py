@@ -162,9 +162,9 @@ def dashboard(
             }
             for m in board.trend
         ],
-        "attention": [
-            initiative_summary(a.initiative, committees, stale_days) for a in board.attention
-        ],
+        # ``attention``: the initiatives as loaded in this request, not the figures' own
+        # (which may come from the cache, detached, loaded for the web page's table).
+        "attention": [initiative_summary(i, committees, stale_days) for i in attention],
     }
 
 
