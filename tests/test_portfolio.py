@@ -226,6 +226,28 @@ def test_board_shows_the_most_urgent_50_and_loads_more(org, client, auth, monkey
     assert client.get("/board/nonsense/more").status_code == 404
 
 
+def test_a_column_of_51_shows_50_cards_on_the_page(org, client, auth):
+    """The specified 50 (issue 4), not fewer: the 51st, the least urgent, behind "show more"."""
+    for n in range(51):
+        factories.make_initiative(
+            org.manager,
+            principles=org.principles[:1],
+            updates=1,
+            last_update_days_ago=n + 1,
+            status=Status.IN_PROGRESS,
+            title=f"Kort {n:02d}",
+        )
+    db.session.commit()
+    auth.login("ledning@example.se")
+    html = client.get("/board").get_data(as_text=True)
+    titles = re.findall(r"data-card-link[^>]*>([^<]+)</a>", html)
+    assert len(titles) == 50 and "Kort 50" in titles and "Kort 00" not in titles
+    more = client.get("/board/in_progress/more?offset=50", headers={"HX-Request": "true"})
+    assert re.findall(r"data-card-link[^>]*>([^<]+)</a>", more.get_data(as_text=True)) == [
+        "Kort 00"
+    ]
+
+
 def test_cards_name_their_principles_in_order_in_each_language(org, client, auth, monkeypatch):
     """A card names its guiding principles in the principles' order, whatever order they were
     linked in, on the board and in the cards that "show more" brings; a card without any names
