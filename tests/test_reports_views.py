@@ -183,6 +183,37 @@ def test_freezing_twice_by_the_form_gives_one_version(org, client, auth):
     assert [r.version for r in db.session.query(FrozenReport).order_by(FrozenReport.id)] == [1, 2]
 
 
+def test_all_committees_at_once_freezes_those_not_yet_frozen_and_no_reason_on_a_first(
+    org, client, auth
+):
+    p = period(org)
+    initiative(org, "A")
+    db.session.commit()
+    ks, bun = org.committees
+    auth.login("ledning@example.se")
+    url = f"/reports/periods/{p.id}/freeze"
+    page = f"/reports/periods/{p.id}"
+    first = post_form(client, url, {"committee": str(ks.id), "expected": f"{ks.id}:0"}, page)
+    assert first.status_code == 303
+    # The rest at once, with a reason typed by mistake: BUN's first version, KS left as it was.
+    data = {"committee": "all", "expected": f"{ks.id}:1,{bun.id}:0", "reason": "Alla övriga"}
+    response = post_form(client, url, data, page)
+    assert response.status_code == 303
+    reports = db.session.query(FrozenReport).order_by(FrozenReport.id).all()
+    assert [(r.committee_id, r.version, r.reason) for r in reports] == [
+        (ks.id, 1, ""),
+        (bun.id, 1, ""),
+    ]
+    assert json.loads(reports[1].content)["reason"] == ""
+    shown = client.get(f"/reports/{reports[1].id}").get_data(as_text=True)
+    assert "rättelse" not in shown.lower() and "Alla övriga" not in shown
+    # Nothing left to freeze at once: said so, the typed reason kept, nothing frozen.
+    again = post_form(client, url, {**data, "expected": f"{ks.id}:1,{bun.id}:1"}, page)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422 and "redan fastställd" in html and "Alla övriga" in html
+    assert db.session.query(FrozenReport).count() == 2
+
+
 def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     auth.login("ledning@example.se")
     page = client.get(f"/reports/{frozen.id}?lang=sv").get_data(as_text=True)

@@ -137,6 +137,7 @@ class FreezeForm(TrackerForm):
             expected=parse_expected(self.expected.data or ""),
             reason=self.reason.data or "",
             with_maturity=bool(self.with_maturity.data),
+            only_unfrozen=self.committee.data == ALL,
         )
 
 

@@ -201,6 +201,9 @@ class FreezeRequest:
     expected: dict[int, int]
     reason: str = ""
     with_maturity: bool = False
+    # "All committees at once": the first version of each committee not yet frozen for the
+    # period; a committee already frozen keeps its report (a correction is one committee's).
+    only_unfrozen: bool = False
 
 
 def freeze(
@@ -235,9 +238,20 @@ def freeze(
     if not request.committee_ids or len(committees) != len(set(request.committee_ids)):
         raise FreezeError(_l("Choose a committee."), field="committee")
     latest = latest_versions(period)
+    chosen = set(request.committee_ids)
+    if request.only_unfrozen:
+        chosen = {committee_id for committee_id in chosen if not latest.get(committee_id)}
+        if not chosen:
+            raise FreezeError(
+                _l(
+                    "Every committee's report for the period is already frozen. To freeze a "
+                    "correction, choose the committee and give a reason."
+                ),
+                field="committee",
+            )
     maturity = snapshot.maturity_content(actor, locale) if request.with_maturity else None
     frozen = []
-    for committee_id in sorted(set(request.committee_ids), key=lambda i: committees[i].name):
+    for committee_id in sorted(chosen, key=lambda i: committees[i].name):
         committee = committees[committee_id]
         current = latest.get(committee_id, 0)
         if current != request.expected.get(committee_id, 0):
@@ -267,7 +281,7 @@ def freeze(
             version=current + 1,
             frozen_at=now.isoformat(),
             frozen_by=actor.name,
-            reason=reason,
+            reason=reason if current else "",  # a reason belongs to a correction only
             changes=compare.compare(previous_content, body),
         )
         text = snapshot.canonical(body)
@@ -278,7 +292,7 @@ def freeze(
             frozen_at=now,
             frozen_by_id=actor.id,
             frozen_by_name=actor.name,
-            reason=reason,
+            reason=reason if current else "",
             initiative_count=len(body["initiatives"]),
             content=text,
             sha256=snapshot.digest(text),
