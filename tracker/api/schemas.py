@@ -245,8 +245,10 @@ class StatusUpdateSchema(Schema):
 
 
 class NewStatusUpdateSchema(Schema):
-    """A new status update. ``version`` is the initiative's version the report is based on: when
-    someone has changed the initiative since, the answer is 409 with its current state."""
+    """A new status update. ``version`` is the initiative's ``version`` the report is based on:
+    when someone has edited the initiative's details since, the answer is 409 with its current
+    state. The version counts edits, not status updates; to be refused also when someone else
+    has posted a status update since, send ``If-Match`` with the initiative's ETag."""
 
     class Meta:
         ordered = True
@@ -265,7 +267,14 @@ class NewStatusUpdateSchema(Schema):
     support_needed = Text(
         multiline=True, load_default="", validate=validate.Length(max=LONG_TEXT_LIMIT)
     )
-    version = Int(validate=validate.Range(0, MAX_ID), metadata={"description": "Optional."})
+    version = Int(
+        validate=validate.Range(0, MAX_ID),
+        metadata={
+            "description": "Optional. The initiative's version (it counts edits of its details, "
+            "not status updates): 409 when it has been edited since. For any change, another "
+            "status update included, send If-Match with the initiative's ETag."
+        },
+    )
 
 
 class DecisionArgs(PageArgs):

@@ -103,9 +103,11 @@ def post_status_update(body: dict, initiative_id: int):
     """Post a status update: it becomes the initiative's current status, health and progress.
 
     Needs a read-write token and the right to change the initiative (its owner, a co-owner or an
-    administrator). Send `version` (the initiative's `version` you based the report on), or an
-    `If-Match` header with the initiative's ETag: when the initiative has changed since, the
-    answer is 409 with its current state in `current`, and nothing is saved.
+    administrator). Send `version` (the initiative's `version` you based the report on: it
+    counts edits of the initiative's details, not status updates), or an `If-Match` header with
+    the initiative's ETag (any change, another status update included): when the initiative has
+    changed since in that sense, the answer is 409 with its current state in `current`, and
+    nothing is saved.
     """
     require_write()
     user = _user()
