@@ -1,5 +1,6 @@
 """The tracker command: create-user, seed-demo and the pieces of demo."""
 
+import pytest
 from sqlalchemy import func, select
 
 from tracker import cli
@@ -91,3 +92,19 @@ def test_demo_prints_a_password_only_when_it_opens_the_accounts(runner, app, mon
 def test_demo_is_a_flask_command_too(app):
     """`flask --app tracker demo` works as `tracker demo` does (DESIGN: a Flask command group)."""
     assert {"demo", "seed-demo", "create-user", "backup", "send-reminders"} <= set(app.cli.commands)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        ("127.0.0.1", 5072, "http://127.0.0.1:5072"),
+        ("0.0.0.0", 8000, "http://127.0.0.1:8000"),  # noqa: S104
+        ("::1", 5000, "http://[::1]:5000"),
+        ("tracker.example.se", 80, "http://tracker.example.se:80"),
+    ],
+)
+def test_the_demo_links_mail_to_its_own_address(host, port, expected):
+    """``tracker demo --port 5072``: a reminder's link leads to that server, not to port 5000."""
+    from tracker.cli import demo_base_url
+
+    assert demo_base_url(host, port) == expected

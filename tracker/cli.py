@@ -95,6 +95,16 @@ def opens_the_demo_accounts(password: str) -> bool:
     return user is not None and verify_password(user.password_hash, password)
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """The address the demo serves on, as a browser reaches it from this machine (every
+    interface: the loopback address; an IPv6 address in brackets)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (names the address, binds nothing)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @main.command("demo", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -106,6 +116,8 @@ def demo_command(host: str, port: int, threads: int) -> None:
     from . import create_app, demo
 
     app = create_app(demo=True)
+    if not app.config.get("BASE_URL"):  # links in mail lead to this server
+        app.config["BASE_URL"] = demo_base_url(host, port)
     with app.app_context():
         upgrade()
         password = demo_password(Path(app.instance_path))
@@ -122,7 +134,7 @@ def demo_command(host: str, port: int, threads: int) -> None:
             )
         for email, role, _name in demo.DEMO_ACCOUNTS:
             click.echo(f"  {email:32} {role}")
-    click.echo(f"\nServing Initiativportföljen on http://{host}:{port}/  (Ctrl+C stops)\n")
+    click.echo(f"\nServing Initiativportföljen on {demo_base_url(host, port)}/  (Ctrl+C stops)\n")
     serve(app, host=host, port=port, threads=threads, ident="initiativportfoljen")
 
 
