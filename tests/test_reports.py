@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracker.extensions import db
@@ -425,3 +425,53 @@ def test_the_next_frozen_report_compares_with_the_previous_one(org):
     assert changes["assessment_changes"][0]["direction"] == "worse"
     assert [c["title"] for c in changes["without_report"]] == ["B"]
     assert first.id != second.id
+
+
+def test_a_decision_that_pauses_an_initiative_is_not_its_owners_report(org):
+    """A management decision with a status moves the initiative's state, but the owner still
+    owes the period's report: it stays missing, the reminders still count it, it cannot be
+    marked as the report, and the frozen report shows the owner's own report, not the decision
+    as if it were one."""
+    from tracker.mail.planning import _missing_by_owner
+    from tracker.models import DecisionKind
+    from tracker.portfolio.decisions import DecisionData, record_decision
+
+    today = datetime.now(TZ).date()
+    p = period(
+        org,
+        "Nu",
+        (today - timedelta(days=20)).isoformat(),
+        (today + timedelta(days=20)).isoformat(),
+    )
+    a = initiative(org, "Pausas", status=Status.IN_PROGRESS)
+    db.session.commit()
+    record_decision(
+        org.management,
+        a,
+        DecisionData(today, "Ledningsgruppen", DecisionKind.PAUSE, new_status=Status.PAUSED),
+    )
+    db.session.commit()
+    assert a.status is Status.PAUSED
+    decided = db.session.scalar(
+        select(StatusUpdate)
+        .where(StatusUpdate.initiative_id == a.id)
+        .order_by(StatusUpdate.id.desc())
+    )
+    assert decided.decision_id is not None
+    assert reporting.reported_ids(p, [a.id], TZ) == set()
+    assert [m.id for m in reporting.missing(org.management, p, TZ)] == [a.id]
+    assert _missing_by_owner(p) == {org.manager: [(a.id, "Pausas")]}  # still reminded
+    assert reporting.period_updates(p, [a.id], TZ) == {}
+    with pytest.raises(PeriodError):
+        reporting.mark_report(org.manager, p, a, decided, TZ)
+    [frozen] = freeze(org, p)
+    [entry] = json.loads(frozen.content)["initiatives"]
+    assert entry["status"] == "paused" and entry["report"] is None
+    # The owner reports: now it counts, and a correction shows that report.
+    own = update(a, datetime.now(UTC), status=Status.PAUSED, happened="Pausat i väntan på beslut")
+    db.session.commit()
+    assert reporting.reported_ids(p, [a.id], TZ) == {a.id}
+    assert reporting.missing(org.management, p, TZ) == [] and _missing_by_owner(p) == {}
+    [correction] = freeze(org, p, reason="Ägarens rapport", expected={org.committees[0].id: 1})
+    [entry] = json.loads(correction.content)["initiatives"]
+    assert entry["report"]["happened"] == "Pausat i väntan på beslut" and own.decision_id is None

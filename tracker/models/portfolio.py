@@ -221,6 +221,9 @@ class StatusUpdate(db.Model):
     happened: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
     support_needed: Mapped[str] = mapped_column(Text, default="")
+    # Set when a decision of the management group changed the status (``portfolio.decisions``):
+    # the initiative's state moved, but nobody reported on it, so it is not the owner's report.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), default=None)
 
     initiative: Mapped[Initiative] = relationship(back_populates="updates")
     author: Mapped[User] = relationship()

@@ -96,6 +96,7 @@ def _set_status(actor: User, initiative: Initiative, status: Status, decision: D
         health=initiative.health,
         progress=initiative.progress,
         happened=decision.summary + " (" + decision.meeting + ")",
+        decision_id=decision.id,  # the state moved; nobody reported (not a period's report)
     )
     db.session.add(update)
     initiative.status = status

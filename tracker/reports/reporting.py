@@ -35,13 +35,21 @@ from .periods import bounds, open_period
 NO_REPORT_DUE = (Status.DONE.value, Status.CANCELLED.value)
 
 
+def is_report():
+    """SQL: the status update is someone's report on the initiative, not the status a decision
+    of the management group set (which moves the state, but reports nothing)."""
+    return StatusUpdate.decision_id.is_(None)
+
+
 def reported_condition(period: ReportingPeriod, tz: tzinfo):
-    """SQL: the initiative has a status update dated inside the period."""
+    """SQL: the initiative has a report (a status update, not a decision's) dated inside the
+    period."""
     start, end = bounds(period, tz)
     return exists().where(
         StatusUpdate.initiative_id == Initiative.id,
         StatusUpdate.created_at >= start,
         StatusUpdate.created_at < end,
+        is_report(),
     )
 
 
@@ -66,6 +74,7 @@ def reported_ids(period: ReportingPeriod, ids: list[int], tz: tzinfo) -> set[int
             StatusUpdate.initiative_id.in_(ids),
             StatusUpdate.created_at >= start,
             StatusUpdate.created_at < end,
+            is_report(),
         )
         .distinct()
     )
@@ -186,7 +195,11 @@ def mark_report(
     """The manager names which of the period's updates is the initiative's report."""
     require(can_edit_initiative(actor, initiative))
     start, end = bounds(period, tz)
-    if update.initiative_id != initiative.id or not start <= update.created_at < end:
+    if (
+        update.initiative_id != initiative.id
+        or not start <= update.created_at < end
+        or update.decision_id is not None
+    ):
         raise PeriodError("update", _l("Choose a status update dated inside the period."))
     mark = db.session.scalar(
         select(PeriodReportMark).where(
@@ -234,8 +247,8 @@ class PeriodUpdate:
 def period_updates(
     period: ReportingPeriod, ids: list[int], tz: tzinfo
 ) -> dict[int, list[PeriodUpdate]]:
-    """Each initiative's status updates dated inside the period, newest first, with the one its
-    manager marked as the report: two queries."""
+    """Each initiative's reports (status updates, not a decision's) dated inside the period,
+    newest first, with the one its manager marked as the report: two queries."""
     if not ids:
         return {}
     start, end = bounds(period, tz)
@@ -256,6 +269,7 @@ def period_updates(
             StatusUpdate.initiative_id.in_(ids),
             StatusUpdate.created_at >= start,
             StatusUpdate.created_at < end,
+            is_report(),
         )
         .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
     )  # fmt: skip

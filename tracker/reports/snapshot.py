@@ -34,6 +34,7 @@ from ..models import (
     User,
 )
 from .periods import bounds, meeting_of
+from .reporting import is_report
 
 SCHEMA = 1
 CHUNK_SIZE = 1000
@@ -102,9 +103,12 @@ UPDATE_COLUMNS = (
 )
 
 
-def _latest_updates(ids: list[int], end: datetime) -> dict[int, Any]:
-    """Each initiative's latest update before ``end``, in one query. Dated inside the period,
-    it is also the initiative's report for the period (the latest update in the period)."""
+def _latest_updates(
+    ids: list[int], end: datetime, reports_since: datetime | None = None
+) -> dict[int, Any]:
+    """Each initiative's latest update before ``end`` (its state then), in one query. With
+    ``reports_since`` (the period's start): its latest report in the period instead, the
+    updates a decision made left out (``reporting.is_report``)."""
     newest = (
         func.row_number()
         .over(
@@ -113,11 +117,12 @@ def _latest_updates(ids: list[int], end: datetime) -> dict[int, Any]:
         )
         .label("rank")
     )
-    ranked = (
-        select(StatusUpdate.id, newest)
-        .where(StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at < end)
-        .subquery()
+    ranked = select(StatusUpdate.id, newest).where(
+        StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at < end
     )
+    if reports_since is not None:
+        ranked = ranked.where(StatusUpdate.created_at >= reports_since, is_report())
+    ranked = ranked.subquery()
     query = select(*UPDATE_COLUMNS).where(
         StatusUpdate.id.in_(select(ranked.c.id).where(ranked.c.rank == 1))
     )
@@ -196,6 +201,7 @@ def initiative_entries(
     for chunk in result.partitions():
         ids = [r[0] for r in chunk]
         latest = _latest_updates(ids, end)
+        reports = _latest_updates(ids, end, reports_since=start)
         marked = _marked_updates(ids, period.id)
         links = _links(ids)
         decisions = _decisions(ids, period.starts_on, period.ends_on)
@@ -210,9 +216,7 @@ def initiative_entries(
                 str(getattr(status, "value", status)),
                 str(getattr(health, "value", health)),
             )
-            report = marked.get(id_)
-            if report is None and last is not None and last[2] >= start:
-                report = last
+            report = marked.get(id_) or reports.get(id_)
             last_moment = last[2] if last is not None else created_at
             yield {
                 "id": id_,
