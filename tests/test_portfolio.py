@@ -548,3 +548,27 @@ def test_export_link_carries_the_filter_inside_the_swapped_fragment(org, client,
         as_text=True
     )
     assert "/exports?committee=KS&amp;stale=1" in html
+
+
+def test_the_dashboards_off_track_figure_and_the_list_it_links_to_agree(org, client, auth):
+    """Health and support are counted over the active initiatives; the figure's link lists the
+    same ones, so a cancelled initiative left red is in neither."""
+    import html as html_lib
+
+    for title, status in (("Röd pågående", Status.IN_PROGRESS), ("Röd avbruten", Status.CANCELLED)):
+        factories.make_initiative(
+            org.manager, principles=org.principles[:1], updates=1, status=status,
+            health=Health.OFF_TRACK, title=title,
+        )  # fmt: skip
+    db.session.commit()
+    auth.login("ledning@example.se")
+    page = client.get("/dashboard").get_data(as_text=True)
+    figure = re.search(
+        r'<li class="figure figure--bad"><a href="([^"]+)">.*?figure__value">(\d+)<', page
+    )
+    assert figure.group(2) == "1"
+    listed = client.get(html_lib.unescape(figure.group(1))).get_data(as_text=True)
+    assert "Röd pågående" in listed and "Röd avbruten" not in listed
+    # Filtered to finished statuses only: nothing active, a zero that links nowhere.
+    done = client.get("/dashboard?status=cancelled").get_data(as_text=True)
+    assert re.search(r'<li class="figure figure--bad"><span class="figure__label">', done)

@@ -54,6 +54,14 @@ class PortfolioFilter:
     department_id: int | None = field(default=None, compare=False)
     principle_id: int | None = field(default=None, compare=False)
 
+    def active_status_values(self) -> list[str]:
+        """The statuses of the selection that count as active (planned, in progress, paused):
+        the dashboard's health, support and progress figures are over these alone, and so are
+        the lists they link to."""
+        from ..models import ACTIVE_STATUSES
+
+        return [s.value for s in (self.statuses or tuple(Status)) if s in ACTIVE_STATUSES]
+
     @property
     def active(self) -> bool:
         return any(
