@@ -182,7 +182,7 @@ def _jar(client: Client) -> http.cookiejar.CookieJar:
 def _off_track_figure(page: str) -> int:
     """The dashboard's key figure "Off track" (the link to the list filtered on it)."""
     match = re.search(
-        r'<a href="[^"]*\bhealth=off_track"><span class="figure__label">.*?'
+        r'<a href="[^"]*\bhealth=off_track[^"]*"><span class="figure__label">.*?'
         r'<span class="figure__value">([^<]*)</span>',
         page,
         re.DOTALL,
