@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracker.extensions import db
+from tracker.initiatives import support as support_requests
 from tracker.models import (
     Decision,
     DecisionKind,
@@ -61,6 +62,7 @@ def update(initiative, when, status=Status.IN_PROGRESS, health=Health.ON_TRACK, 
     initiative.status, initiative.health, initiative.progress = status, health, progress
     initiative.last_update_at = when
     db.session.flush()
+    support_requests.after_update(initiative.owner, initiative, row)  # as the services do
     return row
 
 
@@ -425,6 +427,86 @@ def test_the_next_frozen_report_compares_with_the_previous_one(org):
     assert changes["assessment_changes"][0]["direction"] == "worse"
     assert [c["title"] for c in changes["without_report"]] == ["B"]
     assert first.id != second.id
+
+
+def test_the_reports_show_the_support_requests_as_they_stood_not_the_update_text(org, monkeypatch):
+    """Support lives in the request, not in one update's text: a request asked in T1 and
+    answered in T2 is open in T1's report and answered in T2's; one withdrawn is withdrawn, not
+    asked; one still open after an update with an empty field stays open (silence is not an
+    answer); what a request asked is what it asked at the period's end."""
+    t1 = period(org)
+    t2 = period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    answered = initiative(org, "Besvaras")
+    withdrawn = initiative(org, "Dras tillbaka")
+    still_open = initiative(org, "Fortsatt öppen")
+    update(answered, at("2026-02-01"), support="Pengar till licenser")
+    update(withdrawn, at("2026-02-02"), support="Hjälp med juridik")
+    update(still_open, at("2026-02-03"), support="En projektledare")
+    [first] = freeze(org, t1)
+    one = {e["title"]: e for e in json.loads(first.content)["initiatives"]}
+    assert one["Besvaras"]["support"] == {"text": "Pengar till licenser", "since": "2026-02-01",
+                                          "days": 88}  # fmt: skip
+    assert [c["text"] for c in json.loads(first.content)["changes"]["support_asked"]] == [
+        "Pengar till licenser", "Hjälp med juridik", "En projektledare",
+    ]  # fmt: skip
+
+    decision = Decision(
+        initiative_id=answered.id,
+        author_id=org.management.id,
+        decided_on=date(2026, 6, 10),
+        meeting="LG",
+        kind=DecisionKind.SUPPORT,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    monkeypatch.setattr(support_requests, "utcnow", lambda: at("2026-06-10"))
+    support_requests.answer(org.management, answered, decision)
+    monkeypatch.setattr(support_requests, "utcnow", lambda: at("2026-06-11"))
+    support_requests.withdraw(org.manager, withdrawn)
+    update(still_open, at("2026-06-12"), happened="Rekrytering pågår")  # the field left empty
+    update(still_open, at("2026-09-15"), support="Två projektledare")  # after T2's end
+    [second] = freeze(org, t2)
+    content = json.loads(second.content)
+    two = {e["title"]: e for e in content["initiatives"]}
+    assert two["Besvaras"]["support"] is None
+    assert two["Besvaras"]["support_closed"] == [
+        {"text": "Pengar till licenser", "outcome": "answered", "date": "2026-06-10"}
+    ]
+    assert two["Dras tillbaka"]["support"] is None
+    assert two["Fortsatt öppen"]["support"]["text"] == "En projektledare"
+    assert two["Fortsatt öppen"]["report"]["support_needed"] == ""
+    changes = content["changes"]
+    assert changes["support_asked"] == []  # nothing new was asked in T2
+    assert [(c["title"], c["outcome"]) for c in changes["support_answered"]] == [
+        ("Besvaras", "answered"), ("Dras tillbaka", "withdrawn"),
+    ]  # fmt: skip
+
+    # What the next user does with it: reads the frozen report and its exports.
+    from tracker.reports import render
+
+    rows = {r.title: r for r in render.rows(content, "sv")}
+    assert rows["Fortsatt öppen"].support.text == "En projektledare"
+    assert rows["Besvaras"].support is None and rows["Dras tillbaka"].support is None
+    department = org.departments[0].name
+    tables = render.change_tables(changes)
+    [table] = [t for t in tables if "Tillbakadragen av initiativet" in str(t.rows)]
+    assert table.title == "Stöd som besvarats eller dragits tillbaka"
+    assert table.rows == [
+        ["Besvaras", department, "Pengar till licenser", "Besvarad med ett beslut"],
+        ["Dras tillbaka", department, "Hjälp med juridik", "Tillbakadragen av initiativet"],
+    ]
+
+
+def test_a_report_frozen_before_support_requests_compares_by_its_text():
+    """A schema-1 report (no "support" in its entries) is compared by its reports' text, as
+    before, with a schema-2 report after it."""
+    previous = {"period": {"name": "T1", "ends_on": "2026-04-30"},
+                "initiatives": [entry(1, "A", support="Pengar")]}  # fmt: skip
+    current = {"initiatives": [{**entry(1, "A"), "support": None, "support_closed": []}]}
+    result = compare.compare(previous, current)
+    assert result["support_answered"] == []  # schema 2 says what closed; nothing did
+    current["initiatives"][0]["support"] = {"text": "Pengar", "since": "2026-02-01", "days": 1}
+    assert compare.compare(previous, current)["support_asked"] == []
 
 
 def test_a_decision_that_pauses_an_initiative_is_not_its_owners_report(org):

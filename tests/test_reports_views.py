@@ -221,6 +221,10 @@ def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     today = datetime.now(TZ).date().isoformat()
     assert f"Status per 2026-04-30, fastställd {today} av Lena Ledning" in page
     assert "KS 2026/17" in page
+    # The support request open at the period's end, from the request, with its date.
+    support = "Stöd som behövs</span> =cmd|&#39; /C calc&#39;!A0"
+    support += ' <span class="muted">(sedan 2026-02-01)'
+    assert support in page
     csv_response = client.get(f"/reports/{frozen.id}.csv")
     assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
     csv_body = csv_response.data
@@ -230,6 +234,8 @@ def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     assert lines[1][0].startswith("Status per 2026-04-30")
     assert ["Diarienummer (dnr): KS 2026/17"] in lines
     assert any(cell.startswith("'=cmd") for line in lines for cell in line)  # neutralised
+    row = next(line for line in lines if line and line[0] == "Digital post")  # the status list
+    assert "'=cmd|' /C calc'!A0" in row and "2026-02-01" in row  # support text and since
     assert ["Begärt stöd"] in lines and ["Ingen rapport i perioden"] in lines
     response = client.get(f"/reports/{frozen.id}.xlsx")
     assert response.status_code == 200

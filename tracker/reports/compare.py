@@ -29,8 +29,25 @@ SECTIONS = (
 
 
 def _support(entry: dict[str, Any]) -> str:
+    """What the initiative asked of the management group at the period's end: its open support
+    request (schema 2), or, in a report frozen before requests were kept in it, its report's
+    support text."""
+    if "support" in entry:
+        return ((entry["support"] or {}).get("text") or "").strip()
     report = entry.get("report") or {}
     return (report.get("support_needed") or "").strip()
+
+
+def _answered(entry: dict[str, Any], old_support: str) -> list[dict[str, Any]]:
+    """The support requests answered or withdrawn in the period. From a report frozen before
+    requests were kept in it: the one asked before that is no longer asked or got a support
+    decision."""
+    if "support_closed" in entry:
+        return [{"text": c["text"], "outcome": c["outcome"]} for c in entry["support_closed"]]
+    answered = any(d["kind"] == "support" for d in entry.get("decisions", []))
+    if old_support and (not _support(entry) or answered):
+        return [{"text": old_support}]
+    return []
 
 
 def _ref(entry: dict[str, Any]) -> dict[str, Any]:
@@ -72,13 +89,14 @@ def compare(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[st
             result["new"].append({**ref, "status": entry["status"], "health": entry["health"]})
             if support:
                 result["support_asked"].append({**ref, "text": support})
+            for closed in _answered(entry, ""):
+                result["support_answered"].append({**ref, **closed})
             continue
         old_support = _support(old)
         if support and support != old_support:
             result["support_asked"].append({**ref, "text": support})
-        answered = any(d["kind"] == "support" for d in entry.get("decisions", []))
-        if old_support and (not support or answered):
-            result["support_answered"].append({**ref, "text": old_support})
+        for closed in _answered(entry, old_support):
+            result["support_answered"].append({**ref, **closed})
         if entry["status"] != old["status"]:
             change = {**ref, "from": old["status"], "to": entry["status"]}
             result["status_changes"].append(change)

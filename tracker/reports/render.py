@@ -13,9 +13,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..exports.maturity import CategoryBlock, DimensionBlock, Line, Section
-from ..exports.services import DecisionInfo, Row, Table, UpdateInfo
+from ..exports.services import DecisionInfo, Row, SupportInfo, Table, UpdateInfo
 from ..maturity.figures import RoundInfo
-from ..models import DecisionKind, Health, Status
+from ..models import DecisionKind, Health, Status, SupportOutcome
 
 
 def _date(value: str | None) -> date | None:
@@ -76,9 +76,23 @@ def rows(content: dict[str, Any], locale: str) -> list[Row]:
                 )
                 if last
                 else None,
+                support=_support(e.get("support")),
             )
         )
     return result
+
+
+def _support(support: dict[str, Any] | None) -> SupportInfo | None:
+    """The request open at the period's end (a report frozen before they were kept: none)."""
+    if not support:
+        return None
+    return SupportInfo(
+        text=support["text"], since=date.fromisoformat(support["since"]), days=support["days"]
+    )
+
+
+def _outcome(closed: dict[str, Any]) -> str:
+    return str(SupportOutcome(closed["outcome"]).label) if closed.get("outcome") else ""
 
 
 def frozen_day(content: dict[str, Any], tz: tzinfo) -> date:
@@ -266,9 +280,12 @@ def change_tables(changes: dict[str, Any] | None) -> list[Table]:
     if changes.get("previous") is not None:
         tables.append(
             Table(
-                _("Support answered"),
-                [initiative, department, _("Support asked for")],
-                [[c["title"], c["department"], c["text"]] for c in changes["support_answered"]],
+                _("Support answered or withdrawn"),
+                [initiative, department, _("Support asked for"), _("Outcome")],
+                [
+                    [c["title"], c["department"], c["text"], _outcome(c)]
+                    for c in changes["support_answered"]
+                ],
                 none,
             )
         )

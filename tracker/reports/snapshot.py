@@ -31,12 +31,15 @@ from ..models import (
     PrincipleLink,
     ReportingPeriod,
     StatusUpdate,
+    SupportRequest,
     User,
 )
 from .periods import bounds, meeting_of
 from .reporting import is_report
 
-SCHEMA = 1
+# 2: each initiative's support request as of the period's end ("support") and the ones closed in
+# the period ("support_closed"), from the support requests rather than an update's text.
+SCHEMA = 2
 CHUNK_SIZE = 1000
 
 
@@ -103,13 +106,9 @@ UPDATE_COLUMNS = (
 )
 
 
-def _latest_updates(
-    ids: list[int], end: datetime, reports_since: datetime | None = None
-) -> dict[int, Any]:
-    """Each initiative's latest update before ``end`` (its state then), in one query. With
-    ``reports_since`` (the period's start): its latest report in the period instead, the
-    updates a decision made left out (``reporting.is_report``)."""
-    newest = (
+def _newest_first():
+    """Each initiative's updates numbered from its newest (1)."""
+    return (
         func.row_number()
         .over(
             partition_by=StatusUpdate.initiative_id,
@@ -117,6 +116,15 @@ def _latest_updates(
         )
         .label("rank")
     )
+
+
+def _latest_updates(
+    ids: list[int], end: datetime, reports_since: datetime | None = None
+) -> dict[int, Any]:
+    """Each initiative's latest update before ``end`` (its state then), in one query. With
+    ``reports_since`` (the period's start): its latest report in the period instead, the
+    updates a decision made left out (``reporting.is_report``)."""
+    newest = _newest_first()
     ranked = select(StatusUpdate.id, newest).where(
         StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at < end
     )
@@ -137,6 +145,62 @@ def _marked_updates(ids: list[int], period_id: int) -> dict[int, Any]:
         .where(PeriodReportMark.period_id == period_id, PeriodReportMark.initiative_id.in_(ids))
     )
     return {row[1]: row for row in db.session.execute(query)}
+
+
+def _support(
+    ids: list[int], start: datetime, as_of: datetime, tz: tzinfo
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """The support request open at ``as_of`` of each initiative (what it asked then, since when,
+    for how many days) and the requests closed in the period (answered or withdrawn), in two
+    queries. A request lives on whatever later updates say; what it asked at ``as_of`` is the
+    latest update before then that asked, a later "asks again" left out."""
+    query = select(
+        SupportRequest.initiative_id,
+        SupportRequest.text,
+        SupportRequest.opened_at,
+        SupportRequest.closed_at,
+        SupportRequest.outcome,
+    ).where(
+        SupportRequest.initiative_id.in_(ids),
+        SupportRequest.opened_at < as_of,
+        (SupportRequest.closed_at.is_(None)) | (SupportRequest.closed_at >= start),
+    )
+    requests = db.session.execute(query.order_by(SupportRequest.opened_at)).all()
+    asked = _latest_asking(ids, as_of) if requests else {}
+    open_: dict[int, dict[str, Any]] = {}
+    closed: dict[int, list[dict[str, Any]]] = {}
+    for initiative_id, text, opened_at, closed_at, outcome in requests:
+        if closed_at is None or closed_at >= as_of:
+            latest = asked.get(initiative_id)
+            open_[initiative_id] = {
+                "text": latest[1] if latest and latest[0] >= opened_at else text,
+                "since": _day(opened_at, tz),
+                "days": max(0, (as_of - opened_at).days),
+            }
+        else:
+            closed.setdefault(initiative_id, []).append(
+                {"text": text, "outcome": str(outcome), "date": _day(closed_at, tz)}
+            )
+    return open_, closed
+
+
+def _latest_asking(ids: list[int], before: datetime) -> dict[int, tuple[datetime, str]]:
+    """Each initiative's latest update before ``before`` that asked for support."""
+    newest = _newest_first()
+    ranked = (
+        select(StatusUpdate.initiative_id, StatusUpdate.created_at, StatusUpdate.support_needed,
+               newest)
+        .where(
+            StatusUpdate.initiative_id.in_(ids),
+            StatusUpdate.created_at < before,
+            StatusUpdate.support_needed != "",
+        )
+        .subquery()
+    )  # fmt: skip
+    query = select(ranked.c.initiative_id, ranked.c.created_at, ranked.c.support_needed).where(
+        ranked.c.rank == 1
+    )
+    return {i: (created_at, text) for i, created_at, text in db.session.execute(query)}
 
 
 def _links(ids: list[int]) -> dict[int, list[dict[str, str]]]:
@@ -205,6 +269,7 @@ def initiative_entries(
         marked = _marked_updates(ids, period.id)
         links = _links(ids)
         decisions = _decisions(ids, period.starts_on, period.ends_on)
+        support, support_closed = _support(ids, start, as_of, tz)
         for row in chunk:
             (id_, title, purpose, benefit, target_group, department, department_code, owner,
              start_date, target_date, funding, cost, risks, status, health, progress,
@@ -249,6 +314,8 @@ def initiative_entries(
                 },
                 "principles": links.get(id_, []),
                 "decisions": decisions.get(id_, []),
+                "support": support.get(id_),
+                "support_closed": support_closed.get(id_, []),
             }
 
 
