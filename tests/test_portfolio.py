@@ -525,6 +525,28 @@ def test_decision_form_reports_field_and_rule_errors_in_one_pass(org, portfolio,
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
 
 
+def test_an_implausibly_early_decision_date_is_refused_with_the_date_kept(
+    org, portfolio, client, auth
+):
+    """1900-01-01 is a typo, not a decision: refused with the earliest plausible date named (a
+    year before the initiative began), what was typed kept; that date itself is taken."""
+    from tracker.portfolio.decisions import earliest_decision_date
+
+    auth.login("ledning@example.se")
+    initiative = portfolio["A"]
+    path = f"/initiatives/{initiative.id}/decisions?lang=sv"
+    response = _post(client, path, decision_form(decided_on="1900-01-01", comment="Gammalt"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    earliest = earliest_decision_date(initiative)
+    assert f"Ange ett beslutsdatum från och med {earliest.isoformat()}" in html
+    assert 'value="1900-01-01"' in html and "Gammalt" in html
+    assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
+    response = _post(client, path, decision_form(decided_on=earliest.isoformat()))
+    assert response.status_code == 303
+    assert db.session.scalar(select(Decision.decided_on)) == earliest
+
+
 def test_decisions_are_append_only(org, portfolio):
     actor = _user(org, "management")
     initiative = portfolio["A"]

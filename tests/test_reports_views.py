@@ -115,6 +115,47 @@ def test_creating_a_period_and_bad_dates(org, client, auth):
     assert "Sista dag för rapporter måste ligga inom perioden." in response.get_data(as_text=True)
 
 
+def test_a_meeting_outside_its_period_is_refused_with_the_date_kept(org, client, auth):
+    auth.login("ledning@example.se")
+    committee = org.committees[0].id
+    data = {"name": "Tertial 1 2027", "starts_on": "2027-01-01", "ends_on": "2027-04-30",
+            "deadline": "2027-04-15", f"meeting_{committee}": "2026-05-20"}  # fmt: skip
+    for meeting in ("2026-05-20", "2028-06-01"):
+        data[f"meeting_{committee}"] = meeting
+        response = post_form(client, "/reports/periods/new?lang=sv", data, "/reports/periods/new")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, meeting
+        assert "Nämndens möte måste ligga i perioden eller inom ett år efter" in page, meeting
+        assert f'value="{meeting}"' in page
+    assert db.session.query(ReportingPeriod).count() == 0
+    data[f"meeting_{committee}"] = "2027-05-20"
+    assert post_form(client, "/reports/periods/new", data).status_code == 303
+
+
+def test_a_freeze_without_the_versions_the_page_showed_is_refused(org, client, auth):
+    """The hidden versions guard against freezing over someone else's version: a post that
+    lacks them or garbles them freezes nothing, and the page it gets back carries the versions
+    as they are now, with which the freeze goes through."""
+    auth.login("ledning@example.se")
+    p = period(org)
+    db.session.commit()
+    url, page = f"/reports/periods/{p.id}/freeze", f"/reports/periods/{p.id}"
+    committee = str(org.committees[0].id)
+    for expected in ("x:y", "", f"{committee}:0x", f"{org.committees[1].id}:0"):
+        response = post_form(client, url + "?lang=sv", {"committee": committee,
+                             "expected": expected}, page)  # fmt: skip
+        assert response.status_code == 422, expected
+        assert "Sidan var inaktuell." in response.get_data(as_text=True)
+    assert db.session.query(FrozenReport).count() == 0
+    fresh = re.search(r'name="expected"[^>]*value="([^"]*)"', response.get_data(as_text=True))
+    fresh = fresh or re.search(
+        r'value="([^"]*)"[^>]*name="expected"', response.get_data(as_text=True)
+    )
+    response = post_form(client, url, {"committee": committee, "expected": fresh.group(1)}, page)
+    assert response.status_code == 303
+    assert db.session.query(FrozenReport).count() == 1
+
+
 @pytest.mark.parametrize(
     "data",
     [

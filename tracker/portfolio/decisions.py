@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import audit
@@ -53,7 +54,17 @@ STATUS_BY_KIND: dict[DecisionKind, tuple[Status, ...]] = {
 }
 
 
-def check_decision(data: DecisionData) -> list[DecisionError]:
+def earliest_decision_date(initiative: Initiative) -> date:
+    """The earliest plausible date of a decision on the initiative: a year before it began (its
+    start date or the day it was registered, whichever is earlier), for a decision taken before
+    the initiative was entered here."""
+    began = initiative.created_at.date()
+    if initiative.start_date is not None:
+        began = min(began, initiative.start_date)
+    return began - timedelta(days=365)
+
+
+def check_decision(data: DecisionData, initiative: Initiative | None = None) -> list[DecisionError]:
     """Every problem with the decision at once, each tied to its field. A form whose own checks
     failed passes what it could read (a date or kind it could not read is None), so that its
     field errors and these come together."""
@@ -65,6 +76,15 @@ def check_decision(data: DecisionData) -> list[DecisionError]:
     latest = utcnow().date() + timedelta(days=1)  # Swedish time runs ahead of UTC
     if data.decided_on is not None and data.decided_on > latest:
         errors.append(DecisionError("decided_on", _l("The decision date cannot be in the future.")))
+    if initiative is not None and data.decided_on is not None:
+        earliest = earliest_decision_date(initiative)
+        if data.decided_on < earliest:
+            message = _(
+                "Enter a decision date on or after %(date)s: a decision more than a year before "
+                "the initiative began is not plausible.",
+                date=earliest.isoformat(),
+            )
+            errors.append(DecisionError("decided_on", message))
     if (
         data.kind is not None
         and data.new_status is not None
@@ -114,7 +134,7 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
     """Record the decision and, when it says so, set the initiative's status: one transaction
     (the request commits). Text written with a kind that needs none is kept as its wording."""
     require(can_record_decision(actor))
-    errors = check_decision(data)
+    errors = check_decision(data, initiative)
     if errors:
         raise errors[0] if len(errors) == 1 else DecisionErrors(errors)
     decision = Decision(

@@ -178,7 +178,7 @@ def decide(initiative_id: int):
     form = DecisionForm()
     if not form.validate():
         # The form's checks and the rules together: every error at once, what was typed kept.
-        _add_errors(form, check_decision(form.to_data()))
+        _add_errors(form, check_decision(form.to_data(), initiative))
     else:
         try:
             record_decision(user, initiative, form.to_data())

@@ -3,6 +3,8 @@ live in the services."""
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -10,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..models import Committee
 from ..validators import TrackerForm
+from .errors import FreezeError
 from .periods import DNR_MAX, NAME_MAX, MeetingData, PeriodData
 from .services import REASON_MAX, FreezeRequest
 
@@ -132,9 +135,17 @@ class FreezeForm(TrackerForm):
             if self.committee.data == ALL
             else [int(self.committee.data)]
         )
+        expected = parse_expected(self.expected.data or "")
+        if expected is None or not set(ids) <= set(expected):
+            # Not what the page sent: without the versions seen, a freeze could pass over one
+            # made meanwhile. The page comes back with the versions as they are now.
+            raise FreezeError(
+                _l("The page was out of date. Look at the reports as they are now, then freeze."),
+                field="committee",
+            )
         return FreezeRequest(
             committee_ids=ids,
-            expected=parse_expected(self.expected.data or ""),
+            expected=expected,
             reason=self.reason.data or "",
             with_maturity=bool(self.with_maturity.data),
             only_unfrozen=self.committee.data == ALL,
@@ -146,10 +157,8 @@ def expected_text(latest: dict[int, int], committees: list[Committee]) -> str:
     return ",".join(f"{c.id}:{latest.get(c.id, 0)}" for c in committees)
 
 
-def parse_expected(text: str) -> dict[int, int]:
-    result: dict[int, int] = {}
-    for part in text.split(","):
-        key, _sep, value = part.partition(":")
-        if key.strip().isdigit() and value.strip().isdigit():
-            result[int(key)] = int(value)
-    return result
+def parse_expected(text: str) -> dict[int, int] | None:
+    """``expected_text`` read back; None when it is not what that gives."""
+    if not re.fullmatch(r"\d{1,9}:\d{1,9}(,\d{1,9}:\d{1,9}){0,999}", text):
+        return None
+    return {int(key): int(value) for key, value in (p.split(":") for p in text.split(","))}

@@ -141,6 +141,16 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
     for meeting in data.meetings:
         if meeting.committee_id not in committees:
             raise PeriodError("name", _l("Unknown committee."))
+        if meeting.meets_on is not None and not (
+            data.starts_on <= meeting.meets_on <= data.ends_on + timedelta(days=366)
+        ):
+            raise PeriodError(
+                f"meeting_{meeting.committee_id}",
+                _l(
+                    "The committee meeting must lie in the period or within a year after its "
+                    "last day."
+                ),
+            )
         if has_control_characters(meeting.dnr):
             raise PeriodError(
                 f"dnr_{meeting.committee_id}", _l("Remove the control characters from the text.")
