@@ -467,6 +467,25 @@ def test_docs_page_is_served_with_own_assets(client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_docs_page_speaks_the_readers_language(org, client, auth):
+    """The documentation is reached from My account: it follows the language the reader chose
+    in the app or their own, like every page, and still sets no cookie and signs nobody in."""
+    assert "<h1>API-dokumentation</h1>" in client.get("/api/v1/docs").get_data(as_text=True)
+    english = client.get("/api/v1/docs", headers={"Accept-Language": "en"})
+    assert "<h1>API documentation</h1>" in english.get_data(as_text=True)
+    org.manager.language = "en"
+    db.session.commit()
+    auth.login("chef@example.se")
+    response = client.get("/api/v1/docs", headers={"Accept-Language": "sv"})
+    assert "<h1>API documentation</h1>" in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+    client.get("/account?lang=sv")  # chosen in the app for this session
+    assert "<h1>API-dokumentation</h1>" in client.get("/api/v1/docs").get_data(as_text=True)
+    assert "<h1>API documentation</h1>" in client.get("/api/v1/docs?lang=en").text
+    # The session gives the API itself nothing.
+    assert client.get("/api/v1/initiatives").status_code == 401
+
+
 # --- queries per list ------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ Then the blueprint checks the ``Authorization: Bearer`` header and acts as the t
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import refresh
 
@@ -17,14 +17,18 @@ from ..models import User
 from . import tokens
 from .problems import is_api_request
 
+DOCS_PATH = "/api/v1/docs"
+
 
 class ApiAwareSessionInterface(SecureCookieSessionInterface):
     """The normal signed-cookie session, except on API paths: there it is neither read nor
     written, so neither a cookie sent along nor a Set-Cookie can carry a browser session."""
 
     def open_session(self, app, request):
-        if request.path.startswith("/api/"):
+        if request.path.startswith("/api/") and request.path != DOCS_PATH:
             return self.session_class()
+        # The documentation is a page people read: its session is read for the language the
+        # reader chose (never written, and nobody is signed in by it: ``start_anonymous``).
         return super().open_session(app, request)
 
     def save_session(self, app, session, response):
@@ -52,7 +56,21 @@ def start_anonymous() -> None:
     g._login_user = login_manager.anonymous_user()
     chosen = request.args.get("lang")
     g.api_locale = chosen if chosen in ("sv", "en") else None
+    if g.api_locale is None and request.path == DOCS_PATH:
+        g.api_locale = _reader_language()
     g.api_locale = g.api_locale or request.accept_languages.best_match(("sv", "en"))
+
+
+def _reader_language() -> str | None:
+    """The documentation page's reader: the language chosen in the session, else the signed-in
+    user's own (the user is looked up, not signed in)."""
+    from ..auth.sessions import load_user
+
+    if session.get("lang") in ("sv", "en"):
+        return session["lang"]
+    cookie_id = session.get("_user_id")
+    user = load_user(cookie_id) if isinstance(cookie_id, str) else None
+    return user.language if user is not None and user.language in ("sv", "en") else None
 
 
 def bearer_secret() -> str | None:
