@@ -95,6 +95,29 @@ def test_invalid_input_comes_back_with_422_and_is_kept(org, client, auth, overri
     assert db.session.scalar(select(func.count(Initiative.id))) == 0
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [("department_id", "abc"), ("co_owner_ids", "x"), ("maturity_category_ids", "x")],
+)
+@pytest.mark.parametrize(
+    "lang, message", [("sv", "Inte ett giltigt val."), ("en", "Not a valid choice.")]
+)
+def test_a_tampered_choice_gets_the_products_message_not_wtforms(
+    org, client, auth, field, value, lang, message
+):
+    """A value no select or checkbox offers, not even a number: the message every choice field
+    gives, not WTForms' own ("Felaktigt val; kunde inte ceorce:a")."""
+    auth.login("chef@example.se")
+    client.get(f"/accessibility?lang={lang}")
+    response = post(client, "/initiatives", form_data(org, **{field: value}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and 'class="error-summary"' in html
+    assert "coerc" not in html and "ceorce" not in html
+    assert "Att kunna signera avtal digitalt." in html  # the input is kept
+    assert db.session.scalar(select(func.count(Initiative.id))) == 0
+
+
 def test_checked_principle_needs_a_motivation(org, client, auth):
     auth.login("chef@example.se")
     p = org.principles[1]
@@ -381,6 +404,23 @@ def test_status_round_saves_the_ticked_and_the_changed_rows_only(org, client, au
     assert client.post("/initiatives/round", data=data).status_code == 303
     latest = db.session.scalars(select(StatusUpdate).order_by(StatusUpdate.id.desc())).first()
     assert (latest.initiative_id, latest.happened) == (b.id, "Går enligt plan\nAndra raden")
+
+
+def test_a_done_initiative_leaves_the_round_and_the_active_count(org, client, auth):
+    """Done and cancelled initiatives owe no reports: the status round and the start page's
+    "active" count and period list leave them out; the start page lists them apart, linked."""
+    active = factories.make_initiative(org.manager, title="Pågår", status=Status.IN_PROGRESS)
+    done = factories.make_initiative(org.manager, title="Klart och levererat", status=Status.DONE)
+    db.session.commit()
+    auth.login("chef@example.se")
+    home = client.get("/?lang=sv").get_data(as_text=True)
+    assert "Du äger eller är medägare till 1 aktivt initiativ." in home
+    active_part, finished_part = home.split('id="finished-heading"')
+    assert "Pågår" in active_part and "Klart och levererat" not in active_part
+    assert f'href="/initiatives/{done.id}"' in finished_part
+    round_page = client.get("/initiatives/round").get_data(as_text=True)
+    ids = re.findall(r'name="rows-\d+-initiative_id" type="hidden" value="(\d+)"', round_page)
+    assert ids == [str(active.id)]
 
 
 def test_status_round_with_an_error_saves_nothing(org, client, auth, initiative):

@@ -29,6 +29,7 @@ def home():
     return render_template(
         "pages/home_manager.html",
         initiatives=initiatives,
+        finished=portfolio.initiatives_of(current_user, finished=True),
         stale_days=settings.stale_days(),
         period=period,
         reported=set(updates),

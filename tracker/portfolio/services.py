@@ -16,6 +16,7 @@ from ..models import (
     Initiative,
     Principle,
     PrincipleLink,
+    Status,
     StatusUpdate,
     User,
     initiative_co_owner,
@@ -50,16 +51,21 @@ def visible_initiatives(user: User) -> Select:
     return query
 
 
-def initiatives_of(user: User) -> list[Initiative]:
-    """The user's own and co-owned active initiatives, the most urgent first."""
+def initiatives_of(user: User, *, finished: bool = False) -> list[Initiative]:
+    """The user's own and co-owned initiatives that still owe reports (not done or cancelled),
+    the most urgent first; with ``finished``, the done and cancelled ones instead."""
     co_owned = select(initiative_co_owner.c.initiative_id).where(
         initiative_co_owner.c.user_id == user.id
     )
+    finished_statuses = (Status.DONE, Status.CANCELLED)
     query = (
         select(Initiative)
         .where(
             Initiative.archived_at.is_(None),
             or_(Initiative.owner_id == user.id, Initiative.id.in_(co_owned)),
+            Initiative.status.in_(finished_statuses)
+            if finished
+            else Initiative.status.not_in(finished_statuses),
         )
         .options(
             selectinload(Initiative.department),
