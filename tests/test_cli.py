@@ -1,12 +1,68 @@
-"""The tracker command: create-user, seed-demo and the pieces of demo."""
+"""The tracker command: its help, create-user, seed-demo, the pieces of demo, and backup's
+errors."""
+
+import os
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tracker import cli
 from tracker.auth.passwords import verify_password
 from tracker.extensions import db
 from tracker.models import AuditEvent, Initiative, Role, User
+
+from .conftest import TEST_DATABASE_URL
+
+
+def unconfigured_tracker(tmp_path, *args: str, **env: str):
+    """``tracker ARGS`` in a shell with no TRACKER_SECRET_KEY (and no .env), but ``env``."""
+    env = {
+        "TRACKER_SECRET_KEY": None,
+        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite3'}",
+        "FLASK_SKIP_DOTENV": "1",
+        "FLASK_RUN_FROM_CLI": None,  # (the group sets it; the runner puts it back)
+        **env,
+    }
+    return CliRunner(env=env).invoke(cli.main, list(args), prog_name="tracker")
+
+
+def test_help_lists_every_command_without_the_configuration(app, tmp_path):
+    """`tracker --help` before TRACKER_SECRET_KEY is set: every command, no traceback."""
+    result = unconfigured_tracker(tmp_path, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "Error" not in result.output
+    commands = result.output.partition("\nCommands:\n")[2].splitlines()
+    listed = {line.split()[0] for line in commands if line.strip()}
+    assert set(app.cli.commands) | {"routes", "run", "shell"} <= listed
+
+
+@pytest.mark.parametrize("command", ["backup", "create-user", "db", "import-initiatives"])
+def test_a_commands_help_needs_no_configuration(tmp_path, command):
+    result = unconfigured_tracker(tmp_path, command, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: tracker {command} ")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "error"),
+    [
+        (["backup", "copy.sqlite3"], {}, "TRACKER_SECRET_KEY is not set."),
+        (["db", "upgrade"], {}, "TRACKER_SECRET_KEY is not set."),
+        # demo needs no secret key (it keeps one in instance/); a wrong value stops it.
+        (["demo"], {"TRACKER_SECRET_KEY": "k", "TRACKER_STALE_DAYS": "0"}, "TRACKER_STALE_DAYS"),
+    ],
+)
+def test_a_command_without_the_configuration_says_what_to_set(
+    tmp_path, monkeypatch, args, env, error
+):
+    """One line, as click words errors, not a traceback."""
+    monkeypatch.chdir(tmp_path)
+    result = unconfigured_tracker(tmp_path, *args, **env)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert len(result.output.splitlines()) == 1, result.output
+    assert result.output.startswith(f"Error: {error}")
+    assert not (tmp_path / "copy.sqlite3").exists()
 
 
 def test_create_user(runner, monkeypatch, org):
@@ -108,3 +164,33 @@ def test_the_demo_links_mail_to_its_own_address(host, port, expected):
     from tracker.cli import demo_base_url
 
     assert demo_base_url(host, port) == expected
+
+
+sqlite_only = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="backup copies SQLite only")
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda where: None, "The directory {} does not exist."),
+        (lambda where: where.write_text("a file"), "{} is not a directory."),
+    ],
+)
+def test_backup_into_no_directory_says_so(runner, tmp_path, make, message):
+    where = tmp_path / "backups"
+    make(where)
+    result = runner.invoke(args=["backup", str(where / "copy.sqlite3")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output == f"Error: {message.format(where)}\n"
+
+
+@sqlite_only
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any directory")
+def test_backup_into_a_directory_it_may_not_write_says_so(runner, tmp_path):
+    where = tmp_path / "backups"
+    where.mkdir(mode=0o500)
+    result = runner.invoke(args=["backup", str(where / "copy.sqlite3")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output == f"Error: The directory {where} is not writable.\n"
+    assert list(where.iterdir()) == []

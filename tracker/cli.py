@@ -10,34 +10,51 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from flask_migrate import upgrade
+from flask_migrate.cli import db as db_command
+from flask_smorest.spec import openapi_cli
 from sqlalchemy import func, select
 
 from .extensions import db
+from .imports.cli import import_initiatives_command
 
 
-def _create_app():
+def _create_app(*, demo: bool = False) -> Flask:
+    """The application, or one line on what to set (``Error: TRACKER_SECRET_KEY is not set…``)
+    when the configuration is unsafe or incomplete."""
     from . import create_app
     from .config import ConfigError
 
     try:
-        return create_app()
+        return create_app(demo=demo)
     except ConfigError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+class TrackerGroup(FlaskGroup):
+    """``tracker --help`` lists every command whatever the configuration: the application's
+    commands are this group's own too (see the end of this module), so they are listed, and
+    ``tracker backup --help`` answers, without the application, which needs TRACKER_SECRET_KEY
+    and the rest. Running a command loads the application, and says what to set if it cannot."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except Exception:  # whatever stops it, the help lists the commands and hides nothing
+            self._load_plugin_commands()  # (what FlaskGroup lists without the application)
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+
+@click.group(cls=TrackerGroup, create_app=_create_app, add_default_commands=True)
 def main() -> None:
     """Initiativportföljen."""
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(demo_command)  # (`flask --app tracker demo` as `tracker demo`)
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(send_reminders_command)
+    for command in COMMANDS:  # (`flask --app tracker demo` as `tracker demo`)
+        app.cli.add_command(command)
 
 
 def demo_password(instance: Path) -> str:
@@ -113,9 +130,9 @@ def demo_command(host: str, port: int, threads: int) -> None:
     """Migrate, load the demo municipality if the database is empty, and serve it."""
     from waitress import serve
 
-    from . import create_app, demo
+    from . import demo
 
-    app = create_app(demo=True)
+    app = _create_app(demo=True)
     if not app.config.get("BASE_URL"):  # links in mail lead to this server
         app.config["BASE_URL"] = demo_base_url(host, port)
     with app.app_context():
@@ -212,6 +229,13 @@ def backup_command(path: Path, force: bool) -> None:
         raise click.ClickException("PATH is the database itself; choose another file.")
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists; use --force to replace it.")
+    directory = path.parent
+    if not directory.exists():
+        raise click.ClickException(f"The directory {directory} does not exist.")
+    if not directory.is_dir():
+        raise click.ClickException(f"{directory} is not a directory.")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise click.ClickException(f"The directory {directory} is not writable.")
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     # One step (pages=-1): the copy reads one snapshot, and in WAL mode writers go on meanwhile.
@@ -252,3 +276,16 @@ def send_reminders_command(no_plan: bool) -> None:
         f"queued {queued}, sent {result.sent}, deferred {result.deferred}, "
         f"failed {result.failed}, interrupted {result.interrupted}, purged {purged}"
     )
+
+
+# The commands of ``init_app``; those the application gets elsewhere (Flask-Migrate's ``db``,
+# the API's ``openapi``, the imports blueprint's) are also this group's, for ``tracker --help``.
+COMMANDS = (
+    demo_command,
+    seed_demo_command,
+    create_user_command,
+    backup_command,
+    send_reminders_command,
+)
+for _command in (*COMMANDS, db_command, openapi_cli, import_initiatives_command):
+    main.add_command(_command)
