@@ -217,8 +217,19 @@ def test_freezing_twice_by_the_form_gives_one_version(org, client, auth):
     first = client.post(f"/reports/periods/{p.id}/freeze", data=data)
     second = client.post(f"/reports/periods/{p.id}/freeze", data=data)  # the double click
     assert first.status_code == 303 and second.status_code == 422
-    assert "har just fastställts (version 1)" in second.get_data(as_text=True)
+    assert "Du har redan fastställt rapporten för" in second.get_data(as_text=True)
+    assert "(version 1), i en annan flik" in second.get_data(as_text=True)
     assert db.session.query(FrozenReport).count() == 1
+    # Someone else with the page from before: told who froze it.
+    auth.logout()
+    auth.login("admin@example.se")
+    token = csrf_from(client.get(f"/reports/periods/{p.id}").get_data(as_text=True))
+    third = client.post(f"/reports/periods/{p.id}/freeze", data={**data, "csrf_token": token})
+    assert third.status_code == 422
+    assert "har just fastställts (version 1) av Lena Ledning." in third.get_data(as_text=True)
+    auth.logout()
+    auth.login("ledning@example.se")
+    data["csrf_token"] = csrf_from(client.get(f"/reports/periods/{p.id}").get_data(as_text=True))
     correction = {**data, "expected": f"{committee}:1", "reason": "Rättad status"}
     assert client.post(f"/reports/periods/{p.id}/freeze", data=correction).status_code == 303
     assert [r.version for r in db.session.query(FrozenReport).order_by(FrozenReport.id)] == [1, 2]

@@ -255,14 +255,7 @@ def freeze(
         committee = committees[committee_id]
         current = latest.get(committee_id, 0)
         if current != request.expected.get(committee_id, 0):
-            raise FreezeError(
-                _(
-                    "The report of %(committee)s has just been frozen (version %(version)d) by "
-                    "someone else. Look at it before you freeze a correction.",
-                    committee=committee.name,
-                    version=current,
-                )
-            )
+            raise FreezeError(_frozen_meanwhile(actor, period, committee, current))
         if current and not reason:
             raise FreezeError(
                 _(
@@ -313,6 +306,34 @@ def freeze(
         )
         frozen.append(report)
     return frozen
+
+
+def _frozen_meanwhile(
+    actor: User, period: ReportingPeriod, committee: Committee, version: int
+) -> str:
+    """A version was frozen after the user's page was made: by whom, so that nobody reads "by
+    someone else" about their own click in another tab."""
+    by_id, by_name = db.session.execute(
+        select(FrozenReport.frozen_by_id, FrozenReport.frozen_by_name).where(
+            FrozenReport.period_id == period.id,
+            FrozenReport.committee_id == committee.id,
+            FrozenReport.version == version,
+        )
+    ).one()
+    if by_id == actor.id:
+        return _(
+            "You have already frozen the report of %(committee)s (version %(version)d), in "
+            "another tab or with an earlier click. Look at it before you freeze a correction.",
+            committee=committee.name,
+            version=version,
+        )
+    return _(
+        "The report of %(committee)s has just been frozen (version %(version)d) by %(name)s. "
+        "Look at it before you freeze a correction.",
+        committee=committee.name,
+        version=version,
+        name=by_name,
+    )
 
 
 @dataclass(frozen=True)
