@@ -463,3 +463,28 @@ def test_the_support_filter_lists_the_open_requests_only(org, client, auth, init
     text = response.get_data(as_text=True)
     response.close()
     assert "Digital post" in text and "Utan begäran" not in text
+
+
+def test_the_history_names_a_support_requests_text_as_support_not_decision(
+    org, initiative, client, auth
+):
+    """Asking, rewording and withdrawing are in the initiative's change history and the audit
+    log with the request's text labelled as the support asked for, not as a decision."""
+    auth.login("chef@example.se")
+    _update(client, initiative.id, support_needed="En jurist")
+    _update(client, initiative.id, support_needed="Två jurister")
+    token = _token(client)
+    client.post(f"/initiatives/{initiative.id}/support/withdraw", data={"csrf_token": token})
+    page = client.get(f"/initiatives/{initiative.id}?lang=sv").get_data(as_text=True)
+    history = page.split('id="history', 1)[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", history, re.S)
+    support_rows = [r for r in rows if "stöd" in r.lower() or "Stödbegäran" in r]
+    assert support_rows, history[:2000]
+    for row in support_rows:
+        assert "Beslut" not in row, row
+    assert any("Begärt stöd" in r for r in support_rows)
+    auth.logout()
+    auth.login(org.admin.email)
+    log = client.get("/admin/audit?lang=sv&action=support_request.update").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", log).split())
+    assert "Begärt stöd: En jurist → Två jurister" in text.replace(" :", ":")

@@ -286,8 +286,15 @@ def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
-def field_label(name: str) -> str:
-    return str(FIELDS.get(name, name))
+# Where one field name means something else in a kind of event: (action prefix, field) → label.
+ACTION_FIELDS = {
+    ("support_request", "text"): _l("Support asked for"),
+}
+
+
+def field_label(name: str, action: str = "") -> str:
+    own = ACTION_FIELDS.get((action.partition(".")[0], name))
+    return str(own if own is not None else FIELDS.get(name, name))
 
 
 @dataclass
@@ -402,13 +409,15 @@ def change_rows(event: Any, names: Names) -> list[tuple[str, str]]:
             text = f"{old or '–'} → {new or '–'}"
         else:
             text = display_value(key, value, names) or "–"
-        rows.append((field_label(key), text))
+        rows.append((field_label(key, event.action), text))
     return rows
 
 
 def changed_fields(event: Any) -> str:
     """The labels of the fields an event changed, for the initiative's change history."""
-    return ", ".join(field_label(k) for k in (event.changes or {}) if k not in HIDDEN_FIELDS)
+    return ", ".join(
+        field_label(k, event.action) for k in (event.changes or {}) if k not in HIDDEN_FIELDS
+    )
 
 
 def _is_pair(key: str, value: Any) -> bool:
