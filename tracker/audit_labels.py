@@ -409,14 +409,16 @@ def change_rows(event: Any, names: Names) -> list[tuple[str, str]]:
             text = f"{old or '–'} → {new or '–'}"
         else:
             text = display_value(key, value, names) or "–"
-        rows.append((field_label(key, event.action), text))
+        rows.append((field_label(key, getattr(event, "action", "")), text))
     return rows
 
 
 def changed_fields(event: Any) -> str:
     """The labels of the fields an event changed, for the initiative's change history."""
     return ", ".join(
-        field_label(k, event.action) for k in (event.changes or {}) if k not in HIDDEN_FIELDS
+        field_label(k, getattr(event, "action", ""))
+        for k in (event.changes or {})
+        if k not in HIDDEN_FIELDS
     )
 
 
