@@ -209,6 +209,29 @@ def test_propose_approve_and_unpublish_at_once(org, client, auth):
     assert actions == ["publication.propose", "publication.approve", "publication.withdraw"]
 
 
+def test_a_cache_asks_again_so_an_unpublished_initiative_is_gone_at_once(pub, org, client):
+    """A cache (the browser's, a proxy's) may keep a public page but must revalidate it every
+    time: while nothing changed it gets 304, once the initiative is off the public pages it gets
+    the 404 at once; a 404 is never kept (it would hide an initiative published a moment later)."""
+    from tracker.public import services as publishing
+
+    url = f"/public/initiatives/{pub['public'].id}"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    listing = client.get("/public")
+    assert listing.headers["Cache-Control"] == "public, no-cache" and listing.headers["ETag"]
+    publishing.withdraw(org.management, pub["public"])
+    db.session.commit()
+    gone = client.get(url, headers={"If-None-Match": etag})
+    assert gone.status_code == 404
+    assert gone.headers["Cache-Control"] == "no-store"
+    assert client.get("/public/initiatives/987654").headers["Cache-Control"] == "no-store"
+
+
 def test_post_without_csrf_is_refused(org, client, auth):
     initiative = factories.make_initiative(org.manager)
     db.session.commit()

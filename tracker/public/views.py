@@ -35,8 +35,15 @@ def not_published(_error):
 
 @bp.after_request
 def public_headers(response: Response) -> Response:
-    # Public data, the same for everyone: caches may keep it for a minute.
-    response.headers["Cache-Control"] = "public, max-age=60"
+    """Public data, the same for everyone: a cache may keep a page but must ask again every time
+    (with its ETag, answered 304 while the page is the same), so that an initiative taken off
+    the public pages is gone at once, not a minute later. An error is never kept."""
+    if response.status_code == 200 and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
+        response.headers["Cache-Control"] = "public, no-cache"
+    elif response.status_code != 304:
+        response.headers["Cache-Control"] = "no-store"
     response.headers.pop("Set-Cookie", None)
     return response
 
