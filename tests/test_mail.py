@@ -529,3 +529,33 @@ def test_a_benefit_measurement_due_is_listed_in_the_owners_reminder(app, org, re
     (row,) = _rows(kind="reminder")
     assert "Kortare handläggning (Alfa, 2027-02-15)" in row.body_text
     assert f"/benefits/{benefit.id}" in row.body_text
+
+
+def test_a_nudged_owner_gets_no_scheduled_reminder_the_same_day(app, org):
+    """One reminder a day per owner and period: after the management group's nudge the
+    scheduled reminder waits for the next day of its stage, and after the scheduled one a nudge
+    the same day is refused."""
+    now = datetime.now(UTC)
+    today = now.astimezone(planning.timezone()).date()
+    period = ReportingPeriod(
+        name="Nu",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=10),
+        deadline=today + timedelta(days=2),
+    )
+    db.session.add(period)
+    for owner in (org.manager, org.other_manager):
+        initiative = factories.make_initiative(owner, title=f"Av {owner.name}")
+        initiative.created_at = now - timedelta(days=40)
+    db.session.commit()
+    assert planning.nudge(period, org.manager, now)
+    db.session.commit()
+    planning.plan(now)
+    by_owner = {}
+    for row in _rows(kind="reminder"):
+        by_owner.setdefault(row.recipient_id, []).append(row.period)
+    assert by_owner[org.manager.id] == [f"nudge-{today.isoformat()}"]  # not also the stage's
+    assert len(by_owner[org.other_manager.id]) == 1  # the stage's reminder
+    assert not planning.nudge(period, org.other_manager, now)  # reminded today already
+    db.session.commit()
+    assert len(_rows(kind="reminder")) == 2

@@ -14,7 +14,7 @@ later run a no-op. The after-deadline stage is due from the day after the deadli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -30,6 +30,7 @@ from ..models import (
     Decision,
     Health,
     Initiative,
+    MailMessage,
     MailSettings,
     ReportingPeriod,
     Role,
@@ -193,11 +194,30 @@ def queue_reminder(
     )
 
 
-def plan_period(period: ReportingPeriod, stage_name: str) -> int:
+def reminded_on(period: ReportingPeriod, day: date) -> set[int]:
+    """The owners who got a reminder for the period on ``day`` (Swedish date): a nudge or a
+    scheduled one. One query."""
+    tz = timezone()
+    start = datetime.combine(day, time(0), tz)
+    query = select(MailMessage.recipient_id).where(
+        MailMessage.kind == REMINDER,
+        MailMessage.cause == f"period:{period.id}",
+        MailMessage.created_at >= start,
+        MailMessage.created_at < start + timedelta(days=1),
+    )
+    return set(db.session.scalars(query))
+
+
+def plan_period(period: ReportingPeriod, stage_name: str, today: date | None = None) -> int:
+    """The stage's reminder to every owner with missing reports, but for one reminded today
+    already (nudged by the management group): theirs waits for the next day of the stage."""
     queued = 0
     missing = _missing_by_owner(period)
     due = measurements_due([o.id for o in missing], period.deadline)
+    reminded = reminded_on(period, today or timezone_today())
     for owner, items in missing.items():
+        if owner.id in reminded:
+            continue
         if queue_reminder(owner, period, items, stage_name, stage_name, due.get(owner.id)):
             queued += 1
     if stage_name == "after" and missing:
@@ -382,7 +402,7 @@ def _plan(now: datetime) -> int:
     for period in periods:
         stage_name = stage(period, today, plan_.reminder_days)
         if stage_name:
-            queued += plan_period(period, stage_name)
+            queued += plan_period(period, stage_name, today)
     queued += plan_digest(now)
     return queued
 
@@ -394,6 +414,8 @@ def nudge(period: ReportingPeriod, owner: User, now: datetime | None = None) -> 
     items = missing.get(owner)
     if not items:
         return False
+    if owner.id in reminded_on(period, today):
+        return False  # one reminder a day, the scheduled one included
     due = measurements_due([owner.id], period.deadline).get(owner.id)
     key = f"nudge-{today.isoformat()}"
     return queue_reminder(owner, period, items, "nudge", key, due) is not None
