@@ -216,6 +216,20 @@ def test_xlsx_summary_names_the_filter(portfolio, client, auth):
     assert titles == ["Digital signering; avtal"]
 
 
+def test_a_department_export_is_titled_and_named_for_the_department(portfolio, client, auth):
+    """Filtered on a department, the list is the department's (not "alla nämnder"), and its
+    committee is the department's committee, in the title, the summary and the file name."""
+    auth.login("ledning@example.se")
+    response = fetch(client, "/exports/initiatives.xlsx?department=IT")
+    workbook = read_xlsx(response)
+    assert workbook["Sammanfattning"]["A1"].value == "Statuslista: IT-avdelningen"
+    assert ("Avdelning", "IT-avdelningen") in [
+        r[:2] for r in workbook["Sammanfattning"].iter_rows(values_only=True) if r
+    ]
+    assert "statuslista-ks-" in response.headers["Content-Disposition"]
+    assert "alla" not in response.headers["Content-Disposition"].lower()
+
+
 # --- filters, empty selections, bad input --------------------------------------------------------
 
 

@@ -533,8 +533,14 @@ def _decision_info(decision: Any) -> DecisionInfo:
 
 
 def report_committee(user: User, filters: PortfolioFilter) -> Committee | None:
-    """The committee the export is about: the one filtered on, else the reader's own scope."""
-    committee_id = filters.committee_id or committee_scope(user)
+    """The committee the export is about: the one filtered on, else the filtered department's,
+    else the reader's own scope."""
+    committee_id = filters.committee_id
+    if committee_id is None and filters.department_id:
+        committee_id = db.session.scalar(
+            select(Department.committee_id).where(Department.id == filters.department_id)
+        )
+    committee_id = committee_id or committee_scope(user)
     return db.session.get(Committee, committee_id) if committee_id else None
 
 

@@ -14,7 +14,7 @@ from .. import audit, settings
 from ..errors import render_error
 from ..extensions import db, limiter
 from ..htmx import render
-from ..models import Committee
+from ..models import Committee, Department
 from ..permissions import can_export, committee_scope, require
 from ..portfolio import filters as portfolio_filters
 from . import bp, documents, heading, maturity, services, tabular
@@ -87,6 +87,10 @@ def _audit(user, filters, extension: str, rows: int, with_maturity: bool = False
 
 
 def _title(user, filters) -> str:
+    """ "Status list: <the department filtered on, else the committee>"."""
+    if filters.department_id:
+        department = db.session.get(Department, filters.department_id)
+        return _("Status list: %(committee)s", committee=department.name)
     committee = services.report_committee(user, filters)
     if committee is None:
         return _("Status list: all committees")
