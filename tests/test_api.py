@@ -322,6 +322,23 @@ def test_bad_bodies_are_422_never_5xx(org, portfolio, client, body):
     assert response.mimetype == "application/problem+json"
 
 
+@pytest.mark.parametrize(
+    "text", ["Klart \u202eemit i", "a\u2066b\u2069", "a\u200fb", "a\u200bb", "a\x85b"]
+)
+def test_invisible_and_direction_characters_are_refused_as_in_the_forms(
+    org, portfolio, client, text
+):
+    secret = make_token(org.manager, "read_write")
+    url = f"/api/v1/initiatives/{portfolio[0].id}/updates"
+    for field in ("happened", "next_steps"):
+        response = client.post(url, json={**UPDATE, field: text}, headers=bearer(secret))
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert "Styrtecken är inte tillåtna." in response.get_data(as_text=True)
+    assert db.session.scalar(select(StatusUpdate).where(StatusUpdate.progress == 40)) is None
+    soft_hyphen = {**UPDATE, "happened": "Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb"}
+    assert client.post(url, json=soft_hyphen, headers=bearer(secret)).status_code == 201
+
+
 def test_not_json_and_huge_ids(org, portfolio, client):
     secret = make_token(org.manager, "read_write")
     response = client.post(

@@ -371,6 +371,19 @@ def test_hostile_input_never_gives_a_server_error(client, auth, org, initiative,
     assert "<b>x</b>" not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("fields", [{"owner_id": "x"}, {"principle_ids": "x"}])
+def test_a_tampered_choice_gets_the_products_message_not_wtforms(
+    client, auth, org, initiative, fields
+):
+    auth.login(org.manager.email)
+    response = _post_benefit(client, initiative.id, **{"owner_id": str(org.manager.id), **fields})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Inte ett giltigt val." in html
+    assert "coerc" not in html and "ceorce" not in html
+    assert 'value="Fler ansöker digitalt"' in html  # the input is kept
+
+
 @pytest.mark.parametrize("value", ["9" * 30, "abc", "", "<i hx-get=/x>"])
 def test_hostile_measurements_never_give_a_server_error(client, auth, org, benefit, value):
     auth.login(org.manager.email)

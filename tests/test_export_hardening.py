@@ -9,11 +9,11 @@ import zipfile
 
 import pytest
 from docx import Document
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tracker.exports import cells
 from tracker.extensions import db
-from tracker.models import Health, Status
+from tracker.models import Health, Initiative, Status
 
 from . import factories
 from .conftest import csrf_from
@@ -161,6 +161,114 @@ def test_control_characters_are_refused_with_a_field_error(org, client, auth, la
         "/initiatives/new",
     )
     assert response.status_code in (302, 303)
+
+
+# The bidirectional controls, each named; a text with one of them can read differently from what
+# it is ("Trojan Source"): marks, embeddings and overrides, isolates.
+DIRECTION = {
+    "LRM": "\u200e",
+    "RLM": "\u200f",
+    "ALM": "\u061c",
+    "LRE": "\u202a",
+    "RLE": "\u202b",
+    "PDF": "\u202c",
+    "LRO": "\u202d",
+    "RLO": "\u202e",
+    "LRI": "\u2066",
+    "RLI": "\u2067",
+    "FSI": "\u2068",
+    "PDI": "\u2069",
+}
+# Other invisible characters no text may hold: zero-width space, word joiner, byte order mark,
+# an emoji tag (which can hide text), private use, a C1 control (NEL).
+INVISIBLE = {
+    "ZWSP": "\u200b",
+    "WJ": "\u2060",
+    "BOM": "\ufeff",
+    "TAG": "\U000e0041",
+    "PUA": "\ue000",
+    "NEL": "\x85",
+}
+
+
+@pytest.mark.parametrize("name", ["RLO", "LRI", "PDI", "RLM", "ALM"])
+def test_direction_characters_are_refused_by_name_and_what_was_typed_is_kept(
+    org, client, auth, name
+):
+    character = DIRECTION[name]
+    auth.login(org.manager.email)
+    client.get("/accessibility?lang=sv")
+    typed = f"Cecilia{character}Chef"
+    response = _post(client, "/account", {"name": typed, "language": "sv"}, "/account")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "osynliga tecknen som ändrar textens skrivriktning" in html
+    assert f'value="{typed}"' in html  # what was typed is kept, as it was typed
+    purpose = f"Betala {character}kr 0001{character} i stället"
+    response = _post(
+        client, "/initiatives", initiative_form(org, purpose=purpose), "/initiatives/new"
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "ändrar textens skrivriktning" in html and purpose in html
+    assert db.session.scalar(select(Initiative.id)) is None
+
+
+def test_the_direction_message_in_english(org, client, auth):
+    auth.login(org.manager.email)
+    client.get("/accessibility?lang=en")
+    response = _post(client, "/account", {"name": "A\u202eB", "language": "en"}, "/account")
+    assert response.status_code == 422
+    assert "change the direction of the text" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", sorted(INVISIBLE))
+def test_other_invisible_characters_are_refused(org, client, auth, name):
+    auth.login(org.manager.email)
+    client.get("/accessibility?lang=sv")
+    title = f"Bra{INVISIBLE[name]}titel"
+    response = _post(client, "/initiatives", initiative_form(org, title=title), "/initiatives/new")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Ta bort de osynliga kontrolltecknen ur texten." in html and title in html
+
+
+def test_a_soft_hyphen_and_an_emoji_joined_by_zwj_are_kept(org, client, auth):
+    """A Swedish text needs these two: the soft hyphen of a long compound (Word's optional
+    hyphen) and the zero-width joiner inside an emoji (woman, ZWJ, laptop)."""
+    auth.login(org.manager.email)
+    title = "Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb"
+    response = _post(client, "/initiatives", initiative_form(org, title=title), "/initiatives/new")
+    assert response.status_code in (302, 303)
+    assert db.session.scalar(select(Initiative.title)) == title
+
+
+def test_one_rule_for_forms_the_api_the_import_and_the_export_heading(app):
+    from marshmallow import ValidationError
+    from werkzeug.datastructures import MultiDict
+
+    from tracker.api.schemas import Text
+    from tracker.exports import heading
+    from tracker.imports import sheet
+    from tracker.portfolio.filters import FilterError
+    from tracker.validators import DIRECTION_CHARACTERS, has_control_characters
+
+    assert set(DIRECTION.values()) == DIRECTION_CHARACTERS
+    assert "has_control_characters" in vars(sheet)  # the import asks the same function
+    with app.test_request_context():
+        for character in [*DIRECTION.values(), *INVISIBLE.values(), "\x00", "\ud800"]:
+            text = f"a{character}b"
+            assert has_control_characters(text) and has_control_characters(text, multiline=True)
+            for field in (Text(), Text(multiline=True)):
+                with pytest.raises(ValidationError):
+                    field.deserialize(text)
+            with pytest.raises(FilterError):
+                heading.parse(MultiDict({"meeting": text}))
+        for text in ("Kommun\u00adstyrelsen", "Möte \U0001f469\u200d\U0001f4bb", "Ärende"):
+            assert not has_control_characters(text)
+            assert Text().deserialize(text) == text
+            assert heading.parse(MultiDict({"meeting": text})).meeting == text
+        assert has_control_characters("rad\nett") and not has_control_characters("rad\n\tett", True)
 
 
 def test_every_text_field_of_every_form_has_the_check(app):

@@ -285,6 +285,23 @@ def test_every_row_problem_is_reported_at_once(org):
     assert count(Initiative) == 0
 
 
+def test_invisible_and_direction_characters_in_a_cell_are_refused_as_in_the_forms(org):
+    rows = [
+        ROW_1.replace("WS-01;E-tjänst", "WS-21;E-tjänst \u202eemit i"),  # 2: right-to-left
+        ROW_1.replace("WS-01;E-tjänst", "WS-22;E-tjänst").replace("Invånare", "Inv\u2066ånare"),
+        ROW_1.replace("WS-01;E-tjänst", "WS-23;E-tjänst\u200b"),  # 4: zero-width space
+        ROW_1.replace(
+            "WS-01;E-tjänst", "WS-24;Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb"
+        ),
+    ]
+    check = check_of("w.csv", (HEADING + "\n" + "\n".join(rows) + "\n").encode())
+    found = problems(check)
+    assert "Titel: cellen innehåller styrtecken" in found[2]
+    assert "Målgrupp: cellen innehåller styrtecken" in found[3]
+    assert "Titel: cellen innehåller styrtecken" in found[4]
+    assert found[5] == ""  # a soft hyphen and an emoji joined by ZWJ are text
+
+
 def test_a_bad_last_row_saves_nothing(org, client, auth):
     rows = [ROW_1.replace("WS-01;E-tjänst", f"WS-{n:03};E-tjänst {n}") for n in range(30)]
     rows.append(ROW_2.replace("Grundskolan", "Finns inte"))

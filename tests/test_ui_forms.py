@@ -210,3 +210,38 @@ def test_co_owners_are_a_search_that_scales_and_keeps_the_allow_list(org, client
         post(client, "/initiatives", form_data(org, co_owner_ids=str(anna.id))).status_code == 303
     )
     assert [u.id for u in db.session.scalar(select(Initiative)).co_owners] == [anna.id]
+
+
+def test_every_choice_field_of_the_base_form_says_not_a_valid_choice(app):
+    """Select, radio buttons and checkboxes, a value their coerce cannot read and one that is
+    none of the choices: the product's message, in one place (the base form); a field's own
+    message is kept."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms import RadioField, SelectField, SelectMultipleField
+    from wtforms.fields.choices import SelectChoice
+
+    from tracker.validators import TrackerForm
+
+    class Form(TrackerForm):
+        class Meta:
+            csrf = False
+
+        one = SelectField(coerce=int, choices=[SelectChoice(1, "Ett")])
+        many = SelectMultipleField(coerce=int, choices=[SelectChoice(1, "Ett")])
+        radio = RadioField(choices=[SelectChoice("a", "A")])
+        own = SelectField(
+            coerce=int, choices=[SelectChoice(1, "Ett")], invalid_value_message="Eget"
+        )
+
+    tampered = [
+        {"one": "abc", "many": "x", "radio": "b", "own": "abc"},
+        {"one": "2", "many": "2", "radio": "", "own": "1"},
+    ]
+    with app.test_request_context("/"):
+        for data in tampered:
+            form = Form(MultiDict(data))
+            assert not form.validate()
+            for name in ("one", "many", "radio"):
+                assert [str(e) for e in form[name].errors] == ["Inte ett giltigt val."], name
+        form = Form(MultiDict(tampered[0]))
+        assert not form.validate() and form.own.errors == ["Eget"]

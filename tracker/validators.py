@@ -1,46 +1,88 @@
 """Validators every form shares: text without control characters, dates a database can hold.
 
-One home for each rule (STYLE.md: no rule written in several places).
+One home for each rule (STYLE.md: no rule written in several places): the forms, the API's text
+fields, the import and the export heading all ask :func:`has_control_characters`.
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-# C0 controls, DEL and C1 controls; tab, line feed and carriage return are kept where a field
-# holds several lines. Such characters cannot be typed, break the XML of Word and Excel files,
-# and hide text from the reader.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Characters no text may hold: controls (Cc: C0, DEL, C1), format characters (Cf), lone
+# surrogates (Cs, which only JSON can carry) and private use (Co, whose look depends on the font).
+# They cannot be typed, break the XML of Word and Excel files, hide text from the reader, or,
+# the bidirectional ones, make a text read differently from what it is ("Trojan Source").
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+# The format characters a text needs: the soft hyphen (Word's optional hyphen in a long Swedish
+# compound, "verksamhets\u00adutveckling") and the zero-width joiner that makes one emoji of
+# several (woman, ZWJ, laptop: the woman technologist). Neither changes the order or the
+# meaning of what is read.
+_ALLOWED_FORMAT = frozenset("\u00ad\u200d")
+# Tab, line feed and carriage return, kept where a field holds several lines.
+_LINE_CHARACTERS = frozenset("\t\n\r")
+# The bidirectional controls: marks (LRM, RLM, ALM), embeddings and overrides (LRE, RLE, PDF,
+# LRO, RLO) and isolates (LRI, RLI, FSI, PDI). Refused as the rest; named in their own message.
+DIRECTION_CHARACTERS = frozenset(
+    "\u061c\u200e\u200f"  # ALM, LRM, RLM
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE, RLE, PDF, LRO, RLO
+    "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
+)
 
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
+# What every choice field says of a value that is none of its choices, also one that cannot even
+# be read as one ("abc" for an id), instead of WTForms' "Felaktigt val; kunde inte ceorce:a".
+NOT_A_CHOICE = _l("Not a valid choice.")
+
+
+def forbidden_characters(text: str | None, multiline: bool = False) -> set[str]:
+    """The characters of the text that no text may hold; a multi-line text may hold tab, CR and
+    LF."""
+    if not text:
+        return set()
+    allowed = _ALLOWED_FORMAT | _LINE_CHARACTERS if multiline else _ALLOWED_FORMAT
+    return {
+        ch
+        for ch in set(text)
+        if ch not in allowed and unicodedata.category(ch) in _FORBIDDEN_CATEGORIES
+    }
+
 
 def has_control_characters(text: str | None, multiline: bool = False) -> bool:
-    if not text:
-        return False
-    return bool((_CONTROL_EXCEPT_LINES if multiline else _CONTROL).search(text))
+    return bool(forbidden_characters(text, multiline))
 
 
 class NoControlCharacters:
-    """Refuse control characters; a multi-line field may hold tab, CR and LF."""
+    """Refuse control and other invisible characters; a multi-line field may hold tab, CR and
+    LF. A character that changes the direction of the text gets a message that says so."""
 
     def __init__(self, multiline: bool = False, message=None):
         self.multiline = multiline
         self.message = message
 
     def __call__(self, form, field) -> None:
-        if isinstance(field.data, str) and has_control_characters(field.data, self.multiline):
+        if not isinstance(field.data, str):
+            return
+        found = forbidden_characters(field.data, self.multiline)
+        if not found:
+            return
+        if self.message:
+            raise ValidationError(self.message)
+        if found & DIRECTION_CHARACTERS:
             raise ValidationError(
-                self.message or _l("Remove the invisible control characters from the text.")
+                _l(
+                    "Remove the invisible characters that change the direction of the text: "
+                    "they can make it read differently from what it says."
+                )
             )
+        raise ValidationError(_l("Remove the invisible control characters from the text."))
 
 
 class SensibleDate:
@@ -56,7 +98,8 @@ class TrackerForm(FlaskForm):
     """The base of every form: each text field refuses control characters (a text area keeps
     tab and line breaks). Hidden fields carry the application's own values (and ``next`` is
     normalised where it is used); passwords accept any character (ASVS 6.2.9). Every date is
-    one from 1900 to 2999."""
+    one from 1900 to 2999. Every choice field (select, radio buttons, checkboxes) answers a
+    value that is none of its choices with :data:`NOT_A_CHOICE`, unless it has its own message."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -68,4 +111,9 @@ class TrackerForm(FlaskForm):
                 field.validators = [*field.validators, NoControlCharacters(multiline=multiline)]
             elif isinstance(field, DateField):
                 field.validators = [*field.validators, SensibleDate()]
+            elif isinstance(field, SelectField):
+                # A value its coerce cannot read ("abc" for an id), and one it can but that is
+                # none of the choices.
+                field.invalid_value_message = field.invalid_value_message or NOT_A_CHOICE
+                field.invalid_choice_message = field.invalid_choice_message or NOT_A_CHOICE
             return field

@@ -3,21 +3,18 @@ the OpenAPI description. Field names are English codes; labels come in the user'
 
 from __future__ import annotations
 
-import re
-
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from ..initiatives.services import LONG_TEXT_LIMIT
 from ..models import DecisionKind, Health, Status
+from ..validators import has_control_characters
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 MAX_PAGE = 100_000
 MAX_ID = 2**31 - 1
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 MESSAGES = {
     "required": _l("This field is required."),
@@ -32,7 +29,8 @@ def _messages(**extra):
 
 
 class Text(fields.String):
-    """A string without control characters (a line break is allowed in long texts)."""
+    """A string without control characters, by the forms' rule (a line break is allowed in long
+    texts)."""
 
     def __init__(self, *args, multiline: bool = False, **kwargs):
         kwargs.setdefault("error_messages", _messages())
@@ -41,8 +39,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        pattern = _CONTROL if self.multiline else _CONTROL_IN_LINE
-        if pattern.search(text):
+        if has_control_characters(text, multiline=self.multiline):
             raise ma.ValidationError(str(_l("Control characters are not allowed.")))
         return text
 

@@ -4,7 +4,6 @@ meeting, and "Status per <date>". Passed to every format as query parameters and
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..portfolio.filters import FilterError
+from ..validators import has_control_characters
 
 PARAMETERS = ("dnr", "meeting", "as_of")
 DNR_MAX = 40
@@ -50,15 +50,11 @@ class Heading:
         return {k: [v] for k, v in args.items() if v}
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text)
-
-
 def parse(args: MultiDict) -> Heading:
     """The heading from the query string; FilterError on a value that cannot be printed."""
     dnr = " ".join((args.get("dnr") or "").split())
     meeting_raw = args.get("meeting") or ""
-    if _has_control(args.get("dnr") or "") or _has_control(meeting_raw):
+    if has_control_characters(args.get("dnr")) or has_control_characters(meeting_raw):
         raise FilterError(_("The heading may not contain control characters."))
     meeting = " ".join(meeting_raw.split())
     if len(dnr) > DNR_MAX:

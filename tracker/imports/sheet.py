@@ -33,6 +33,7 @@ from ..models import (
     normalise_email,
 )
 from ..uploads import ImportFileError, find_heading, read_rows
+from ..validators import has_control_characters
 from . import columns as cols
 
 MAX_ROWS = 2000
@@ -41,7 +42,6 @@ KEY_LIMIT = 100
 PAYLOAD_MAX_AGE = 3600
 SALT = "tracker.imports.initiatives"
 CHUNK = 500
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPLIT_EMAILS = re.compile(r"[\s,;]+")
 OWNER_ROLES = (Role.MANAGER, Role.ADMIN)
 
@@ -566,7 +566,7 @@ def _read_row(
     )
     problems = row.problems
     for key, value in values.items():
-        if _CONTROL.search(value):
+        if has_control_characters(value, multiline=True):
             problems.append(
                 _(
                     "%(column)s: the cell holds control characters.",
