@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.api import tokens
 from tracker.extensions import db
@@ -370,6 +370,35 @@ def test_problems_speak_the_users_language(org, client):
         "/api/v1/initiatives?status=flying", headers={**bearer(secret), "Accept-Language": "sv"}
     )
     assert response.get_json()["title"] == "Kontrollera det du skickade"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({**UPDATE, "owner_id": 1}, "owner_id", "Okänt fält."),
+        ({**UPDATE, "happened": "x" * 5001}, "happened", "Högst 5000 tecken."),
+        ({**UPDATE, "version": 10**30}, "version", "Ange ett heltal från 0 till 2147483647."),
+        ({**UPDATE, "version": -1}, "version", "Ange ett heltal från 0 till 2147483647."),
+        ([], "_schema", "Skicka ett JSON-objekt."),
+        ("text", "_schema", "Skicka ett JSON-objekt."),
+        ({**UPDATE, "progress": 1.5}, "progress", "Ange ett heltal."),
+        ({**UPDATE, "progress": True}, "progress", "Ange ett heltal."),
+    ],
+)
+def test_every_field_problem_speaks_swedish_and_nothing_is_cut_down(
+    org, portfolio, client, body, field, message
+):
+    """Not one of marshmallow's English defaults in a Swedish answer, and a number that is not
+    whole (1.5, true) is refused rather than saved as 1."""
+    secret = make_token(org.manager, "read_write")
+    response = client.post(
+        f"/api/v1/initiatives/{portfolio[0].id}/updates",
+        json=body,
+        headers={**bearer(secret), "Accept-Language": "sv"},
+    )
+    assert response.status_code == 422
+    assert {"field": field, "message": message} in response.get_json()["errors"]
+    assert db.session.scalar(select(func.count()).select_from(StatusUpdate)) == 2
 
 
 def test_etag_and_if_none_match(org, portfolio, client):

@@ -17,7 +17,7 @@ from flask import url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from .. import settings
 from ..benefits import overview
@@ -201,7 +201,7 @@ class NewMeasurementSchema(s.Schema):
     corrects_id = s.Int(
         allow_none=True,
         load_default=None,
-        validate=validate.Range(1, s.MAX_ID),
+        validate=s.id_range(),
         metadata={"description": "The measurement this one corrects (then a comment is needed)."},
     )
 

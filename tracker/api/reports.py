@@ -17,7 +17,7 @@ from flask import Response
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import fields, validate
+from marshmallow import fields
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
@@ -115,7 +115,7 @@ class ReportSchema(ReportSummarySchema):
 
 class ReportArgs(s.PageArgs):
     committee = s.Text(metadata={"description": "Committee code, e.g. BUN."})
-    period = s.Int(validate=validate.Range(1, s.MAX_ID), metadata={"description": "A period's id."})
+    period = s.Int(validate=s.id_range(), metadata={"description": "A period's id."})
     latest = fields.Boolean(
         metadata={"description": "Only the newest version of each report (corrections replace)."},
         error_messages=s._messages(invalid=_l("Use true or false.")),

@@ -44,9 +44,32 @@ class Text(fields.String):
         return text
 
 
+class WholeNumber(fields.Integer):
+    """A whole number, also as text (a query parameter is one): 1.5 or true is refused, not cut
+    down to 1."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
 def Int(**kwargs):  # noqa: N802 - a field factory reads like a field class
     kwargs.setdefault("error_messages", _messages(invalid=_l("Enter a whole number.")))
-    return fields.Integer(strict=False, **kwargs)
+    return WholeNumber(strict=False, **kwargs)
+
+
+def id_range(lowest: int = 1) -> validate.Range:
+    """An id (or a version) the database can hold, with the message in the reader's language."""
+    return validate.Range(
+        lowest,
+        MAX_ID,
+        error=_l("Enter a whole number from %(min)d to %(max)d.", min=lowest, max=MAX_ID),
+    )
+
+
+def max_length(limit: int) -> validate.Length:
+    return validate.Length(max=limit, error=_l("At most %(max)d characters.", max=limit))
 
 
 def choice(enum_cls, **kwargs):
@@ -61,6 +84,13 @@ def choice(enum_cls, **kwargs):
 
 
 class Schema(ma.Schema):
+    # The schema's own refusals in the reader's language too: a field nobody asked for, and a
+    # body that is not a JSON object (a list, a string).
+    error_messages = {  # noqa: RUF012 - marshmallow's own convention
+        "unknown": MESSAGES["unknown"],
+        "type": _l("Send a JSON object."),
+    }
+
     class Meta:
         ordered = True
 
@@ -257,15 +287,11 @@ class NewStatusUpdateSchema(Schema):
         required=True,
         validate=validate.Range(0, 100, error=_l("Progress must be between 0 and 100.")),
     )
-    happened = Text(multiline=True, load_default="", validate=validate.Length(max=LONG_TEXT_LIMIT))
-    next_steps = Text(
-        multiline=True, load_default="", validate=validate.Length(max=LONG_TEXT_LIMIT)
-    )
-    support_needed = Text(
-        multiline=True, load_default="", validate=validate.Length(max=LONG_TEXT_LIMIT)
-    )
+    happened = Text(multiline=True, load_default="", validate=max_length(LONG_TEXT_LIMIT))
+    next_steps = Text(multiline=True, load_default="", validate=max_length(LONG_TEXT_LIMIT))
+    support_needed = Text(multiline=True, load_default="", validate=max_length(LONG_TEXT_LIMIT))
     version = Int(
-        validate=validate.Range(0, MAX_ID),
+        validate=id_range(0),
         metadata={
             "description": "Optional. The initiative's version (it counts edits of its details, "
             "not status updates): 409 when it has been edited since. For any change, another "
@@ -275,9 +301,7 @@ class NewStatusUpdateSchema(Schema):
 
 
 class DecisionArgs(PageArgs):
-    initiative = Int(
-        validate=validate.Range(1, MAX_ID), metadata={"description": "Only this initiative's."}
-    )
+    initiative = Int(validate=id_range(), metadata={"description": "Only this initiative's."})
 
 
 class DecisionSchema(Schema):
