@@ -5,6 +5,7 @@ workbook, and the optional heading ("Bilaga till ärende", the meeting, "Status 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -243,6 +244,23 @@ def test_a_bad_heading_on_the_export_page_keeps_what_was_typed(portfolio, client
     html = response.get_data(as_text=True)
     assert "bokstäver, siffror" in html and 'value="&lt;b&gt;x"' in html
     assert "<b>x" not in html
+
+
+def test_every_bad_heading_field_gets_its_own_message_at_once(portfolio, client, auth):  # noqa: F811
+    """Three mistakes, three messages, each tied to its field (aria-invalid, described by its
+    message): the secretary does not fix one to find the next."""
+    auth.login("ledning@example.se")
+    html = client.get(f"/exports?dnr=%3Cb%3Ex&meeting={'m' * 121}&as_of=ig%C3%A5r").text
+    for name, message in (
+        ("export-dnr", "bokstäver, siffror"),
+        ("export-meeting", "högst 120"),
+        ("export-as-of", "ÅÅÅÅ-MM-DD"),
+    ):
+        error = re.search(rf'<p class="field__error" id="{name}-error">(.*?)</p>', html, re.S)
+        assert error and message in error.group(1), name
+        field = re.search(rf'<input[^>]*id="{name}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in field and f"{name}-error" in field, field
+    assert html.count('class="field__error"') == 3
 
 
 def test_csv_prints_the_heading_above_the_table(portfolio, client, auth):  # noqa: F811

@@ -50,26 +50,40 @@ class Heading:
         return {k: [v] for k, v in args.items() if v}
 
 
+class HeadingError(FilterError):
+    """Every problem of the heading at once, by parameter (``dnr``, ``meeting``, ``as_of``)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
 def parse(args: MultiDict) -> Heading:
-    """The heading from the query string; FilterError on a value that cannot be printed."""
+    """The heading from the query string; HeadingError naming every value that cannot be
+    printed."""
+    errors: dict[str, str] = {}
     dnr = " ".join((args.get("dnr") or "").split())
     meeting_raw = args.get("meeting") or ""
-    if has_control_characters(args.get("dnr")) or has_control_characters(meeting_raw):
-        raise FilterError(_("The heading may not contain control characters."))
+    if has_control_characters(args.get("dnr")):
+        errors["dnr"] = _("The heading may not contain control characters.")
+    elif len(dnr) > DNR_MAX:
+        errors["dnr"] = _("The diary number may be at most %(max)d characters.", max=DNR_MAX)
+    elif dnr and not DNR_PATTERN.match(dnr):
+        errors["dnr"] = _("The diary number may hold letters, digits, spaces and . : / - only.")
     meeting = " ".join(meeting_raw.split())
-    if len(dnr) > DNR_MAX:
-        raise FilterError(_("The diary number may be at most %(max)d characters.", max=DNR_MAX))
-    if dnr and not DNR_PATTERN.match(dnr):
-        raise FilterError(_("The diary number may hold letters, digits, spaces and . : / - only."))
-    if len(meeting) > MEETING_MAX:
-        raise FilterError(_("The meeting may be at most %(max)d characters.", max=MEETING_MAX))
+    if has_control_characters(meeting_raw):
+        errors["meeting"] = _("The heading may not contain control characters.")
+    elif len(meeting) > MEETING_MAX:
+        errors["meeting"] = _("The meeting may be at most %(max)d characters.", max=MEETING_MAX)
     as_of_text = (args.get("as_of") or "").strip()
     as_of = None
     if as_of_text:
         try:
             as_of = date.fromisoformat(as_of_text)
         except ValueError:
-            raise FilterError(_("Give the status date as YYYY-MM-DD.")) from None
-        if not 2000 <= as_of.year <= 2100:
-            raise FilterError(_("Give the status date as YYYY-MM-DD."))
+            as_of = None
+        if as_of is None or not 2000 <= as_of.year <= 2100:
+            errors["as_of"] = _("Give the status date as YYYY-MM-DD.")
+    if errors:
+        raise HeadingError(errors)
     return Heading(dnr=dnr, meeting=meeting, as_of=as_of)

@@ -117,9 +117,9 @@ def index():
         with_maturity = False
     try:
         report_heading = heading.parse(request.args)
-        heading_error = None
-    except portfolio_filters.FilterError as error:
-        report_heading, heading_error = heading.Heading(), error.message
+        heading_errors = {}
+    except heading.HeadingError as error:
+        report_heading, heading_errors = heading.Heading(), error.errors
     stale_days = settings.stale_days()
     total = services.count(services.export_query(user, filters, stale_days))
     args = filters.as_args().to_dict(flat=False)
@@ -136,7 +136,7 @@ def index():
         args=args,
         with_maturity=with_maturity,
         heading=report_heading,
-        heading_error=heading_error,
+        heading_errors=heading_errors,
         heading_input={k: request.args.get(k, "")[:200] for k in heading.PARAMETERS},
     )
 
