@@ -58,3 +58,46 @@ def test_up_and_down_and_the_triggers(app):
     assert not TABLES & set(inspect(db.engine).get_table_names())
     upgrade()
     assert set(inspect(db.engine).get_table_names()) >= TABLES
+
+
+def test_status_updates_made_by_decisions_before_the_column_are_linked(app):
+    """i33 finds the status updates that pause and close decisions made before i32 gave them a
+    decision_id (same author and initiative, the status the kind sets, the text ending with the
+    meeting, within a minute) and links them; the owner's own reports stay reports."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.models import Decision, DecisionKind, Status, StatusUpdate
+
+    from . import factories
+
+    _empty_database()
+    upgrade(revision="i32update_decision")
+    org = factories.make_org()
+    initiative = factories.make_initiative(org.manager, title="Pausas")
+    decided = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    decision = Decision(initiative_id=initiative.id, author_id=org.management.id,
+                        created_at=decided, decided_on=decided.date(), meeting="LG 2026-03-01",
+                        kind=DecisionKind.PAUSE)  # fmt: skip
+    db.session.add(decision)
+    db.session.flush()
+
+    def update(author, status, happened, at):
+        row = StatusUpdate(initiative_id=initiative.id, author_id=author.id, created_at=at,
+                           status=status, health=initiative.health, progress=10,
+                           happened=happened)  # fmt: skip
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    by_decision = update(org.management, Status.PAUSED, "Pausas (LG 2026-03-01)",
+                         decided + timedelta(milliseconds=5))  # fmt: skip
+    owners = update(org.manager, Status.PAUSED, "Pausat (LG 2026-03-01)",
+                    decided + timedelta(seconds=2))  # fmt: skip
+    later = update(org.management, Status.PAUSED, "Pausas (LG 2026-03-01)",
+                   decided + timedelta(hours=2))  # fmt: skip
+    db.session.commit()
+    upgrade()
+    db.session.expire_all()
+    links = dict(db.session.execute(text("SELECT id, decision_id FROM status_update")).all())
+    assert links[by_decision] == decision.id
+    assert links[owners] is None and links[later] is None
