@@ -548,3 +548,55 @@ def test_the_mark_in_the_status_round_and_on_the_start_page_is_accessible(
     page.goto("/?lang=sv")
     assert page.get_by_label(label).count() >= 1
     assert_no_axe_violations(page, "start page with the period's mark")
+
+
+def test_the_start_pages_choice_of_report_fits_a_phone(page, sign_in, live_server):
+    """With two updates in the open period the start page offers the choice of which is the
+    report: on a phone (390 px) and at 320 px it stays inside the page (no sideways scroll)."""
+    from datetime import date, timedelta
+
+    from tracker.initiatives import services as initiative_services
+    from tracker.initiatives.services import UpdateData
+    from tracker.reports import periods
+
+    with live_server.app.app_context():
+        if periods.open_period(date.today()) is None:
+            admin = db.session.scalar(
+                db.select(User).where(User.email == live_server.emails["admin"])
+            )
+            periods.create_period(
+                admin,
+                periods.PeriodData(
+                    name="Tertialen",
+                    starts_on=date.today() - timedelta(days=10),
+                    ends_on=date.today() + timedelta(days=60),
+                    deadline=date.today() + timedelta(days=30),
+                ),
+            )
+        manager = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["manager"])
+        )
+        initiative = db.session.scalar(
+            db.select(Initiative).where(
+                Initiative.owner_id == manager.id,
+                Initiative.status.not_in((Status.DONE, Status.CANCELLED)),
+            )
+        )
+        for text in ("Första rapporten i perioden " * 6, "Andra rapporten i perioden " * 6):
+            initiative_services.post_update(
+                manager,
+                initiative,
+                UpdateData(status=initiative.status, health=initiative.health,
+                           progress=initiative.progress, happened=text),
+            )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    sign_in("manager")
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/?lang=sv")
+        assert page.locator(".period-mark select").count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            width,
+            page.evaluate("document.documentElement.scrollWidth"),
+        )
