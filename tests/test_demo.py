@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from tracker.models import (
     AuditEvent,
     Committee,
     Department,
+    FrozenReport,
     Health,
     Initiative,
     Principle,
@@ -116,6 +118,26 @@ def test_support_is_asked_for_in_some_latest_updates(seeded):
     assert sum(bool(u.support_needed) for u in latest) >= 3
 
 
+def test_support_requests_follow_the_updates_so_earlier_reports_show_them(seeded):
+    """Earlier updates that asked for support made requests too, withdrawn with the owner's
+    next update that did not ask: the frozen reports of earlier periods have support asked and
+    withdrawn, each request's dates those of its updates."""
+    from tracker.models import SupportOutcome, SupportRequest
+
+    requests = db.session.scalars(select(SupportRequest)).all()
+    closed = [r for r in requests if r.closed_at is not None]
+    assert closed and all(r.outcome is SupportOutcome.WITHDRAWN for r in closed)
+    moments = {(u.initiative_id, u.created_at) for u in db.session.scalars(select(StatusUpdate))}
+    for request in requests:
+        assert (request.initiative_id, request.opened_at) in moments
+        if request.closed_at is not None:
+            assert (request.initiative_id, request.closed_at) in moments
+            assert request.closed_at > request.opened_at
+    reports = [json.loads(r.content) for r in db.session.scalars(select(FrozenReport))]
+    assert any(e.get("support") for r in reports for e in r["initiatives"])
+    assert any(r["changes"]["support_answered"] for r in reports)
+
+
 def test_every_initiative_has_motivated_principle_links(seeded):
     links = defaultdict(list)
     for link in db.session.scalars(select(PrincipleLink)):
@@ -193,7 +215,7 @@ def assert_consistent(expected: int) -> None:
         request = initiative.open_support_request
         assert (request is not None) == bool(latest.support_needed)
         if request is not None:
-            assert (request.text, request.opened_by_update_id) == (latest.support_needed, latest.id)
+            assert (request.text, request.latest_update_id) == (latest.support_needed, latest.id)
         assert initiative.updated_at == latest.created_at
         assert initiative.created_at < updates[0].created_at
         assert latest.created_at < NOW

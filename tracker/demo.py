@@ -69,6 +69,7 @@ from .models import (
     Role,
     Status,
     StatusUpdate,
+    SupportOutcome,
     SupportRequest,
     User,
     initiative_co_owner,
@@ -398,7 +399,10 @@ def _texts(
     if latest:
         support = plan.support
     else:
-        support = rng.choice(SUPPORT) if health is OFF_TRACK and rng.random() < 0.3 else ""
+        # An earlier update in trouble asks now and then (the request is withdrawn with the
+        # next update that does not ask: see _support_history).
+        asks = health is OFF_TRACK or (health is AT_RISK and rng.random() < 0.5)
+        support = rng.choice(SUPPORT) if asks and rng.random() < 0.5 else ""
     return {
         "happened": happened,
         "next_steps": _pick(NEXT_STEPS[status], status, progress, rng),
@@ -457,7 +461,31 @@ SUPPORT_COLUMNS = (
     "opened_by_update_id",
     "latest_update_id",
     "text",
+    "closed_at",
+    "closed_by_id",
+    "outcome",
 )
+
+
+def _support_history(initiative_id: int, rows: list[tuple[int, dict]]) -> list[list]:
+    """The support requests an initiative's updates make, in order: an update that asks opens
+    one (or rewords the open one); in the demo's story the owner withdraws it with the next
+    update that does not ask. So the latest update's request, if it asks, is the open one, and
+    the frozen reports of earlier periods have requests asked, open and withdrawn."""
+    requests: list[list] = []
+    current: list | None = None
+    for update_id, row in rows:
+        if row["support_needed"]:
+            if current is None:
+                current = [initiative_id, row["created_at"], row["author_id"], update_id,
+                           update_id, row["support_needed"], None, None, None]  # fmt: skip
+                requests.append(current)
+            else:
+                current[4], current[5] = update_id, row["support_needed"]
+        elif current is not None:
+            current[6:9] = [row["created_at"], row["author_id"], SupportOutcome.WITHDRAWN.value]
+            current = None
+    return requests
 
 
 def _insert(writer: bulk.Plain, built: list[Built]) -> int:
@@ -468,26 +496,22 @@ def _insert(writer: bulk.Plain, built: list[Built]) -> int:
     ids = writer.next_ids(Initiative.__table__, len(built))
     update_ids = iter(writer.next_ids(StatusUpdate.__table__, sum(len(b.updates) for b in built)))
     link_ids = iter(writer.next_ids(PrincipleLink.__table__, sum(len(b.links) for b in built)))
-    initiatives, updates, links, co_owners, asking = [], [], [], [], []
+    initiatives, updates, links, co_owners, requests = [], [], [], [], []
     for id_, b in zip(ids, built, strict=True):
         initiatives.append((id_, *(b.initiative[name] for name in _INITIATIVE_FIELDS)))
-        update_id = 0
-        for row in b.updates:
-            update_id = next(update_ids)
-            updates.append((update_id, id_, *(row[name] for name in _UPDATE_FIELDS)))
+        numbered = [(next(update_ids), row) for row in b.updates]
+        updates.extend(
+            (update_id, id_, *(row[name] for name in _UPDATE_FIELDS)) for update_id, row in numbered
+        )
         links.extend(
             (next(link_ids), id_, row["principle_id"], row["motivation"]) for row in b.links
         )
         co_owners.extend((id_, user) for user in b.co_owners)
-        latest = b.updates[-1] if b.updates else None
-        if latest is not None and latest["support_needed"] != "":
-            asking.append((id_, latest, update_id))
-    support_ids = writer.next_ids(SupportRequest.__table__, len(asking))
+        requests.extend(_support_history(id_, numbered))
+    support_ids = writer.next_ids(SupportRequest.__table__, len(requests))
     support = [
-        (support_id, id_, row["created_at"], row["author_id"], update_id, update_id,
-         row["support_needed"])
-        for support_id, (id_, row, update_id) in zip(support_ids, asking, strict=True)
-    ]  # fmt: skip
+        (support_id, *request) for support_id, request in zip(support_ids, requests, strict=True)
+    ]
     writer.write(Initiative.__table__, INITIATIVE_COLUMNS, initiatives)
     writer.write(StatusUpdate.__table__, UPDATE_COLUMNS, updates)
     writer.write(PrincipleLink.__table__, LINK_COLUMNS, links)
