@@ -488,3 +488,30 @@ def test_the_history_names_a_support_requests_text_as_support_not_decision(
     log = client.get("/admin/audit?lang=sv&action=support_request.update").get_data(as_text=True)
     text = " ".join(re.sub(r"<[^>]+>", " ", log).split())
     assert "Begärt stöd: En jurist → Två jurister" in text.replace(" :", ":")
+
+
+def test_a_withdrawn_request_leaves_the_report_excerpts_on_board_and_dashboard(
+    org, initiative, client, auth
+):
+    """The latest report asked for support; once the owner withdraws the request the board and
+    the dashboard stop quoting the ask (what happened is still quoted)."""
+    initiative.health = Health.OFF_TRACK
+    db.session.commit()
+    auth.login("chef@example.se")
+    _update(client, initiative.id, health="off_track", happened="Leverantören är sen",
+            support_needed="En jurist till avtalet")  # fmt: skip
+    auth.logout()
+    auth.login("ledning@example.se")
+    for path in ("/board?lang=sv", "/dashboard?lang=sv"):
+        html = client.get(path).get_data(as_text=True)
+        assert "En jurist till avtalet" in html, path
+    auth.logout()
+    auth.login("chef@example.se")
+    token = _token(client)
+    client.post(f"/initiatives/{initiative.id}/support/withdraw", data={"csrf_token": token})
+    auth.logout()
+    auth.login("ledning@example.se")
+    for path in ("/board?lang=sv", "/dashboard?lang=sv"):
+        html = client.get(path).get_data(as_text=True)
+        assert "En jurist till avtalet" not in html, path
+        assert "Leverantören är sen" in html, path
