@@ -100,7 +100,8 @@ def test_the_follow_up_cycle(page, browser, live_server, sign_in, console):
         page.locator("#freeze button[type='submit']").click()
     report_url = page.url.split("?")[0]
     heading = page.inner_text("#frozen-report")
-    assert f"Status per {day(-1)}, fastställd {TODAY.isoformat()} av Lena Ledning" in heading
+    frozen_on = datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat()  # (past midnight)
+    assert f"Status per {day(-1)}, fastställd {frozen_on} av Lena Ledning" in heading
     assert "KS 2026/99" in heading
     check_both_languages(page, "the frozen report")
     before_page = page.inner_text("#initiatives ~ .table-wrap")
