@@ -525,6 +525,8 @@ def test_docs_page_speaks_the_readers_language(org, client, auth):
     response = client.get("/api/v1/docs", headers={"Accept-Language": "sv"})
     assert "<h1>API documentation</h1>" in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
+    assert {"Cookie", "Accept-Language"} <= set(response.vary)
+    assert "private" in response.headers["Cache-Control"]
     client.get("/account?lang=sv")  # chosen in the app for this session
     assert "<h1>API-dokumentation</h1>" in client.get("/api/v1/docs").get_data(as_text=True)
     assert "<h1>API documentation</h1>" in client.get("/api/v1/docs?lang=en").text

@@ -230,14 +230,18 @@ def test_other_invisible_characters_are_refused(org, client, auth, name):
     response = _post(client, "/initiatives", initiative_form(org, title=title), "/initiatives/new")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Ta bort de osynliga kontrolltecknen ur texten." in html and title in html
+    code_point = f"U+{ord(INVISIBLE[name]):04X}"  # named, since it cannot be seen
+    assert f"Ta bort de osynliga kontrolltecknen ur texten ({code_point})." in html
+    assert title in html
 
 
 def test_a_soft_hyphen_and_an_emoji_joined_by_zwj_are_kept(org, client, auth):
-    """A Swedish text needs these two: the soft hyphen of a long compound (Word's optional
-    hyphen) and the zero-width joiner inside an emoji (woman, ZWJ, laptop)."""
+    """A text needs these: the soft hyphen of a long Swedish compound (Word's optional hyphen),
+    the zero-width joiner inside an emoji (woman, ZWJ, laptop) and the zero-width non-joiner
+    of Persian spelling (a name or a word in a resident's language)."""
     auth.login(org.manager.email)
-    title = "Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # with a ZWNJ
+    title = f"Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb {persian}"
     response = _post(client, "/initiatives", initiative_form(org, title=title), "/initiatives/new")
     assert response.status_code in (302, 303)
     assert db.session.scalar(select(Initiative.title)) == title

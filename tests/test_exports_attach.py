@@ -261,6 +261,16 @@ def test_every_bad_heading_field_gets_its_own_message_at_once(portfolio, client,
         field = re.search(rf'<input[^>]*id="{name}"[^>]*>', html).group(0)
         assert 'aria-invalid="true"' in field and f"{name}-error" in field, field
     assert html.count('class="field__error"') == 3
+    # Filled in with JavaScript on, only the summary is swapped: the messages come in it, with
+    # links to the fields, and no download goes out without the heading meanwhile.
+    fragment = client.get(
+        "/exports?dnr=%3Cb%3Ex&meeting=KS", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert 'role="alert"' in fragment and 'href="#export-dnr"' in fragment
+    assert "bokstäver, siffror" in fragment
+    assert "initiatives.pdf" not in fragment and "initiatives.csv" not in fragment
+    fixed = client.get("/exports?dnr=KS+1&meeting=KS", headers={"HX-Request": "true"}).text
+    assert 'role="alert"' not in fixed and "meeting=KS" in fixed
 
 
 def test_csv_prints_the_heading_above_the_table(portfolio, client, auth):  # noqa: F811

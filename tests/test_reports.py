@@ -504,9 +504,32 @@ def test_a_report_frozen_before_support_requests_compares_by_its_text():
                 "initiatives": [entry(1, "A", support="Pengar")]}  # fmt: skip
     current = {"initiatives": [{**entry(1, "A"), "support": None, "support_closed": []}]}
     result = compare.compare(previous, current)
-    assert result["support_answered"] == []  # schema 2 says what closed; nothing did
+    # Asked then, not open now and not closed in this period: dealt with in between.
+    assert result["support_answered"] == [
+        {"id": 1, "title": "A", "department": "IT", "text": "Pengar", "outcome": ""}
+    ]
     current["initiatives"][0]["support"] = {"text": "Pengar", "since": "2026-02-01", "days": 1}
     assert compare.compare(previous, current)["support_asked"] == []
+    assert compare.compare(previous, current)["support_answered"] == []
+
+
+def test_an_answer_is_listed_once_since_the_report_compared_with():
+    """A live comparison against a report of the same period, frozen on 2026-06-15: a request
+    withdrawn on the 10th was in that report already (not open there), one withdrawn on the
+    20th is new."""
+    closed = [
+        {"text": "Förra", "outcome": "withdrawn", "date": "2026-06-10"},
+        {"text": "Nya", "outcome": "withdrawn", "date": "2026-06-20"},
+    ]
+    open_then = {"text": "Nya", "since": "2026-06-01", "days": 14}
+    previous = {
+        "period": {"name": "T2", "ends_on": "2026-08-31"},
+        "frozen_at": "2026-06-15T10:00:00+00:00",
+        "initiatives": [{**entry(1, "A"), "support": open_then, "support_closed": []}],
+    }
+    current = {"initiatives": [{**entry(1, "A"), "support": None, "support_closed": closed}]}
+    answered = compare.compare(previous, current)["support_answered"]
+    assert [(c["text"], c["outcome"]) for c in answered] == [("Nya", "withdrawn")]
 
 
 def test_a_decision_that_pauses_an_initiative_is_not_its_owners_report(org):
@@ -557,3 +580,24 @@ def test_a_decision_that_pauses_an_initiative_is_not_its_owners_report(org):
     [correction] = freeze(org, p, reason="Ägarens rapport", expected={org.committees[0].id: 1})
     [entry] = json.loads(correction.content)["initiatives"]
     assert entry["report"]["happened"] == "Pausat i väntan på beslut" and own.decision_id is None
+
+
+def test_a_report_frozen_before_support_requests_still_shows_what_it_asked():
+    """Schema 1 kept the ask in the report's text only: the page and the files show it."""
+    from tracker.reports import render
+
+    content = {
+        "committee": {"name": "KS"},
+        "period": {"ends_on": "2026-04-30"},
+        "initiatives": [
+            {**entry(1, "A", support="Pengar"), "purpose": "", "start_date": None,
+             "target_date": None, "last_update": "2026-02-01", "stale": False,
+             "principles": []},
+        ],
+    }  # fmt: skip
+    [row] = render.rows(content, "sv")
+    assert (row.support.text, row.support.since.isoformat(), row.support.days) == (
+        "Pengar",
+        "2026-02-01",
+        88,
+    )

@@ -141,7 +141,7 @@ def test_a_freeze_without_the_versions_the_page_showed_is_refused(org, client, a
     db.session.commit()
     url, page = f"/reports/periods/{p.id}/freeze", f"/reports/periods/{p.id}"
     committee = str(org.committees[0].id)
-    for expected in ("x:y", "", f"{committee}:0x", f"{org.committees[1].id}:0"):
+    for expected in ("x:y", "", f"{committee}:0x", f"{org.committees[1].id}:0", f"{committee}:5"):
         response = post_form(client, url + "?lang=sv", {"committee": committee,
                              "expected": expected}, page)  # fmt: skip
         assert response.status_code == 422, expected

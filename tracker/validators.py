@@ -23,7 +23,7 @@ _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 # compound, "verksamhets\u00adutveckling") and the zero-width joiner that makes one emoji of
 # several (woman, ZWJ, laptop: the woman technologist). Neither changes the order or the
 # meaning of what is read.
-_ALLOWED_FORMAT = frozenset("\u00ad\u200d")
+_ALLOWED_FORMAT = frozenset("\u00ad\u200c\u200d")  # and ZWNJ, which Persian and Kurdish spell with
 # Tab, line feed and carriage return, kept where a field holds several lines.
 _LINE_CHARACTERS = frozenset("\t\n\r")
 # The bidirectional controls: marks (LRM, RLM, ALM), embeddings and overrides (LRE, RLE, PDF,
@@ -82,7 +82,12 @@ class NoControlCharacters:
                     "they can make it read differently from what it says."
                 )
             )
-        raise ValidationError(_l("Remove the invisible control characters from the text."))
+        # Named by code point: the user cannot see them, but can look them up or ask for help.
+        names = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(found)[:5])
+        raise ValidationError(
+            _l("Remove the invisible control characters from the text (%(characters)s).",
+               characters=names)
+        )  # fmt: skip
 
 
 class SensibleDate:

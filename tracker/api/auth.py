@@ -34,6 +34,10 @@ class ApiAwareSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app, session, response):
         from flask import request as current_request
 
+        if current_request.path == DOCS_PATH:
+            # Its language comes from the cookie or the header: a cache must not share it.
+            response.vary.update(("Cookie", "Accept-Language"))
+            response.headers.setdefault("Cache-Control", "private, no-cache")
         if current_request.path.startswith("/api/"):
             return None
         return super().save_session(app, session, response)

@@ -38,16 +38,36 @@ def _support(entry: dict[str, Any]) -> str:
     return (report.get("support_needed") or "").strip()
 
 
-def _answered(entry: dict[str, Any], old_support: str) -> list[dict[str, Any]]:
-    """The support requests answered or withdrawn in the period. From a report frozen before
-    requests were kept in it: the one asked before that is no longer asked or got a support
-    decision."""
-    if "support_closed" in entry:
-        return [{"text": c["text"], "outcome": c["outcome"]} for c in entry["support_closed"]]
-    answered = any(d["kind"] == "support" for d in entry.get("decisions", []))
-    if old_support and (not _support(entry) or answered):
-        return [{"text": old_support}]
-    return []
+def _answered(entry: dict[str, Any], old_support: str, since: str | None) -> list[dict[str, Any]]:
+    """The support requests answered or withdrawn since the previous report (``since``: the
+    day its state was taken). From a report frozen before requests were kept in it: the one
+    asked before that is no longer asked or got a support decision."""
+    if "support_closed" not in entry:
+        answered = any(d["kind"] == "support" for d in entry.get("decisions", []))
+        if old_support and (not _support(entry) or answered):
+            return [{"text": old_support}]
+        return []
+    closed = [
+        c
+        for c in entry["support_closed"]
+        if since is None or c["date"] > since or (old_support and c["text"] == old_support)
+    ]
+    result = [{"text": c["text"], "outcome": c["outcome"]} for c in closed]
+    if old_support and not _support(entry) and not closed:
+        # Open then, closed in a period between the two reports (one never frozen).
+        result.append({"text": old_support, "outcome": ""})
+    return result
+
+
+def _as_of(report: dict[str, Any] | None) -> str | None:
+    """The day a report's state was taken: its period's end, or the day it was frozen if that
+    was earlier (a live comparison can be against a report of the same period)."""
+    if report is None:
+        return None
+    days = [report["period"]["ends_on"]]
+    if report.get("frozen_at"):
+        days.append(report["frozen_at"][:10])
+    return min(days)
 
 
 def _ref(entry: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +91,7 @@ def compare(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[st
         else None
     )
     before = {e["id"]: e for e in previous["initiatives"]} if previous else {}
+    since = _as_of(previous)
     now_ids = set()
     for entry in current["initiatives"]:
         now_ids.add(entry["id"])
@@ -89,13 +110,13 @@ def compare(previous: dict[str, Any] | None, current: dict[str, Any]) -> dict[st
             result["new"].append({**ref, "status": entry["status"], "health": entry["health"]})
             if support:
                 result["support_asked"].append({**ref, "text": support})
-            for closed in _answered(entry, ""):
+            for closed in _answered(entry, "", since):
                 result["support_answered"].append({**ref, **closed})
             continue
         old_support = _support(old)
         if support and support != old_support:
             result["support_asked"].append({**ref, "text": support})
-        for closed in _answered(entry, old_support):
+        for closed in _answered(entry, old_support, since):
             result["support_answered"].append({**ref, **closed})
         if entry["status"] != old["status"]:
             change = {**ref, "from": old["status"], "to": entry["status"]}

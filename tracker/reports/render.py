@@ -76,18 +76,30 @@ def rows(content: dict[str, Any], locale: str) -> list[Row]:
                 )
                 if last
                 else None,
-                support=_support(e.get("support")),
+                support=_support(e, content["period"]["ends_on"]),
             )
         )
     return result
 
 
-def _support(support: dict[str, Any] | None) -> SupportInfo | None:
-    """The request open at the period's end (a report frozen before they were kept: none)."""
-    if not support:
+def _support(entry: dict[str, Any], ends_on: str) -> SupportInfo | None:
+    """The request open at the period's end; in a report frozen before requests were kept in
+    it (schema 1), what its report asked, as that report showed it."""
+    if "support" in entry:
+        support = entry["support"]
+        if not support:
+            return None
+        return SupportInfo(
+            text=support["text"], since=date.fromisoformat(support["since"]), days=support["days"]
+        )
+    report = entry.get("report") or {}
+    if not report.get("support_needed"):
         return None
+    since = date.fromisoformat(report["date"])
     return SupportInfo(
-        text=support["text"], since=date.fromisoformat(support["since"]), days=support["days"]
+        text=report["support_needed"],
+        since=since,
+        days=max(0, (date.fromisoformat(ends_on) - since).days),
     )
 
 

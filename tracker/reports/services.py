@@ -313,13 +313,18 @@ def _frozen_meanwhile(
 ) -> str:
     """A version was frozen after the user's page was made: by whom, so that nobody reads "by
     someone else" about their own click in another tab."""
-    by_id, by_name = db.session.execute(
+    found = db.session.execute(
         select(FrozenReport.frozen_by_id, FrozenReport.frozen_by_name).where(
             FrozenReport.period_id == period.id,
             FrozenReport.committee_id == committee.id,
             FrozenReport.version == version,
         )
-    ).one()
+    ).one_or_none()
+    if found is None:  # the page claimed a version that was never frozen
+        return str(
+            _l("The page was out of date. Look at the reports as they are now, then freeze.")
+        )
+    by_id, by_name = found
     if by_id == actor.id:
         return _(
             "You have already frozen the report of %(committee)s (version %(version)d), in "
