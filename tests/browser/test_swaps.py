@@ -515,30 +515,37 @@ def test_since_the_last_report_on_dashboard_and_board_through_swaps(page, sign_i
     assert_no_axe_violations(page, "board filtered, with the markers since the last report")
 
 
-def test_the_mark_in_the_status_round_and_on_the_start_page_is_accessible(
-    page, sign_in, live_server
-):
-    """The period's mark where a manager writes updates: labelled, described, axe clean."""
+def _open_period_today(live_server):
+    """The period open today, made (Tertialen, around today) if there is none; in an app
+    context, not committed."""
     from datetime import date, timedelta
 
     from tracker.reports import periods
 
+    today = date.today()
+    existing = periods.open_period(today)
+    if existing is not None:
+        return existing
+    admin = db.session.scalar(db.select(User).where(User.email == live_server.emails["admin"]))
+    return periods.create_period(
+        admin,
+        periods.PeriodData(
+            name="Tertialen",
+            starts_on=today - timedelta(days=10),
+            ends_on=today + timedelta(days=60),
+            deadline=today + timedelta(days=30),
+        ),
+    )
+
+
+def test_the_mark_in_the_status_round_and_on_the_start_page_is_accessible(
+    page, sign_in, live_server
+):
+    """The period's mark where a manager writes updates: labelled, described, axe clean."""
+
     with live_server.app.app_context():
-        if periods.open_period(date.today()) is None:
-            admin = db.session.scalar(
-                db.select(User).where(User.email == live_server.emails["admin"])
-            )
-            periods.create_period(
-                admin,
-                periods.PeriodData(
-                    name="Tertialen",
-                    starts_on=date.today() - timedelta(days=10),
-                    ends_on=date.today() + timedelta(days=60),
-                    deadline=date.today() + timedelta(days=30),
-                ),
-            )
-            db.session.commit()
-        name = periods.open_period(date.today()).name
+        name = _open_period_today(live_server).name
+        db.session.commit()
         db.session.remove()
     sign_in("manager")
     label = f"Använd lägesrapporten som rapport för {name}"
@@ -553,26 +560,12 @@ def test_the_mark_in_the_status_round_and_on_the_start_page_is_accessible(
 def test_the_start_pages_choice_of_report_fits_a_phone(page, sign_in, live_server):
     """With two updates in the open period the start page offers the choice of which is the
     report: on a phone (390 px) and at 320 px it stays inside the page (no sideways scroll)."""
-    from datetime import date, timedelta
 
     from tracker.initiatives import services as initiative_services
     from tracker.initiatives.services import UpdateData
-    from tracker.reports import periods
 
     with live_server.app.app_context():
-        if periods.open_period(date.today()) is None:
-            admin = db.session.scalar(
-                db.select(User).where(User.email == live_server.emails["admin"])
-            )
-            periods.create_period(
-                admin,
-                periods.PeriodData(
-                    name="Tertialen",
-                    starts_on=date.today() - timedelta(days=10),
-                    ends_on=date.today() + timedelta(days=60),
-                    deadline=date.today() + timedelta(days=30),
-                ),
-            )
+        _open_period_today(live_server)
         manager = db.session.scalar(
             db.select(User).where(User.email == live_server.emails["manager"])
         )
