@@ -402,6 +402,21 @@ def test_a_closed_period_and_a_report_in_time_get_no_reminder(app, org, reminder
     assert planning.stage(period, date(2027, 3, 17), [14, 3]) is None
 
 
+def test_no_reminder_before_the_period_is_open_for_reports(app, org, reminders):
+    """A report written before a period starts counts for none of it, so nobody is asked for
+    one then: the reminders wait for the first day, or for the period to be opened early."""
+    period, _mine, _theirs = reminders
+    period.starts_on, period.deadline = date(2027, 3, 25), date(2027, 3, 31)
+    db.session.commit()
+    assert planning.stage(period, date(2027, 3, 17), [14, 3]) is None
+    assert planning.plan(_at("2027-03-17T10:00:00")) == 0
+    period.opened_at = _at("2027-03-18T08:00:00")
+    db.session.commit()
+    assert planning.stage(period, date(2027, 3, 18), [14, 3]) == "before-14"
+    # Both owners: Gamma's report from December now lies before the period.
+    assert planning.plan(_at("2027-03-18T10:00:00")) == 2
+
+
 def test_the_admins_days_are_used(app, org, reminders):
     from tracker.mail import services
 
@@ -529,6 +544,38 @@ def test_a_benefit_measurement_due_is_listed_in_the_owners_reminder(app, org, re
     (row,) = _rows(kind="reminder")
     assert "Kortare handläggning (Alfa, 2027-02-15)" in row.body_text
     assert f"/benefits/{benefit.id}" in row.body_text
+
+
+def test_a_benefit_owner_with_nothing_to_report_still_hears_of_a_measurement_due(
+    app, org, reminders
+):
+    """Measuring goes on after an initiative is done: its benefit owner, who owes no report,
+    gets a reminder of the measurement alone, in their language."""
+    from decimal import Decimal
+
+    from tracker.models import Benefit, BenefitKind, Direction, Frequency, Indicator
+
+    finished = factories.make_initiative(org.management, org.departments[0], title="Klar e-tjänst",
+                                         status=Status.DONE)  # fmt: skip
+    owner = factories.make_user(Role.MANAGER, org.departments[1], name="Nora Nyttoägare")
+    benefit = Benefit(
+        initiative_id=finished.id, title="Färre samtal", kind=BenefitKind.STAFF,
+        owner_id=owner.id, created_by_id=org.admin.id,
+    )  # fmt: skip
+    benefit.indicator = Indicator(
+        name="Samtal", unit="st", direction=Direction.LOWER, baseline_value=Decimal(300),
+        baseline_date=date(2026, 11, 1), target_value=Decimal(100), target_date=date(2027, 12, 31),
+        frequency=Frequency.QUARTERLY,
+    )  # fmt: skip
+    db.session.add(benefit)
+    db.session.commit()
+    assert planning.plan(_at("2027-03-17T10:00:00")) == 2  # Cecilia's reports, Nora's benefit
+    (row,) = _rows(kind="reminder", recipient_id=owner.id)
+    assert row.subject == "Påminnelse: 1 nyttomätning ska göras"
+    assert "Färre samtal (Klar e-tjänst, 2027-02-01)" in row.body_text
+    assert f"/benefits/{benefit.id}" in row.body_text
+    assert "saknar" not in row.body_text and "Klar e-tjänst</a> (" not in row.body_html
+    assert planning.plan(_at("2027-03-18T10:00:00")) == 0  # once per stage
 
 
 def test_a_nudged_owner_gets_no_scheduled_reminder_the_same_day(app, org):

@@ -144,6 +144,25 @@ def test_open_early_and_close(org):
     assert periods.open_period(today) == p
 
 
+def test_a_period_opened_early_takes_reports_from_its_opening(org):
+    """Opened before its first day, a period counts the updates written since then as its
+    reports: what managers post after the opening is not lost as "missing"."""
+    p = period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    a = initiative(org, "Tidig")
+    before = update(a, at("2026-04-20"), happened="Före öppningen")
+    p.opened_at = at("2026-04-25")
+    assert reporting.reported_ids(p, [a.id], TZ) == set()
+    early = update(a, at("2026-04-27"), happened="Tidig rapport")
+    assert reporting.reported_ids(p, [a.id], TZ) == {a.id}
+    assert reporting.missing(org.management, p, TZ) == []
+    assert reporting.period_of_update_now(at("2026-04-27"), TZ) == p
+    [entry] = snapshot.build(org.committees[0], p, TZ, 30, "K")["initiatives"]
+    assert entry["report"]["happened"] == "Tidig rapport"
+    reporting.mark_report(org.manager, p, a, early, TZ)
+    with pytest.raises(PeriodError):
+        reporting.mark_report(org.manager, p, a, before, TZ)
+
+
 # --- who has reported ---------------------------------------------------------------------------
 
 

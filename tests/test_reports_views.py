@@ -307,6 +307,29 @@ def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     assert "attachment" in docx.headers["Content-Disposition"]
 
 
+def test_what_changed_names_the_paused_and_cancelled_ones_in_the_plural(org, client, auth):
+    """The headings of "Vad som ändrats" are lists of initiatives: "Pausade", "Avbrutna", as
+    "Genomförda", not the singular status labels."""
+    first, second = period(org), period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    paused, cancelled = initiative(org, "Vilar"), initiative(org, "Slut")
+    for entry in (paused, cancelled):
+        update(entry, at("2026-02-01"))
+    freeze(org, first)
+    update(paused, at("2026-06-01"), status=Status.PAUSED)
+    update(cancelled, at("2026-06-01"), status=Status.CANCELLED)
+    [report] = freeze(org, second)
+    db.session.commit()
+    auth.login("namnd@example.se")
+    page = client.get(f"/reports/{report.id}?lang=sv").get_data(as_text=True)
+    assert "<caption>Pausade <" in page and "<caption>Avbrutna <" in page
+    assert "<strong>Genomförda:</strong>" in page
+    csv_text = client.get(f"/reports/{report.id}.csv").get_data(as_text=True)
+    assert "\r\nPausade\r\n" in csv_text and "\r\nAvbrutna\r\n" in csv_text
+    english = client.get(f"/reports/{report.id}?lang=en").get_data(as_text=True)
+    assert "<caption>Paused initiatives <" in english
+    assert "<caption>Cancelled initiatives <" in english
+
+
 def test_the_managers_start_page_shows_reported_or_missing(org, client, auth):
     today = datetime.now(TZ).date()
     p = period(org, "Nu", (today - timedelta(days=10)).isoformat(),
@@ -321,6 +344,19 @@ def test_the_managers_start_page_shows_reported_or_missing(org, client, auth):
     assert "rapporterad" in page and "saknas" in page
     missing = page.index("Saknad sak")
     assert "#new-update" in page[missing : missing + 400]
+
+
+def test_a_period_that_is_over_asks_the_manager_for_nothing(org, client, auth):
+    """Not closed yet, but past its last day: an update written now is dated outside it, so the
+    start page no longer lists its reports as missing with a link to write one."""
+    today = datetime.now(TZ).date()
+    period(org, "Förbi", (today - timedelta(days=60)).isoformat(),
+           (today - timedelta(days=1)).isoformat())  # fmt: skip
+    initiative(org, "Saknad sak")
+    db.session.commit()
+    auth.login("chef@example.se")
+    page = client.get("/?lang=sv").get_data(as_text=True)
+    assert "Rapporteringsperiod Förbi" not in page and "saknas" not in page
 
 
 def test_management_sees_who_is_missing(org, client, auth):
@@ -369,6 +405,8 @@ def test_the_board_and_dashboard_show_what_changed_since_the_last_report(org, fr
     card = board[board.index(f'id="card-{changed.id}"') :]
     card = card[: card.index("</li>")]
     assert "Sedan förra rapporten" in card and "tag--since-worse" in card
+    # Worse in words too, not by the red tag alone.
+    assert "Sedan förra rapporten · Sämre bedömning" in card
     assert "status Pågående → Pausad" in card and "bedömning Enligt plan → Avvikelse" in card
     assert "framsteg +20 procentenheter" in card
     fresh = board[board.index(f'id="card-{newcomer.id}"') :]

@@ -85,8 +85,9 @@ def schedule() -> Schedule:
 
 
 def stage(period: ReportingPeriod, today: date, days: list[int]) -> str | None:
-    """The reminder stage due on ``today`` (Swedish date), or None."""
-    if period.closed_at is not None:
+    """The reminder stage due on ``today`` (Swedish date), or None. Nothing for a period that
+    is closed, or not yet open for reports (a report written before it opens counts for none)."""
+    if not period.is_open(today):
         return None
     after = period.deadline + timedelta(days=1)
     if after <= today < after + timedelta(days=AFTER_DEADLINE_DAYS):
@@ -149,6 +150,19 @@ def measurements_due(owner_ids, by: date) -> dict[int, list[dict]]:
     return due
 
 
+def benefit_owners() -> list[User]:
+    """The owners of benefits on initiatives not archived: those whose measurements may fall
+    due, whether or not they owe a report (measuring goes on after an initiative is done)."""
+    from ..models import Benefit
+
+    owner_ids = (
+        select(Benefit.owner_id)
+        .join(Initiative, Initiative.id == Benefit.initiative_id)
+        .where(Initiative.archived_at.is_(None))
+    )
+    return list(db.session.scalars(select(User).where(User.id.in_(owner_ids)).order_by(User.id)))
+
+
 def queue_reminder(
     owner: User,
     period: ReportingPeriod,
@@ -164,6 +178,12 @@ def queue_reminder(
     count = len(initiatives)
 
     def subject() -> str:
+        if not initiatives:
+            return ngettext(
+                "Reminder: %(num)d benefit measurement is due",
+                "Reminder: %(num)d benefit measurements are due",
+                len(measurements or []),
+            )
         if stage_name == "after":
             return ngettext(
                 "Overdue: %(num)d initiative has no report for %(period)s",
@@ -213,12 +233,17 @@ def plan_period(period: ReportingPeriod, stage_name: str, today: date | None = N
     already (nudged by the management group): theirs waits for the next day of the stage."""
     queued = 0
     missing = _missing_by_owner(period)
-    due = measurements_due([o.id for o in missing], period.deadline)
+    # Benefit owners with nothing to report still hear of the measurements that fall due.
+    recipients = {o.id: o for o in missing}
+    for owner in benefit_owners():
+        recipients.setdefault(owner.id, owner)
+    due = measurements_due(list(recipients), period.deadline)
     reminded = reminded_on(period, today or timezone_today())
-    for owner, items in missing.items():
-        if owner.id in reminded:
+    for owner_id, owner in recipients.items():
+        items = missing.get(owner, [])
+        if owner_id in reminded or not (items or due.get(owner_id)):
             continue
-        if queue_reminder(owner, period, items, stage_name, stage_name, due.get(owner.id)):
+        if queue_reminder(owner, period, items, stage_name, stage_name, due.get(owner_id)):
             queued += 1
     if stage_name == "after" and missing:
         owners = sorted(

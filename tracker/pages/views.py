@@ -20,7 +20,10 @@ def home():
     if current_user.role != Role.MANAGER:
         return redirect(url_for("portfolio.dashboard"))
     initiatives = portfolio.initiatives_of(current_user)
-    period = report_periods.open_period(datetime.now(get_timezone()).date())
+    today = datetime.now(get_timezone()).date()
+    period = report_periods.open_period(today)
+    if period is not None and period.ends_on < today:
+        period = None  # over, if not closed yet: a report written now would count for none of it
     updates = (
         report_status.period_updates(period, [i.id for i in initiatives], get_timezone())
         if period is not None

@@ -57,6 +57,15 @@ def bounds(period: ReportingPeriod, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, end
 
 
+def report_bounds(period: ReportingPeriod, tz: tzinfo) -> tuple[datetime, datetime]:
+    """When a status update counts as the period's report: inside the period, or from the moment
+    it was opened for reports when that came before its first day (``open_early``)."""
+    start, end = bounds(period, tz)
+    if period.opened_at is not None and period.opened_at < start:
+        start = period.opened_at
+    return start, end
+
+
 def all_periods() -> list[ReportingPeriod]:
     return list(db.session.scalars(periods_query()))
 

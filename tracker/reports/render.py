@@ -213,9 +213,10 @@ def change_tables(changes: dict[str, Any] | None) -> list[Table]:
             )
         )
         for key, label in (
-            ("finished", _("Finished")),
-            ("paused", _("Paused")),
-            ("cancelled", _("Cancelled")),
+            # Headings of lists of initiatives (plural in Swedish), not the status labels.
+            ("finished", _("Finished initiatives")),
+            ("paused", _("Paused initiatives")),
+            ("cancelled", _("Cancelled initiatives")),
         ):
             tables.append(
                 Table(

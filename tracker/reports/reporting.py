@@ -29,7 +29,7 @@ from ..models import (
 from ..permissions import can_edit_initiative, can_manage_periods, require
 from ..portfolio.services import visible_initiatives
 from .errors import PeriodError
-from .periods import bounds, open_period
+from .periods import bounds, open_period, report_bounds
 
 # Finished and cancelled initiatives owe no report, unless they reported anyway.
 NO_REPORT_DUE = (Status.DONE.value, Status.CANCELLED.value)
@@ -44,7 +44,7 @@ def is_report():
 def reported_condition(period: ReportingPeriod, tz: tzinfo):
     """SQL: the initiative has a report (a status update, not a decision's) dated inside the
     period."""
-    start, end = bounds(period, tz)
+    start, end = report_bounds(period, tz)
     return exists().where(
         StatusUpdate.initiative_id == Initiative.id,
         StatusUpdate.created_at >= start,
@@ -67,7 +67,7 @@ def reported_ids(period: ReportingPeriod, ids: list[int], tz: tzinfo) -> set[int
     """Which of ``ids`` have a report in the period, in one query."""
     if not ids:
         return set()
-    start, end = bounds(period, tz)
+    start, end = report_bounds(period, tz)
     query = (
         select(StatusUpdate.initiative_id)
         .where(
@@ -180,12 +180,12 @@ def missing(
 
 
 def period_of_update_now(now: datetime, tz: tzinfo) -> ReportingPeriod | None:
-    """The open period that an update written at ``now`` is dated inside (the one it can be
-    marked as the report of), or None: none is open, or it was opened before it starts."""
+    """The open period that an update written at ``now`` counts for (the one it can be marked
+    as the report of), or None: none is open, or ``now`` lies outside its reports' times."""
     period = open_period(now.astimezone(tz).date())
     if period is None:
         return None
-    start, end = bounds(period, tz)
+    start, end = report_bounds(period, tz)
     return period if start <= now < end else None
 
 
@@ -194,7 +194,7 @@ def mark_report(
 ) -> PeriodReportMark:
     """The manager names which of the period's updates is the initiative's report."""
     require(can_edit_initiative(actor, initiative))
-    start, end = bounds(period, tz)
+    start, end = report_bounds(period, tz)
     if (
         update.initiative_id != initiative.id
         or not start <= update.created_at < end
@@ -251,7 +251,7 @@ def period_updates(
     newest first, with the one its manager marked as the report: two queries."""
     if not ids:
         return {}
-    start, end = bounds(period, tz)
+    start, end = report_bounds(period, tz)
     marked = set(
         db.session.scalars(
             select(PeriodReportMark.status_update_id).where(

@@ -34,7 +34,7 @@ from ..models import (
     SupportRequest,
     User,
 )
-from .periods import bounds, meeting_of
+from .periods import bounds, meeting_of, report_bounds
 from .reporting import is_report
 
 # 2: each initiative's support request as of the period's end ("support") and the ones closed in
@@ -257,6 +257,7 @@ def initiative_entries(
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[dict[str, Any]]:
     start, end = bounds(period, tz)
+    reports_start = report_bounds(period, tz)[0]
     as_of = min(end, now)
     stale_cutoff = as_of - timedelta(days=stale_days)
     result = db.session.execute(
@@ -265,7 +266,7 @@ def initiative_entries(
     for chunk in result.partitions():
         ids = [r[0] for r in chunk]
         latest = _latest_updates(ids, end)
-        reports = _latest_updates(ids, end, reports_since=start)
+        reports = _latest_updates(ids, end, reports_since=reports_start)
         marked = _marked_updates(ids, period.id)
         links = _links(ids)
         decisions = _decisions(ids, period.starts_on, period.ends_on)
