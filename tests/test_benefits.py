@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -350,6 +351,30 @@ def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(client, auth, org
     assert 'value="Min nytta"' in html
     assert "Målet måste skilja sig från nollmätningen." in html
     assert "Ange enheten" in html
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_saving_the_edit_form_unchanged_keeps_large_values(client, auth, org, initiative, lang):
+    """The edit form shows the values as they are typed back: "1,234" read back as 1.234 in
+    English (a decimal comma is accepted there too) would silently change the indicator."""
+    benefit = services.create_benefit(
+        org.manager,
+        initiative,
+        _data(org.manager.id, direction=Direction.LOWER, baseline_value=Decimal("12345.5"),
+              target_value=Decimal("1200")),
+    )  # fmt: skip
+    db.session.commit()
+    auth.login(org.manager.email)
+    page = client.get(f"/benefits/{benefit.id}/edit?lang={lang}").get_data(as_text=True)
+    fields = dict(re.findall(r'<(?:input|select)[^>]*name="(\w+)"[^>]*value="([^"]*)"', page))
+    data = {k: v for k, v in fields.items() if k not in ("principle_ids",)}
+    data.update(kind="residents", direction="lower", frequency="quarterly",
+                owner_id=str(org.manager.id), csrf_token=csrf_from(page))  # fmt: skip
+    response = client.post(f"/benefits/{benefit.id}/edit", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    db.session.expire_all()
+    indicator = db.session.get(Benefit, benefit.id).indicator
+    assert (indicator.baseline_value, indicator.target_value) == (Decimal("12345.5"), 1200)
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,12 @@ def format_value(value: Decimal | None) -> str:
     return format_decimal(value, format="#,##0.####")
 
 
+def input_value(value: Decimal) -> str:
+    """A value as a form field shows it, to be read back by ``parse_number``: the user's
+    decimal sign and no grouping ("1,234" would come back as 1.234)."""
+    return format_decimal(value, format="0.####")
+
+
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year = day.year + month // 12

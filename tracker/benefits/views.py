@@ -21,7 +21,7 @@ from ..models import Benefit
 from ..permissions import can_export, can_manage_benefits, can_measure_benefit, require
 from ..portfolio import filters as portfolio_filters
 from . import bp, exports, overview, services
-from .figures import BenefitState, figures, format_value
+from .figures import BenefitState, figures, format_value, input_value
 from .forms import BenefitForm, MeasurementForm
 
 
@@ -216,9 +216,9 @@ def _form_data(benefit: Benefit) -> dict:
         "indicator_name": ind.name,
         "unit": ind.unit,
         "direction": ind.direction.value,
-        "baseline_value": format_value(ind.baseline_value),
+        "baseline_value": input_value(ind.baseline_value),
         "baseline_date": ind.baseline_date,
-        "target_value": format_value(ind.target_value),
+        "target_value": input_value(ind.target_value),
         "target_date": ind.target_date,
         "frequency": ind.frequency.value,
         "version": benefit.version,
