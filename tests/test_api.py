@@ -401,6 +401,27 @@ def test_every_field_problem_speaks_swedish_and_nothing_is_cut_down(
     assert db.session.scalar(select(func.count()).select_from(StatusUpdate)) == 2
 
 
+@pytest.mark.parametrize("data", [b"{x", b'{"status": "idea",', b"\xff\xfe{}"])
+def test_a_body_that_is_not_json_is_told_in_swedish(org, portfolio, client, data):
+    """Not webargs' English "Invalid JSON body." in a Swedish answer."""
+    secret = make_token(org.manager, "read_write")
+    response = client.post(
+        f"/api/v1/initiatives/{portfolio[0].id}/updates",
+        data=data,
+        headers={**bearer(secret), "Content-Type": "application/json", "Accept-Language": "sv"},
+    )
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["errors"] == [{"field": "body", "message": "Innehållet är inte giltig JSON."}]
+    assert "Invalid" not in response.get_data(as_text=True)
+    english = client.post(
+        f"/api/v1/initiatives/{portfolio[0].id}/updates",
+        data=data,
+        headers={**bearer(secret), "Content-Type": "application/json", "Accept-Language": "en"},
+    )
+    assert english.get_json()["errors"][0]["message"] == "The body is not valid JSON."
+
+
 def test_etag_and_if_none_match(org, portfolio, client):
     secret = make_token(org.manager)
     first = client.get("/api/v1/initiatives", headers=bearer(secret))

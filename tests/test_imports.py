@@ -177,6 +177,30 @@ def test_xlsx_cells_of_other_types_are_read_as_text(org):
     assert (data.start_date.isoformat(), data.cost_estimate) == ("2026-03-01", 250000)
 
 
+def test_a_cell_merged_down_gives_its_value_to_each_of_its_rows(org):
+    """A workshop sheet writes a department once, merged down beside its initiatives; a title
+    merged across the columns and a blank row under a merged cell change nothing."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(["Initiativ från workshoppen"])
+    ws.merge_cells("A1:T1")
+    heading, first = rows_of(GOOD)[0], rows_of(GOOD)[1]
+    second = list(first)
+    second[0], second[1], second[5] = "WS-03", "Digital felanmälan", ""
+    ws.append(heading)
+    ws.append(first)
+    ws.append(second)
+    ws.append([])
+    ws.merge_cells("F3:F5")  # Avdelning: "IT" in F3 only
+    out = io.BytesIO()
+    workbook.save(out)
+    check = check_of("w.xlsx", out.getvalue())
+    assert check.valid, (check.sheet_problems, problems(check))
+    assert [row.line for row in check.rows] == [3, 4]
+    it = org.departments[0].id
+    assert [row.data.department_id for row in check.rows] == [it, it]
+
+
 # --- columns: unknown, mapped, missing ------------------------------------------------------------
 
 

@@ -323,6 +323,42 @@ def test_public_list_shows_published_with_filters(pub, org, client):
     assert bad.status_code == 400 and "NOPE" in bad.get_data(as_text=True)
 
 
+def test_public_list_and_open_data_filter_by_assessment(pub, org, client):
+    """The portfolio's filters include the assessment (a public field): on the page and in the
+    open data alike."""
+    assert "Digital bokning" in client.get("/public?health=on_track").get_data(as_text=True)
+    off = client.get("/public?health=off_track")
+    assert off.status_code == 200 and "Digital bokning" not in off.get_data(as_text=True)
+    assert 'id="f-health"' in off.get_data(as_text=True)
+    assert client.get("/public/initiatives.json?health=off_track").get_json()["initiatives"] == []
+    on_track = client.get("/public/initiatives.json?health=on_track").get_json()
+    assert [i["title"] for i in on_track["initiatives"]] == ["Digital bokning"]
+    assert "Digital bokning" not in client.get("/public/initiatives.csv?health=at_risk").text
+    assert client.get("/public?health=bogus").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", ["committee=NOPE", "status=secret", "principle=nope", "department=X", "health=red"]
+)
+def test_open_data_with_a_filter_that_names_nothing_is_400_not_everything(pub, client, query):
+    """A mistyped filter must not hand a harvester the whole dataset as if it were filtered."""
+    for url in (f"/public/initiatives.json?{query}", f"/public/initiatives.csv?{query}"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "Digital bokning" not in response.text, url
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Set-Cookie" not in response.headers
+    assert client.get(f"/public/initiatives.json?{query}").get_json()["error"]
+    assert "NOPE" in client.get("/public/initiatives.csv?committee=NOPE").text
+
+
+def test_the_open_data_links_carry_every_filter_value(pub, client):
+    html = client.get("/public?status=in_progress&status=planned&health=on_track").text
+    csv_link = next(line for line in html.splitlines() if "initiatives.csv" in line)
+    assert "status=in_progress" in csv_link and "status=planned" in csv_link
+    assert "health=on_track" in csv_link
+
+
 def test_cost_and_owner_only_when_the_admin_allows(pub, org, client):
     url = f"/public/initiatives/{pub['public'].id}"
     services.set_allowed(org.admin, services.Allowed(False, True, True))
@@ -397,6 +433,19 @@ def test_json_is_licensed_cc0(pub, client):
     assert "cost_estimate_sek" not in entry and "owner" not in entry
     assert entry["public_summary"] == "Du kan boka tid på nätet."
     assert entry["principles"][0]["motivation"]
+
+
+def test_the_latest_report_is_the_swedish_calendar_day(pub, client):
+    """A report posted at 00:30 in Stockholm (23:30 UTC the day before) is of that Swedish
+    day, as on the signed-in pages and in the frozen reports."""
+    from datetime import UTC, datetime
+
+    pub["public"].last_update_at = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    entry = client.get("/public/initiatives.json").get_json()["initiatives"][0]
+    assert entry["latest_report"] == "2026-03-15"
+    assert "2026-03-15" in client.get("/public/initiatives.csv").text
+    assert "2026-03-14" not in client.get(f"/public/initiatives/{pub['public'].id}").text
 
 
 VCARD_EMAIL = __import__("rdflib").URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")

@@ -152,7 +152,10 @@ def _check_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, max_rows: int) -
         raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
+def _read_xlsx(data: bytes, max_rows: int, *, fill_merged: bool = False) -> list[list[str]]:
+    """The first sheet's rows as text. With ``fill_merged``, a cell merged down over several
+    rows (a department written once beside the initiatives it has) gives its value to each of
+    those rows, as the sheet shows it."""
     from openpyxl import load_workbook
 
     check_xlsx(data, max_rows)
@@ -168,6 +171,8 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
                     rows.append(["" if v is None else str(v) for v in row])
                     if len(rows) > max_rows + 1:
                         break
+                if fill_merged:
+                    _fill_merged_down(rows, sheet)
             finally:
                 workbook.close()
     except (
@@ -182,6 +187,37 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     ):
         raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
     return rows
+
+
+def _fill_merged_down(rows: list[list[str]], sheet) -> None:
+    """Give the value of each range merged within one column to every row of the range that
+    has values (the file keeps it in the range's first cell only). The sheet's XML was checked
+    by ``check_xlsx``; ranges over several columns (a title) are left as they are."""
+    from openpyxl.utils.cell import range_boundaries
+
+    first_row, first_column = sheet.min_row or 1, sheet.min_column or 1
+    source = sheet._get_source()
+    try:
+        for _event, element in iterparse(source, events=("end",), forbid_dtd=True):
+            if element.tag.endswith("}mergeCell"):
+                try:
+                    left, top, right, bottom = range_boundaries(element.get("ref", ""))
+                except (TypeError, ValueError):
+                    left = right = top = bottom = None
+                if left is not None and left == right and top < bottom:
+                    column = left - first_column
+                    start, end = top - first_row, min(bottom - first_row, len(rows) - 1)
+                    if 0 <= column < MAX_COLUMNS and 0 <= start < len(rows):
+                        value = rows[start][column] if column < len(rows[start]) else ""
+                        for row in rows[start + 1 : end + 1]:
+                            if not any(cell.strip() for cell in row):
+                                continue  # a blank row stays blank
+                            row.extend([""] * (column + 1 - len(row)))
+                            if not row[column]:
+                                row[column] = value
+            element.clear()
+    finally:
+        source.close()
 
 
 # --- additions for imports that need more (the initiatives import) ----------------------------
@@ -227,7 +263,7 @@ def read_rows(filename: str, data: bytes, max_rows: int) -> list[tuple[int, list
     name = filename or ""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix == "xlsx":
-        table = _read_xlsx(data, max_rows + SNIFF_LINES)
+        table = _read_xlsx(data, max_rows + SNIFF_LINES, fill_merged=True)
     elif suffix in ("csv", "txt"):
         table = _read_legacy_csv(data, max_rows + SNIFF_LINES)
     else:

@@ -346,6 +346,12 @@ def api_http_error(error: HTTPException):
         return error
     data = getattr(error, "data", None) or {}
     errors = flatten(data.get("messages")) if data.get("messages") else None
+    if error.code == 400 and isinstance(getattr(error, "exc", None), ValueError):
+        # webargs' "Invalid JSON body." (a JSONDecodeError or UnicodeDecodeError), in English
+        # whatever the reader's language: said again in it.
+        from flask_babel import lazy_gettext as _l
+
+        errors = [{"field": "body", "message": _l("The body is not valid JSON.")}]
     headers = {}
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import get_timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
@@ -20,7 +21,7 @@ from .services import Allowed, allowed, published_condition
 
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # an INTEGER column on every database
-PUBLIC_FILTERS = ("committee", "department", "principle", "status", "q")
+PUBLIC_FILTERS = ("committee", "department", "principle", "status", "health", "q")
 
 
 class NotPublished(LookupError):
@@ -108,11 +109,17 @@ def _public(initiative: Initiative, publication: Publication | None, rules: Allo
         start_date=initiative.start_date,
         target_date=initiative.target_date,
         public_summary=publication.public_summary if publication is not None else "",
-        latest_report=initiative.last_update_at.date() if initiative.last_update_at else None,
+        latest_report=_local_day(initiative.last_update_at),
         cost_estimate=initiative.cost_estimate if rules.show_cost else None,
         owner_name=owner.name if rules.show_owner else None,
         owner_title=_title(owner) if rules.show_owner else None,
     )
+
+
+def _local_day(moment) -> date | None:
+    """The organisation's calendar day of a UTC moment, as on the other pages and in the
+    frozen reports (not the UTC date, a day early after midnight in Sweden)."""
+    return moment.astimezone(get_timezone()).date() if moment else None
 
 
 def _title(user) -> str:

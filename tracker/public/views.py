@@ -177,10 +177,21 @@ def period_report(code: str, period_id: int):
     return _report_page(opendata.period_report(code, period_id, _locale()), latest=False)
 
 
+def _bad_filter(message, as_json: bool) -> Response:
+    """An open-data file asked for with a filter that names nothing: 400 and why, never the
+    whole dataset as if it had been filtered."""
+    if as_json:
+        body = json.dumps({"error": str(message)}, ensure_ascii=False)
+        return Response(body, status=400, mimetype="application/json")
+    return Response(str(message) + "\n", status=400, mimetype="text/plain")
+
+
 @bp.get("/initiatives.csv")
 @limiter.limit(_limit)
 def initiatives_csv():
-    filters, _error = _filters()
+    filters, filter_error = _filters()
+    if filter_error is not None:
+        return _bad_filter(filter_error, as_json=False)
     locale = _locale()
     items = reading.published(filters, locale)
     header, rows = opendata.table(items)
@@ -199,7 +210,9 @@ def initiatives_csv():
 @bp.get("/initiatives.json")
 @limiter.limit(_limit)
 def initiatives_json():
-    filters, _error = _filters()
+    filters, filter_error = _filters()
+    if filter_error is not None:
+        return _bad_filter(filter_error, as_json=True)
     items = reading.published(filters, _locale())
     document = opendata.json_document(items, url_for(".initiatives_json", _external=True))
     return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
