@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import refresh
 
-from tracker.models import DecisionKind, Status
+from tracker.models import DecisionKind, Health, Status
 from tracker.templating import age_text, iso_date, iso_datetime, month_name, text_date
 
 from . import factories
@@ -129,3 +129,33 @@ def test_swedish_user_content_is_marked_in_the_english_interface(client, auth, o
     # In the Swedish interface the page's own language says it already.
     swedish = client.get(f"/initiatives/{initiative.id}?lang=sv").get_data(as_text=True)
     assert "<h1>Digital signering</h1>" in swedish and 'lang="sv">Digital' not in swedish
+
+
+def test_the_latest_report_is_marked_swedish_on_board_dashboard_and_decision_form(
+    client, auth, org
+):
+    """The report quoted where the management group decides is user content as well: in the
+    English interface the board's cards, the attention list and the decision form mark it."""
+    initiative = factories.make_initiative(
+        org.manager,
+        updates=1,
+        title="Digital signering",
+        status=Status.IN_PROGRESS,
+        health=Health.OFF_TRACK,
+        support_requested="Beslut om konsultstöd",
+    )
+    from tracker.extensions import db
+
+    db.session.commit()
+    auth.login(org.management.email)
+    for path in ("/board", "/dashboard", f"/initiatives/{initiative.id}/decisions"):
+        english = client.get(f"{path}?lang=en").get_data(as_text=True)
+        assert '<span class="text" lang="sv">Hände 0</span>' in english, path
+        swedish = client.get(f"{path}?lang=sv").get_data(as_text=True)
+        assert '<span class="text">Hände 0</span>' in swedish, path
+    decision = client.get(f"/initiatives/{initiative.id}/decisions?lang=en").get_data(as_text=True)
+    assert '<p class="text" lang="sv">Beslut om konsultstöd</p>' in decision
+    board = client.get("/board?lang=en").get_data(as_text=True)
+    assert (
+        '<span class="visually-hidden">: <span lang="sv">Digital signering</span></span>' in board
+    )

@@ -1,0 +1,115 @@
+"""Long Swedish words, as the municipality writes them: titles such as
+"Informationssäkerhetsutbildning för alla medarbetare" and departments such as
+"Samhällsbyggnadskontoret". The meeting mode keeps every word of a card's title on one line at the
+widths a projector has, and the dashboard's roll-up and the list fit their column at 1280 px
+(issue 12)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import Health, Status, User
+
+from .. import factories
+
+pytestmark = pytest.mark.browser
+
+LONG_TITLES = [
+    "Informationssäkerhetsutbildning för alla medarbetare",
+    "Tillgänglighetsanpassning av webbplatsen",
+    "Gemensam e-tjänsteplattform och Mina sidor",
+    "Nytt ärendehanteringssystem",
+]
+
+# Every word of every card title on one line (a word broken across two lines is split mid-word).
+BROKEN_WORDS = """() => { const out = [];
+  for (const a of document.querySelectorAll('.board-card__title a')) {
+    const node = a.firstChild; if (!node) continue; const text = node.textContent;
+    let i = 0;
+    for (const word of text.split(' ')) {
+      const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + word.length);
+      const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+      if (lines.size > 1) out.push(word);
+      i += word.length + 1;
+    }
+  } return out; }"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _long_words(live_server):
+    with live_server.app.app_context():
+        manager = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["manager"])
+        )
+        committee = factories.make_committee("BUNL", "Barn- och utbildningsnämnden")
+        department = factories.make_department(committee, "SBKL", "Samhällsbyggnadskontoret")
+        statuses = [Status.IN_PROGRESS, Status.DONE, Status.PLANNED, Status.CANCELLED]
+        for title, status in zip(LONG_TITLES, statuses, strict=True):
+            factories.make_initiative(
+                manager,
+                department,
+                title=title,
+                status=status,
+                health=Health.AT_RISK,
+                progress=50,
+                updates=1,
+                last_update_days_ago=75,  # the open ones need an update: the list's longest cell
+            )
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.mark.parametrize("width", [1920, 1280])
+def test_meeting_mode_titles_do_not_break_mid_word(page, sign_in, width):
+    sign_in("management")
+    page.set_viewport_size({"width": width, "height": 1080})
+    page.goto("/board?present=1&lang=sv")
+    titles = page.locator(".board-card__title").all_text_contents()
+    assert all(any(title in t for t in titles) for title in LONG_TITLES), titles
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    broken = page.evaluate(BROKEN_WORDS)
+    assert not broken, broken
+    sizes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.board-card__title'))
+          .map(t => parseFloat(getComputedStyle(t).fontSize))"""
+    )
+    assert min(sizes) >= 24, sizes
+
+
+def test_rollup_with_long_names_fits_its_column_at_1280(page, sign_in):
+    sign_in("management")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/dashboard?lang=sv")
+    assert page.locator("table.rollup", has_text="Samhällsbyggnadskontoret").count() == 2
+    for table in page.locator("table.rollup").all():
+        box, wrap = table.bounding_box(), table.locator("xpath=..").bounding_box()
+        assert box["width"] <= wrap["width"] + 1, (box, wrap)
+
+
+def test_list_with_long_names_fits_its_column_at_1280(page, sign_in):
+    sign_in("management")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/initiatives?department=SBKL&lang=sv")
+    table = page.locator("#results table")
+    assert table.locator("tbody tr").count() == len(LONG_TITLES)
+    assert table.locator(".tag--stale").count() >= 1
+    box, wrap = table.bounding_box(), table.locator("xpath=..").bounding_box()
+    assert box["width"] <= wrap["width"] + 1, (box, wrap)
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_trend_chart_month_names_stand_apart(page, sign_in, width):
+    """The trend's axis reads "feb mars apr", not "febmarsapr": at least 4 px between names."""
+    sign_in("management")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/dashboard?lang=sv")
+    gaps = page.evaluate(
+        """() => { const svg = Array.from(document.querySelectorAll('.chart__svg'))
+            .find(s => s.querySelectorAll('.chart__tick').length >= 12);
+          const ticks = Array.from(svg.querySelectorAll('.chart__tick'))
+            .filter(t => /[a-zåäö]/.test(t.textContent))
+            .map(t => t.getBoundingClientRect());
+          return ticks.slice(1).map((r, i) => r.left - ticks[i].right); }"""
+    )
+    assert len(gaps) == 11 and min(gaps) >= 4, gaps
