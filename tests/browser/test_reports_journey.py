@@ -17,11 +17,10 @@ from .helpers import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
-TODAY = datetime.now(ZoneInfo("Europe/Stockholm")).date()
-
-
-def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
+def days_from(today):
+    """``day(n)``: the date n days from ``today`` (Stockholm's, read when the test starts, not
+    when the module is collected: a run may cross midnight in between)."""
+    return lambda offset: (today + timedelta(days=offset)).isoformat()
 
 
 def check_both_languages(page, where: str) -> None:
@@ -57,6 +56,7 @@ def add_period(page, name: str, start: str, end: str, deadline: str) -> None:
 
 
 def test_the_follow_up_cycle(page, browser, live_server, sign_in, console):
+    day = days_from(datetime.now(ZoneInfo("Europe/Stockholm")).date())
     sign_in("management")
     page.goto("/reports?lang=sv")
     check_both_languages(page, "the reporting calendar, empty")
