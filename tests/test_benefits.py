@@ -91,6 +91,26 @@ def test_numbers_are_read_the_swedish_and_the_english_way(text, expected):
     assert fig.parse_number(text) == Decimal(expected)
 
 
+@pytest.mark.parametrize(
+    ("text", "swedish", "english"),
+    [
+        ("1,234", "1.234", "1234"),
+        ("1,234,567", None, "1234567"),
+        ("-12,345", "-12.345", "-12345"),
+        ("1,5", "1.5", "1.5"),  # not groups of three: a decimal comma either way
+        ("1,2345", "1.2345", "1.2345"),
+        ("1,234.5", "1234.5", "1234.5"),
+    ],
+)
+def test_a_comma_before_three_digits_is_thousands_in_english(text, swedish, english):
+    if swedish is None:
+        with pytest.raises(ValueError):
+            fig.parse_number(text)
+    else:
+        assert fig.parse_number(text) == Decimal(swedish)
+    assert fig.parse_number(text, comma_groups=True) == Decimal(english)
+
+
 @pytest.mark.parametrize("text", ["", "abc", "1,2,3", "12,34567", "1e5", "NaN", "9" * 20, "--1"])
 def test_other_text_is_not_a_number(text):
     with pytest.raises(ValueError):
@@ -375,6 +395,25 @@ def test_saving_the_edit_form_unchanged_keeps_large_values(client, auth, org, in
     db.session.expire_all()
     indicator = db.session.get(Benefit, benefit.id).indicator
     assert (indicator.baseline_value, indicator.target_value) == (Decimal("12345.5"), 1200)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("sv", "1.234"), ("en", "1234")])
+def test_a_target_typed_with_a_comma_is_read_in_the_users_language(
+    client, auth, org, initiative, lang, expected
+):
+    """ "1,234" typed in English is a thousand and more, in Swedish one and a bit."""
+    auth.login(org.manager.email)
+    client.get(f"/?lang={lang}")
+    response = _post_benefit(
+        client,
+        initiative.id,
+        target_value="1,234",
+        baseline_value="0,5",
+        owner_id=str(org.manager.id),
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    benefit = db.session.scalars(db.select(Benefit).order_by(Benefit.id.desc())).first()
+    assert benefit.indicator.target_value == Decimal(expected)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from ..models import Indicator, Measurement, Status
 MAX_ABS_VALUE = Decimal("99999999999999")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+_COMMA_GROUPS = re.compile(r"-?\d{1,3}(,\d{3})+")
 
 
 class BenefitState(StrEnum):
@@ -55,11 +56,14 @@ STATE_SYMBOLS = {
 NOT_DUE_STATUSES = frozenset({Status.CANCELLED})
 
 
-def parse_number(text: str | None) -> Decimal:
+def parse_number(text: str | None, comma_groups: bool = False) -> Decimal:
     """A number as people type it in Sweden or elsewhere: ``12,5``, ``12.5``, ``1 234,5``,
-    ``1,234.5``, ``−3``. Raises ValueError for anything else."""
+    ``1,234.5``, ``−3``. Raises ValueError for anything else. With ``comma_groups`` (someone
+    writing English) ``1,234`` and ``1,234,567`` are thousands, not a decimal comma."""
     value = _SPACES.sub("", (text or "").strip()).replace("\u2212", "-")
-    if "," in value and "." in value:
+    if comma_groups and _COMMA_GROUPS.fullmatch(value):
+        value = value.replace(",", "")
+    elif "," in value and "." in value:
         if value.rfind(",") > value.rfind("."):
             value = value.replace(".", "").replace(",", ".")
         else:

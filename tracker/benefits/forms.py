@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -61,7 +62,8 @@ class NumberField(StringField):
         if not (self.data or "").strip():
             return
         try:
-            self.number = parse_number(self.data)
+            # In English "1,234" is a thousand and more; in Swedish the comma is the decimal sign.
+            self.number = parse_number(self.data, comma_groups=get_locale().language == "en")
         except ValueError:
             raise ValidationError(
                 _l("Enter a number, for example 12,5 (at most four decimals).")
