@@ -317,9 +317,9 @@ def test_a_support_request_notifies_the_management_group(app, org, client, auth)
 def _period(**fields):
     period = ReportingPeriod(
         name=fields.pop("name", "Tertial 1 2027"),
-        starts_on=date(2027, 1, 1),
-        ends_on=date(2027, 4, 30),
-        deadline=date(2027, 3, 31),
+        starts_on=fields.pop("starts_on", date(2027, 1, 1)),
+        ends_on=fields.pop("ends_on", date(2027, 4, 30)),
+        deadline=fields.pop("deadline", date(2027, 3, 31)),
         **fields,
     )
     db.session.add(period)
@@ -606,3 +606,117 @@ def test_a_nudged_owner_gets_no_scheduled_reminder_the_same_day(app, org):
     assert not planning.nudge(period, org.other_manager, now)  # reminded today already
     db.session.commit()
     assert len(_rows(kind="reminder")) == 2
+
+
+# --- who gets which kind: one rule for "Mitt konto" and the planner --------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("manager", ["reminder", "decision"]),
+        ("admin", ["reminder", "decision"]),
+        ("management", ["reminder", "support_request", "missing_summary", "digest"]),
+        ("committee", []),
+    ],
+)
+def test_preferences_offer_only_the_kinds_the_role_gets(app, org, client, auth, role, offered):
+    """The support requests, the summary of who is missing and the digest go to the management
+    group only: an admin is not offered them (turning them off would do nothing), nor a reader
+    anything, since a committee reader owns nothing to be reminded of or decided on."""
+    from tracker.mail import KIND_LABELS
+
+    auth.login(org.user(role).email)
+    page = client.get("/account/mail").get_data(as_text=True)
+    assert [kind for kind in KIND_LABELS if f'name="{kind}"' in page] == offered
+    if not offered:
+        assert "Din roll får inga e-postmeddelanden" in page
+        return
+    # Posting a kind the role does not get (a crafted form) stores nothing for it.
+    data = {kind: "y" for kind in KIND_LABELS} | {"csrf_token": csrf_from(page)}
+    del data[offered[0]]
+    assert client.post("/account/mail", data=data).status_code == 303
+    assert set(
+        db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id == org.user(role).id))
+    ) == {offered[0]}
+
+
+def test_every_mail_queued_is_a_kind_its_recipient_is_offered(app, org, reminders):
+    """Decisions, support requests, reminders, the missing summary and the digest go only to
+    users whose preferences offer that kind: the planner and the form use the same rule. An
+    admin who co-owns an initiative hears of its decisions, but gets none of the management
+    group's mail."""
+    from tracker.initiatives import support as support_requests
+    from tracker.mail import services
+
+    _period_, mine, _theirs = reminders
+    mine[0].co_owners.append(org.admin)
+    db.session.commit()
+    _decide(org.management, mine[0])
+    asked = StatusUpdate(
+        initiative=mine[1], author=org.manager, created_at=_at("2027-01-10T10:00:00"),
+        status=Status.IN_PROGRESS, health=mine[1].health, progress=5, support_needed="Hjälp",
+    )  # fmt: skip
+    db.session.add(asked)
+    db.session.flush()
+    support_requests.after_update(org.manager, mine[1], asked)
+    db.session.commit()
+    planning.plan(_at("2027-04-01T10:00:00"))  # the day after the deadline: the summary too
+    planning.plan(_at("2027-04-05T06:00:00"))  # a Monday at 08:00 Swedish time: the digest
+    rows = _rows()
+    assert {r.kind for r in rows} == {
+        "decision", "support_request", "reminder", "missing_summary", "digest"
+    }  # fmt: skip
+    for row in rows:
+        assert row.kind in services.kinds_for(row.recipient), (row.kind, row.recipient.role)
+    assert {r.kind for r in rows if r.recipient_id == org.admin.id} == {"decision"}
+
+
+def test_a_message_for_a_kind_the_role_no_longer_gets_is_not_sent(app, org, smtp):
+    """Queued for the management group, then the user became an admin: not sent."""
+    _use(app, smtp)
+    factories.make_initiative(org.manager, updates=1, title="Växande")
+    db.session.commit()
+    assert planning.plan(_at("2027-03-15T06:00:00")) == 1
+    org.management.role = Role.ADMIN
+    db.session.commit()
+    result = outbox.send_queued()
+    assert (result.sent, result.failed) == (0, 1) and smtp.handler.messages == []
+    assert _rows()[0].status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("not_started", "Perioden är inte öppen än"),
+        ("closed", "Perioden är stängd."),
+    ],
+)
+def test_a_nudge_outside_an_open_period_gives_the_reason(app, org, client, auth, state, message):
+    """A crafted nudge for a period that has not started (and was not opened early) says it is
+    not open yet, not that it is closed; one for a closed period says closed. Nothing queued."""
+    now = datetime.now(UTC)
+    today = now.astimezone(planning.timezone()).date()
+    first = today + timedelta(days=5) if state == "not_started" else today - timedelta(days=30)
+    period = _period(
+        starts_on=first,
+        ends_on=first + timedelta(days=60),
+        deadline=first + timedelta(days=50),
+        closed_at=now if state == "closed" else None,
+    )
+    owing = factories.make_initiative(org.manager, title="Saknas")
+    owing.created_at = now - timedelta(days=40)
+    db.session.commit()
+    auth.login(org.management.email)
+    page = client.get(f"/reports/periods/{period.id}").get_data(as_text=True)
+    assert "Skicka en påminnelse" not in page  # no button: only a crafted request gets here
+    response = client.post(
+        f"/reports/periods/{period.id}/nudge",
+        data={"owner": org.manager.id, "csrf_token": csrf_from(page)},
+    )
+    assert response.status_code == 303
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert message in shown
+    if state == "not_started":
+        assert "stängd" not in shown
+    assert _rows() == []

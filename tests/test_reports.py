@@ -203,6 +203,28 @@ def test_a_marked_update_is_the_report(org):
         reporting.mark_report(org.manager, p, a, outside, TZ)
 
 
+def test_no_update_is_marked_as_the_report_of_a_period_not_open(org):
+    """Closed, or not started and not opened early: the mark is refused with the reason (the
+    rule a reminder obeys too), and nothing is marked."""
+    from tracker.models import PeriodReportMark
+    from tracker.reports.errors import PeriodNotOpen
+
+    p = period(org)
+    a = initiative(org, "A")
+    inside = update(a, at("2026-02-01"))
+    periods.close(org.management, p)
+    with pytest.raises(PeriodNotOpen) as refused:
+        reporting.mark_report(org.manager, p, a, inside, TZ, now=at("2026-03-01"))
+    assert refused.value.closed is True
+    periods.reopen(org.management, p)
+    reporting.mark_report(org.manager, p, a, inside, TZ, now=at("2026-03-01"))
+    later = period(org, "Tertial 2 2026", "2026-05-01", "2026-08-31")
+    with pytest.raises(PeriodNotOpen) as early:
+        reporting.mark_report(org.manager, later, a, inside, TZ, now=at("2026-04-20"))
+    assert early.value.closed is False
+    assert [m.period_id for m in db.session.query(PeriodReportMark)] == [p.id]
+
+
 # --- freezing -----------------------------------------------------------------------------------
 
 
@@ -311,6 +333,30 @@ def test_freezing_all_committees_at_once(org):
         locale="en",
     )  # fmt: skip
     assert sorted(r.committee_id for r in frozen) == sorted(ids)
+
+
+def test_all_at_once_freezes_only_the_active_committees(org):
+    """An inactive committee gets no report from "Fastställ alla"; it can still be frozen on its
+    own (a committee closed down mid-period may need its last report)."""
+    p = period(org)
+    retired = factories.make_committee("GN", "Gamla nämnden")
+    retired.active = False
+    ids = [c.id for c in (*org.committees, retired)]
+    request = services.FreezeRequest(ids, dict.fromkeys(ids, 0), only_unfrozen=True)
+    frozen = services.freeze(
+        org.management, p, request, tz=TZ, stale_days=30, organisation="K", locale="sv"
+    )
+    assert sorted(r.committee_id for r in frozen) == sorted(c.id for c in org.committees)
+    # Nothing left but the inactive one: refused, not frozen.
+    expected = {**dict.fromkeys(ids, 1), retired.id: 0}
+    with pytest.raises(FreezeError) as nothing_left:
+        services.freeze(
+            org.management, p, services.FreezeRequest(ids, expected, only_unfrozen=True),
+            tz=TZ, stale_days=30, organisation="K", locale="en",
+        )  # fmt: skip
+    assert nothing_left.value.field == "committee"
+    [own] = freeze(org, p, committee=retired)
+    assert own.committee_id == retired.id and own.version == 1
 
 
 def test_a_failed_freeze_leaves_nothing(org):

@@ -266,6 +266,26 @@ def test_all_committees_at_once_freezes_those_not_yet_frozen_and_no_reason_on_a_
     assert db.session.query(FrozenReport).count() == 2
 
 
+def test_all_committees_at_once_skips_inactive_ones_and_says_how_many(org, client, auth):
+    p = period(org)
+    initiative(org, "A")
+    retired = factories.make_committee("GN", "Gamla nämnden")
+    retired.active = False
+    db.session.commit()
+    ks, bun = org.committees
+    auth.login("ledning@example.se")
+    page = f"/reports/periods/{p.id}"
+    assert "Alla aktiva nämnder på en gång" in client.get(page).get_data(as_text=True)
+    expected = f"{ks.id}:0,{bun.id}:0,{retired.id}:0"
+    data = {"committee": "all", "expected": expected}
+    response = post_form(client, f"/reports/periods/{p.id}/freeze", data, page)
+    assert response.status_code == 303
+    frozen = {r.committee_id for r in db.session.query(FrozenReport)}
+    assert frozen == {ks.id, bun.id}
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Rapporterna för 2 nämnder har fastställts." in shown
+
+
 def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     auth.login("ledning@example.se")
     page = client.get(f"/reports/{frozen.id}?lang=sv").get_data(as_text=True)
@@ -508,6 +528,38 @@ def test_a_manager_marks_which_update_is_the_report(org, client, auth):
     token = csrf_from(client.get("/").get_data(as_text=True))
     data = {"csrf_token": token, "initiative": a.id, "update": first.id}
     assert client.post(url, data=data).status_code == 403
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_crafted_mark_for_a_closed_period_is_refused_with_the_reason(org, client, auth, htmx):
+    """The start page offers no mark once the period is closed; a crafted one gets 409 and the
+    reason, and nothing is marked. An update not in the period gets 400."""
+    from tracker.models import PeriodReportMark
+
+    today = datetime.now(TZ).date()
+    p = period(org, "Nu", (today - timedelta(days=10)).isoformat(),
+               (today + timedelta(days=20)).isoformat())  # fmt: skip
+    a = initiative(org, "Stängd period")
+    first = update(a, datetime.now(UTC) - timedelta(days=3), happened="Den första")
+    update(a, datetime.now(UTC) - timedelta(hours=2), happened="Den andra")
+    old = update(a, datetime.now(UTC) - timedelta(days=40), happened="Före perioden")
+    db.session.commit()
+    auth.login("chef@example.se")
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    url = f"/reports/periods/{p.id}/mark"
+    headers = {"HX-Request": "true"} if htmx else {}
+    outside = {"csrf_token": token, "initiative": a.id, "update": old.id}
+    response = client.post(url, data=outside, headers=headers)
+    assert response.status_code == 400
+    assert "Välj en lägesrapport som är daterad inom perioden." in response.get_data(as_text=True)
+    p.closed_at = datetime.now(UTC)
+    db.session.commit()
+    assert 'name="update"' not in client.get("/").get_data(as_text=True)
+    data = {"csrf_token": token, "initiative": a.id, "update": first.id}
+    response = client.post(url, data=data, headers=headers)
+    assert response.status_code == 409
+    assert "Perioden är stängd." in response.get_data(as_text=True)
+    assert db.session.query(PeriodReportMark).count() == 0
 
 
 def _open_period_now(org):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Decision, Initiative, Role, SupportRequest, User
+from ..models import Decision, Initiative, SupportRequest, User
 from . import DECISION, SUPPORT_REQUEST, outbox
 from .links import common, link
+from .planning import management_group
 
 
 def decision_recorded(actor: User, initiative: Initiative, decision: Decision) -> int:
@@ -42,9 +41,7 @@ def decision_recorded(actor: User, initiative: Initiative, decision: Decision) -
 
 def support_requested(actor: User, initiative: Initiative, request: SupportRequest) -> int:
     """The management group hears that a manager asks for support."""
-    managers = db.session.scalars(
-        select(User).where(User.role == Role.MANAGEMENT, User.active.is_(True)).order_by(User.id)
-    )
+    managers = management_group(SUPPORT_REQUEST)
     queued = 0
     title = initiative.title
     for user in managers:

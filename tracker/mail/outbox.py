@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 from ..database import WRITE_OPTION
 from ..extensions import db
 from ..models import MailMessage, MailOptOut, User, utcnow
-from . import compose
+from . import compose, receives
 from .transport import DeliveryError, Refused, ServerUnavailable, TryLater, make_transport
 
 MAX_ATTEMPTS = 10
@@ -64,7 +64,8 @@ def opted_out(user: User, kind: str) -> bool:
 
 
 def wants(user: User, kind: str) -> bool:
-    return bool(user.active) and not opted_out(user, kind)
+    """An active user whose role gets the kind and who has not turned it off."""
+    return bool(user.active) and receives(user, kind) and not opted_out(user, kind)
 
 
 def queue(
@@ -78,7 +79,8 @@ def queue(
     **context,
 ) -> MailMessage | None:
     """Queue one message in the current transaction, in the recipient's language. Nothing for a
-    deactivated user, one who turned the kind off, or a key already queued."""
+    deactivated user, one whose role does not get the kind or who turned it off, or a key
+    already queued."""
     if not wants(recipient, kind):
         return None
     exists = db.session.scalar(

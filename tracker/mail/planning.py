@@ -33,14 +33,13 @@ from ..models import (
     MailMessage,
     MailSettings,
     ReportingPeriod,
-    Role,
     SupportRequest,
     User,
     utcnow,
 )
 from ..portfolio.services import stale_condition
 from ..reports.reporting import due_condition, reported_condition
-from . import DIGEST, MISSING_SUMMARY, REMINDER, outbox
+from . import DIGEST, MISSING_SUMMARY, REMINDER, outbox, recipient_roles
 from .links import common, link
 
 DEFAULT_REMINDER_DAYS = (14, 3)
@@ -251,7 +250,7 @@ def plan_period(period: ReportingPeriod, stage_name: str, today: date | None = N
             key=lambda o: (-o["missing"], o["name"]),
         )
         total = sum(o["missing"] for o in owners)
-        for manager in management_group():
+        for manager in management_group(MISSING_SUMMARY):
             queued += bool(
                 outbox.queue(
                     manager,
@@ -270,11 +269,13 @@ def plan_period(period: ReportingPeriod, stage_name: str, today: date | None = N
     return queued
 
 
-def management_group() -> list[User]:
+def management_group(kind: str) -> list[User]:
+    """The active users who get ``kind`` of the management group's mail, by the one rule
+    (``tracker.mail.RECIPIENT_ROLES``) that also decides what "Mitt konto" offers."""
     return list(
         db.session.scalars(
             select(User)
-            .where(User.role == Role.MANAGEMENT, User.active.is_(True))
+            .where(User.role.in_(recipient_roles(kind)), User.active.is_(True))
             .order_by(User.id)
         )
     )
@@ -365,7 +366,7 @@ def plan_digest(now: datetime) -> int:
     if not digest_due(local, schedule()):
         return 0
     week = iso_week(local.date())
-    recipients = management_group()
+    recipients = management_group(DIGEST)
     if not recipients:
         return 0
     queued = 0

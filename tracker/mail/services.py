@@ -10,9 +10,12 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..extensions import db
-from ..models import MailMessage, MailOptOut, MailSettings, ReportingPeriod, Role, User
+from ..models import MailMessage, MailOptOut, MailSettings, ReportingPeriod, User
 from ..permissions import can_administer, can_manage_periods, require
-from . import DECISION, DIGEST, KIND_LABELS, MISSING_SUMMARY, REMINDER, SUPPORT_REQUEST, planning
+from ..reports.errors import PeriodNotOpen
+from ..reports.periods import require_open
+from . import KIND_LABELS, planning
+from . import kinds_for as mail_kinds_for
 from .planning import SETTINGS_ID, parse_days
 
 MAX_ID = 2**31 - 1
@@ -27,10 +30,9 @@ class MailError(ValueError):
 
 
 def kinds_for(user: User) -> list[str]:
-    """The kinds of mail the user can get (and so turn off)."""
-    if user.role in (Role.MANAGEMENT, Role.ADMIN):
-        return [REMINDER, DECISION, SUPPORT_REQUEST, MISSING_SUMMARY, DIGEST]
-    return [REMINDER, DECISION]
+    """The kinds of mail the user can get (and so turn off): their role's, by the one rule the
+    planner and the notices send by (``tracker.mail.RECIPIENT_ROLES``)."""
+    return mail_kinds_for(user.role)
 
 
 def preferences(user: User) -> dict[str, bool]:
@@ -141,8 +143,10 @@ def nudge(actor: User, period: ReportingPeriod, owner_id: int) -> User:
     owner = db.session.get(User, owner_id) if 0 < owner_id <= MAX_ID else None
     if owner is None:
         raise MailError(_l("Unknown owner."))
-    if not period.is_open(planning.timezone_today()):
-        raise MailError(_l("The period is closed: no reminders are sent for it."))
+    try:
+        require_open(period, planning.timezone_today())  # the rule marking a report obeys too
+    except PeriodNotOpen as error:
+        raise MailError(error.message) from error
     if not owner.active:
         raise MailError(_l("The owner's account is deactivated."))
     if not planning.nudge(period, owner):

@@ -16,6 +16,15 @@ class PeriodError(ValueError):
         self.message = message
 
 
+class PeriodNotOpen(PeriodError):
+    """The period is closed, or has not started and was not opened early: nothing is marked as
+    its report and nobody is reminded to report in it. ``closed`` says which. Views answer 409."""
+
+    def __init__(self, message, *, closed: bool):
+        super().__init__("period", message)
+        self.closed = closed
+
+
 class FreezeError(ValueError):
     """A freeze that cannot be made: already frozen, someone was quicker, no reason given."""
 

@@ -125,7 +125,7 @@ class FreezeForm(TrackerForm):
 
     def set_choices(self, committees: list[Committee]) -> None:
         self.committees = committees
-        self.committee.choices = [(ALL, str(_l("All committees at once")))] + [
+        self.committee.choices = [(ALL, str(_l("All active committees at once")))] + [
             (str(c.id), c.name) for c in committees
         ]
 

@@ -19,7 +19,7 @@ from .. import audit
 from ..extensions import db
 from ..models import Committee, CommitteeMeeting, ReportingPeriod, User, utcnow
 from ..permissions import can_manage_periods, require
-from .errors import PeriodError, ReportNotFound
+from .errors import PeriodError, PeriodNotOpen, ReportNotFound
 
 NAME_MAX = 100
 DNR_MAX = 60
@@ -104,6 +104,19 @@ def open_period(today: date) -> ReportingPeriod | None:
     ):
         return period
     return None
+
+
+def require_open(period: ReportingPeriod, today: date) -> None:
+    """The one rule for what needs a period open for reports (marking an update as its report, a
+    reminder to report in it): refused with the reason, closed or not open yet. ``today`` is the
+    organisation's date."""
+    if period.closed_at is not None:
+        raise PeriodNotOpen(_l("The period is closed."), closed=True)
+    if not period.is_open(today):
+        raise PeriodNotOpen(
+            _l("The period is not open yet: it has not started and has not been opened early."),
+            closed=False,
+        )
 
 
 def meeting_of(period: ReportingPeriod, committee_id: int) -> CommitteeMeeting | None:

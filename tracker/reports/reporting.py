@@ -25,11 +25,12 @@ from ..models import (
     Status,
     StatusUpdate,
     User,
+    utcnow,
 )
 from ..permissions import can_edit_initiative, can_manage_periods, require
 from ..portfolio.services import visible_initiatives
 from .errors import PeriodError
-from .periods import bounds, open_period, report_bounds
+from .periods import bounds, open_period, report_bounds, require_open
 
 # Finished and cancelled initiatives owe no report, unless they reported anyway.
 NO_REPORT_DUE = (Status.DONE.value, Status.CANCELLED.value)
@@ -190,10 +191,17 @@ def period_of_update_now(now: datetime, tz: tzinfo) -> ReportingPeriod | None:
 
 
 def mark_report(
-    actor: User, period: ReportingPeriod, initiative: Initiative, update: StatusUpdate, tz: tzinfo
+    actor: User,
+    period: ReportingPeriod,
+    initiative: Initiative,
+    update: StatusUpdate,
+    tz: tzinfo,
+    now: datetime | None = None,
 ) -> PeriodReportMark:
-    """The manager names which of the period's updates is the initiative's report."""
+    """The manager names which of the period's updates is the initiative's report, while the
+    period is open (``PeriodNotOpen`` otherwise)."""
     require(can_edit_initiative(actor, initiative))
+    require_open(period, (now or utcnow()).astimezone(tz).date())
     start, end = report_bounds(period, tz)
     if (
         update.initiative_id != initiative.id

@@ -201,8 +201,9 @@ class FreezeRequest:
     expected: dict[int, int]
     reason: str = ""
     with_maturity: bool = False
-    # "All committees at once": the first version of each committee not yet frozen for the
-    # period; a committee already frozen keeps its report (a correction is one committee's).
+    # "All committees at once": the first version of each active committee not yet frozen for
+    # the period; a committee already frozen keeps its report (a correction is one committee's),
+    # and an inactive one gets none (it can still be frozen on its own).
     only_unfrozen: bool = False
 
 
@@ -240,12 +241,16 @@ def freeze(
     latest = latest_versions(period)
     chosen = set(request.committee_ids)
     if request.only_unfrozen:
-        chosen = {committee_id for committee_id in chosen if not latest.get(committee_id)}
+        chosen = {
+            committee_id
+            for committee_id in chosen
+            if committees[committee_id].active and not latest.get(committee_id)
+        }
         if not chosen:
             raise FreezeError(
                 _l(
-                    "Every committee's report for the period is already frozen. To freeze a "
-                    "correction, choose the committee and give a reason."
+                    "Every active committee's report for the period is already frozen. To "
+                    "freeze a correction, choose the committee and give a reason."
                 ),
                 field="committee",
             )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import Response, flash, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,7 +29,7 @@ from ..models import Committee, Department, StatusUpdate
 from ..permissions import can_manage_periods, can_read_portfolio, committee_scope, require
 from . import bp, compare, forms, periods, reporting, services
 from . import render as report_render
-from .errors import FreezeError, PeriodError, ReportNotFound
+from .errors import FreezeError, PeriodError, PeriodNotOpen, ReportNotFound
 
 
 def _user():
@@ -226,9 +226,14 @@ def freeze(period_id: int):
             )
         else:
             flash(
-                _("The report has been frozen.")
-                if len(frozen) == 1
-                else _("The reports of %(count)d committees have been frozen.", count=len(frozen)),
+                # All at once says how many it froze (the active committees not yet frozen).
+                ngettext(
+                    "The report of %(num)d committee has been frozen.",
+                    "The reports of %(num)d committees have been frozen.",
+                    len(frozen),
+                )
+                if form.committee.data == forms.ALL
+                else _("The report has been frozen."),
                 "success",
             )
             if len(frozen) == 1:
@@ -255,11 +260,13 @@ def mark(period_id: int):
     try:
         reporting.mark_report(user, period_, initiative, update, get_timezone())
     except PeriodError as error:
+        # Not what the start page offers (a period closed meanwhile, or a crafted request): the
+        # reason, with 409 for a period not open and 400 for an update not in it.
         db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The report for the period has been chosen."), "success")
+        status = 409 if isinstance(error, PeriodNotOpen) else 400
+        return render_error(status, _("The report could not be chosen"), error.message)
+    db.session.commit()
+    flash(_("The report for the period has been chosen."), "success")
     return redirect_to(url_for("pages.home") + "#period-reports")
 
 
