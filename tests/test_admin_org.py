@@ -43,6 +43,40 @@ def test_create_and_rename_committee(org):
     assert error.value.field == "short_name"
 
 
+@pytest.mark.parametrize("short_name", ["KS/AU", "KS AU", "KS.AU", "KS?", "KS#1", "50%", "K_S"])
+def test_a_short_name_a_url_segment_cannot_carry_is_refused(org, short_name):
+    with pytest.raises(AdminError) as refused:
+        organisation.save_committee(org.admin, None, name="Arbetsutskottet", short_name=short_name)
+    assert refused.value.field == "short_name"
+
+
+@pytest.mark.parametrize("short_name", ["KSAU", "KS-AU", "SÖN", "Åäö-2", "BUN2"])
+def test_letters_with_aao_digits_and_hyphens_make_a_short_name(org, short_name):
+    committee = organisation.save_committee(org.admin, None, name="Utskott", short_name=short_name)
+    assert committee.short_name == short_name
+
+
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("sv", "får bara innehålla bokstäver, siffror och bindestreck"),
+        ("en", "may hold only letters, digits and hyphens"),
+    ],
+)
+def test_the_form_says_why_a_short_name_is_refused_and_keeps_the_input(
+    org, client, auth, lang, message
+):
+    auth.login(org.admin.email)
+    client.get(f"/accessibility?lang={lang}")
+    data = {"name": "Nämnd för ÅÄÖ – łódź ✓", "short_name": "KS/AU"}
+    response = post(client, auth, "/admin/committees/new", data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'value="KS/AU"' in html and 'value="Nämnd för ÅÄÖ – łódź ✓"' in html
+    assert db.session.scalar(select(Committee).where(Committee.short_name == "KS/AU")) is None
+
+
 def test_committee_with_active_departments_cannot_be_deactivated(org):
     ks = org.committees[0]
     with pytest.raises(AdminError):

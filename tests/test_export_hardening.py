@@ -328,3 +328,52 @@ def test_the_fast_csv_lines_equal_the_row_path(hostile, old_bad_data, app):
         new = list(tabular.sheet_csv_lines(services.sheet_rows(query, 30, "sv", UTC)))
     assert len(old) > 1
     assert new == old
+
+
+# --- names no header can carry ------------------------------------------------------------------
+
+HOSTILE_NAME = "Nämnd för ÅÄÖ – łódź ✓"
+
+
+def _downloads(frozen_id: int) -> list[str]:
+    exports = [
+        f"/exports/initiatives.{extension}{query}"
+        for extension in ("csv", "xlsx", "pdf", "docx")
+        for query in ("", "?committee=KS/AU", "?department=IT")
+    ]
+    reports = [f"/reports/{frozen_id}.{extension}" for extension in ("csv", "xlsx", "pdf", "docx")]
+    templates = [
+        "/initiatives/import/template.csv",
+        "/initiatives/import/template.xlsx",
+        "/maturity/rounds/template.csv",
+        "/maturity/rounds/template.xlsx",
+    ]
+    public = ["/public/initiatives.csv", "/public/initiatives.json"]
+    return [*exports, "/exports/benefits.csv", *reports, *templates, *public]
+
+
+@pytest.mark.parametrize("code", ["KS/AU", "Łódź-ÅÄÖ"])
+def test_no_download_breaks_on_a_name_or_code_outside_latin_1(org, client, auth, code):
+    """A committee and a department named with characters outside Latin-1, the committee coded
+    as the form refuses now but an older database may hold: every download of the app answers,
+    and names its file in ASCII with the UTF-8 original (RFC 6266 and RFC 5987)."""
+    from .test_reports import freeze, period
+
+    committee, department = org.committees[0], org.departments[0]
+    committee.name = department.name = HOSTILE_NAME
+    committee.short_name = code
+    factories.make_initiative(org.manager, department, title="Med ett konstigt namn", updates=1)
+    [frozen] = freeze(org, period(org))
+    db.session.commit()
+    auth.login(org.admin.email)
+    for url in _downloads(frozen.id):
+        response = fetch(client, url.replace("KS/AU", code))
+        assert response.status_code == 200, url
+        disposition = response.headers.get("Content-Disposition")
+        if url.endswith(".json"):
+            continue
+        disposition.encode("ascii")  # a header a server can send
+        assert disposition.startswith('attachment; filename="'), (url, disposition)
+        assert "filename*=UTF-8''" in disposition, (url, disposition)
+        plain = disposition.split('filename="', 1)[1].split('"', 1)[0]
+        assert plain and "/" not in plain and "\\" not in plain, (url, plain)

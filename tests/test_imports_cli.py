@@ -19,8 +19,33 @@ def test_dry_run_checks_and_writes_nothing(runner, org, tmp_path):
     path.write_bytes(GOOD.encode("cp1252"))
     result = runner.invoke(args=["import-initiatives", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "2 to create" in result.output and "Nothing was written" in result.output
+    assert (
+        "Provkörning: 2 att skapa, 0 att uppdatera, 0 att hoppa över, 0 nya ägare. "
+        "Inget har sparats."
+    ) in result.output
     assert initiatives() == 0
+    result = runner.invoke(args=["import-initiatives", str(path), "--dry-run", "--lang", "en"])
+    assert (
+        "Dry run: 2 to create, 0 to update, 0 to skip, 0 new owners. Nothing was written."
+    ) in result.output
+    assert initiatives() == 0
+
+
+def test_the_summary_says_one_or_several_in_the_chosen_language(runner, org, tmp_path):
+    path = tmp_path / "workshop.csv"
+    path.write_text(NEW_OWNER)
+    for lang, owners, problems in [
+        ("sv", "1 ny ägare", "1 problem; inget har importerats."),
+        ("en", "1 new owner.", "1 problem; nothing was imported."),
+    ]:
+        result = runner.invoke(args=["import-initiatives", str(path), "--lang", lang])
+        assert result.exit_code == 1 and problems in result.output, result.output
+        dry = ["import-initiatives", str(path), "--dry-run", "--create-owners", "--lang", lang]
+        result = runner.invoke(args=dry)
+        assert result.exit_code == 0 and owners in result.output, result.output
+    result = runner.invoke(args=["import-initiatives", str(path), "--create-owners"])
+    assert result.exit_code == 0, result.output
+    assert "Importerade workshop.csv: 2 skapade, 0 uppdaterade, 0 oförändrade" in result.output
 
 
 def test_problems_are_reported_with_their_lines_and_exit_non_zero(runner, org, tmp_path):
@@ -31,10 +56,12 @@ def test_problems_are_reported_with_their_lines_and_exit_non_zero(runner, org, t
     result = runner.invoke(args=["import-initiatives", str(path)])
     assert result.exit_code == 1
     assert "workshop.csv:4: Avdelning: det finns ingen avdelning ”XYZ”." in result.output
-    assert "nothing was imported" in result.output
+    assert "1 problem; inget har importerats." in result.output
+    assert "nothing was imported" not in result.output
     assert initiatives() == 0
     result = runner.invoke(args=["import-initiatives", str(path), "--lang", "en"])
     assert "workshop.csv:4: Department: there is no department “XYZ”." in result.output
+    assert "1 problem; nothing was imported." in result.output
 
 
 def test_import_then_skip_then_update(runner, org, tmp_path):
@@ -42,16 +69,21 @@ def test_import_then_skip_then_update(runner, org, tmp_path):
     path.write_bytes(xlsx(rows_of(GOOD)))
     result = runner.invoke(args=["import-initiatives", str(path)])
     assert result.exit_code == 0, result.output
-    assert "2 created" in result.output
+    assert (
+        "Importerade workshop.xlsx: 2 skapade, 0 uppdaterade, 0 oförändrade, 0 överhoppade."
+    ) in result.output
     assert initiatives() == 2
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "initiative.import"))
     assert event.actor_id is None and event.changes["file"] == "workshop.xlsx"
     result = runner.invoke(args=["import-initiatives", str(path)])
-    assert result.exit_code == 0 and "2 skipped" in result.output
+    assert result.exit_code == 0 and "2 överhoppade" in result.output
     path.write_bytes(xlsx(rows_of(GOOD.replace("Svara dygnet runt", "Nytt syfte"))))
-    result = runner.invoke(args=["import-initiatives", str(path), "--existing", "update"])
+    update = ["import-initiatives", str(path), "--existing", "update", "--lang", "en"]
+    result = runner.invoke(args=update)
     assert result.exit_code == 0, result.output
-    assert "1 updated" in result.output
+    assert (
+        "Imported workshop.xlsx: 0 created, 1 updated, 1 unchanged, 0 skipped."
+    ) in result.output
     assert initiatives() == 2
 
 
@@ -61,7 +93,7 @@ def test_create_owners_prints_their_one_time_passwords(runner, org, tmp_path):
     assert runner.invoke(args=["import-initiatives", str(path)]).exit_code == 1
     result = runner.invoke(args=["import-initiatives", str(path), "--create-owners"])
     assert result.exit_code == 0, result.output
-    assert "New owner ny.chef@example.se (Ny Chef): one-time password" in result.output
+    assert "Ny ägare ny.chef@example.se (Ny Chef): engångslösenord" in result.output
     assert db.session.scalar(
         select(User).where(User.email == "ny.chef@example.se")
     ).must_change_password

@@ -395,6 +395,20 @@ def test_public_views_never_write(pub, client, count_queries):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
 
 
+@pytest.mark.parametrize("url", ["/public", "/public/initiatives.csv", "/public/catalog.ttl"])
+def test_the_public_rate_limit_says_when_to_try_again(pub, app, client, url):
+    """As the API's: a 429 with ``Retry-After`` (RFC 9110), in seconds, never cached."""
+    app.config["PUBLIC_RATELIMIT"] = "2 per minute"
+    codes = [client.get(url).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    limited = client.get(url)
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61  # the window, rounded up
+    assert limited.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in limited.headers
+    assert "För många försök" in limited.get_data(as_text=True)
+
+
 def test_queries_do_not_grow_with_the_data(pub, org, client, count_queries):
     with count_queries() as small:
         client.get("/public")

@@ -7,7 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import warnings
+from html import unescape
+from urllib.parse import quote
 
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, URIRef
@@ -395,3 +398,74 @@ def test_queries_do_not_grow_with_reports_or_initiatives(frozen, org, client, co
         with count_queries() as counter:
             client.get(url)
         assert counter.count == small[url], url
+
+
+HOSTILE_NAME = "Nämnd för ÅÄÖ – łódź ✓"
+HREF = re.compile(r'href="([^"]+)"')
+
+
+@pytest.fixture(params=["KS/AU", "Łódź-ÅÄÖ", "KS AU#?%"])
+def hostile_committee(request, org):
+    """A committee (and its department) named with characters outside Latin-1 and coded as no
+    form accepts any longer, but as an older database may hold."""
+    committee = org.committees[0]
+    committee.short_name, committee.name = request.param, HOSTILE_NAME
+    org.departments[0].name = HOSTILE_NAME
+    db.session.commit()
+    return committee
+
+
+def _ascii_attachment(response) -> str:
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("ascii")  # a header a server can send (Latin-1 at most)
+    assert disposition.startswith('attachment; filename="')
+    assert "filename*=UTF-8''" in disposition
+    return disposition
+
+
+def test_a_code_a_url_must_quote_still_has_working_pages_links_and_files(
+    hostile_committee, frozen, client
+):
+    """Every link of the archive, the start page, the latest report's page and the catalogue
+    to a committee's reports answers, and every file is an attachment with an ASCII header."""
+    code = hostile_committee.short_name
+    links = set()
+    for page in ("/public", "/public/reports", "/public/reports?lang=en"):
+        html = client.get(page).get_data(as_text=True)
+        links |= {unescape(h) for h in HREF.findall(html) if "/public/reports/" in h}
+    assert len(links) >= 6, links
+    graph = _catalogue(client)
+    catalogued = {
+        str(o).split("localhost", 1)[-1].split("#")[0]
+        for o in graph.objects()
+        if isinstance(o, URIRef) and "/public/reports/" in str(o)
+    }
+    assert len(catalogued) == 6, catalogued  # two pages and their CSV and JSON
+    for url in sorted(links | catalogued):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if url.split("?")[0].endswith(".csv"):
+            assert _ascii_attachment(response)
+            assert "Visas i rapporten" in response.get_data(as_text=True)
+        elif url.split("?")[0].endswith(".json"):
+            assert response.get_json()["initiatives"][0]["committee_code"] == code
+        else:
+            assert HOSTILE_NAME in response.get_data(as_text=True)
+
+
+def url_for_period(code: str, period_id: int) -> str:
+    return f"/public/reports/{quote(code, safe='/')}/{period_id}"
+
+
+def test_the_public_csv_files_are_attachments_with_an_ascii_header(
+    hostile_committee, frozen, client
+):
+    response = client.get("/public/initiatives.csv")
+    assert response.status_code == 200
+    assert _ascii_attachment(response) == (
+        "attachment; filename=\"initiatives.csv\"; filename*=UTF-8''initiatives.csv"
+    )
+    response = client.get(url_for_period(hostile_committee.short_name, frozen["newer"].id) + ".csv")
+    assert response.status_code == 200
+    disposition = _ascii_attachment(response)
+    assert "/" not in disposition.split("filename=", 1)[1].split(";")[0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -14,7 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import audit
 from .database import SAFE_METHODS
-from .extensions import db, htmx, login_manager
+from .extensions import db, htmx, limiter, login_manager
 from .permissions import PermissionDenied
 
 log = logging.getLogger("tracker.errors")
@@ -78,6 +80,16 @@ CSRF_MESSAGE = (
         "be entered again."
     ),
 )
+
+
+def retry_after() -> str:
+    """A 429's ``Retry-After``: the seconds until the limit that was exceeded starts again (a
+    minute if the limiter cannot say)."""
+    current = limiter.current_limit
+    wait = 60
+    if current is not None:
+        wait = max(1, math.ceil(current.reset_at - time.time()))
+    return str(wait)
 
 
 def render_error(status: int, title=None, message=None):
@@ -148,7 +160,8 @@ def init_app(app: Flask) -> None:
     def rate_limited(_error):
         if _is_api():
             return _api_error(_error)
-        return render_error(429)
+        body, status, *headers = render_error(429)
+        return body, status, {**(headers[0] if headers else {}), "Retry-After": retry_after()}
 
     @app.errorhandler(PermissionDenied)
     def permission_denied(_error):

@@ -10,8 +10,6 @@ the same helpers (``documented``, ``page_body``, the schemas' ``list_schema``), 
 from __future__ import annotations
 
 import contextlib
-import math
-import time
 
 from flask import Flask, g
 from flask_limiter.errors import RateLimitExceeded
@@ -331,11 +329,9 @@ def register_errors() -> None:
 
 
 def _too_many():
-    current = limiter.current_limit
-    wait = 60
-    if current is not None:
-        wait = max(1, math.ceil(current.reset_at - time.time()))
-    return problem(429, headers={"Retry-After": str(wait)})
+    from ..errors import retry_after
+
+    return problem(429, headers={"Retry-After": retry_after()})
 
 
 def api_http_error(error: HTTPException):

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import downloads
 from ..exports.tabular import csv_table
 from .overview import BenefitRow, Overview
 
@@ -92,7 +93,7 @@ def csv_response(view: Overview, today: date) -> Response:
         body,
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": downloads.attachment(name),
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -7,19 +7,16 @@ one of 10, give or take one round per chunk, and holds only one chunk in memory 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
 from typing import Any
-from urllib.parse import quote
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 
-from .. import models
+from .. import downloads, models
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -585,17 +582,12 @@ def file_names(committee: Committee | None, day: date, extension: str) -> tuple[
     """An ASCII file name and its UTF-8 original, e.g. ``statuslista-bun-2026-11-27.xlsx``."""
     which = committee.short_name if committee else _("all")
     stem = _("status-list")
-    readable = f"{stem}-{which.lower()}-{day.isoformat()}.{extension}"
-    readable = re.sub(r"[\s/\\\"';:,]+", "-", readable)
-    ascii_name = unicodedata.normalize("NFKD", readable).encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name)
-    return ascii_name, readable
+    return downloads.file_names(f"{stem}-{which.lower()}-{day.isoformat()}.{extension}")
 
 
 def content_disposition(committee: Committee | None, day: date, extension: str) -> str:
     """An attachment (ASVS 3.2.1) with both the plain and the RFC 5987 file name."""
-    ascii_name, readable = file_names(committee, day, extension)
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(readable, safe='')}"
+    return downloads.attachment(file_names(committee, day, extension)[1])
 
 
 def local_today(tz: tzinfo) -> date:

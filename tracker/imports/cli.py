@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -22,7 +22,10 @@ def _mapping(pairs: tuple[str, ...], headings: list[str]) -> dict[int, str]:
         heading, _sep, key = pair.rpartition("=")
         wanted = sheet.cols.fold(heading)
         if wanted not in folded:
-            raise click.UsageError(f"--map {pair!r}: the sheet has no column {heading!r}.")
+            raise click.UsageError(
+                gettext("--map “%(pair)s”: the sheet has no column “%(heading)s”.",
+                        pair=pair, heading=heading)
+            )  # fmt: skip
         mapping[folded.index(wanted)] = key.strip()
     return mapping
 
@@ -54,7 +57,7 @@ def import_initiatives_command(
     """Import initiatives from a CSV or XLSX sheet: every row or, on any problem, none."""
     with force_locale(lang):
         if file.stat().st_size > 16 * 1024 * 1024:
-            click.echo("The file is larger than 16 MB.", err=True)
+            click.echo(gettext("The file is larger than 16 MB."), err=True)
             sys.exit(2)
         try:
             data = sheet.read(file.name, file.read_bytes())
@@ -66,7 +69,9 @@ def import_initiatives_command(
             existing=existing,
             create_owners=create_owners,
         )
-        with click.progressbar(length=len(data.rows), label="Checking", file=sys.stderr) as bar:
+        with click.progressbar(
+            length=len(data.rows), label=gettext("Checking"), file=sys.stderr
+        ) as bar:
             check = sheet.check(
                 data,
                 options,
@@ -78,19 +83,20 @@ def import_initiatives_command(
         if not check.valid:
             db.session.rollback()
             count = len(check.problem_rows) + (1 if check.sheet_problems else 0)
-            click.echo(f"\n{count} problem(s); nothing was imported.", err=True)
+            problems = ngettext(
+                "%(num)d problem; nothing was imported.",
+                "%(num)d problems; nothing was imported.",
+                count,
+            )
+            click.echo(f"\n{problems}", err=True)
             sys.exit(1)
         if dry_run:
             db.session.rollback()
-            click.echo(
-                f"Dry run: {check.count('create')} to create, {check.count('update')} to update, "
-                f"{check.count('skip')} to skip, {len(check.new_owners)} new owner(s). "
-                "Nothing was written."
-            )
+            click.echo(_dry_run(check))
             return
         try:
             with click.progressbar(
-                length=len(check.rows), label="Importing", file=sys.stderr
+                length=len(check.rows), label=gettext("Importing"), file=sys.stderr
             ) as bar:
                 result = services.run(
                     None, check, progress=lambda done, total: bar.update(done - bar.pos)
@@ -100,13 +106,37 @@ def import_initiatives_command(
             db.session.rollback()
             click.echo(str(getattr(error, "message", error)), err=True)
             sys.exit(1)
-        click.echo(
-            f"Imported {result.filename}: {len(result.created)} created, "
-            f"{len(result.updated)} updated, {len(result.unchanged)} unchanged, "
-            f"{len(result.skipped)} skipped."
-        )
+        click.echo(_imported(result))
         for _id, name, email, password in result.owners:
-            click.echo(f"New owner {email} ({name}): one-time password {password}")
+            click.echo(
+                gettext("New owner %(email)s (%(name)s): one-time password %(password)s",
+                        email=email, name=name, password=password)
+            )  # fmt: skip
+
+
+def _dry_run(check: sheet.Check) -> str:
+    """What an import would do, in the chosen language: "Dry run: 2 to create, …"."""
+    owners = len(check.new_owners)
+    return gettext(
+        "Dry run: %(create)d to create, %(update)d to update, %(skip)d to skip, %(owners)s. "
+        "Nothing was written.",
+        create=check.count("create"),
+        update=check.count("update"),
+        skip=check.count("skip"),
+        owners=ngettext("%(num)d new owner", "%(num)d new owners", owners),
+    )
+
+
+def _imported(result: services.Result) -> str:
+    """What the import did: "Imported workshop.xlsx: 2 created, 0 updated, …"."""
+    return gettext(
+        "Imported %(file)s: %(created)s, %(updated)s, %(unchanged)s, %(skipped)s.",
+        file=result.filename,
+        created=ngettext("%(num)d created", "%(num)d created", len(result.created)),
+        updated=ngettext("%(num)d updated", "%(num)d updated", len(result.updated)),
+        unchanged=ngettext("%(num)d unchanged", "%(num)d unchanged", len(result.unchanged)),
+        skipped=ngettext("%(num)d skipped", "%(num)d skipped", len(result.skipped)),
+    )
 
 
 def _report(check: sheet.Check) -> None:

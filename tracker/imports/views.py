@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from .. import downloads
 from ..extensions import db
 from ..permissions import require
 from ..uploads import ImportFileError
@@ -50,7 +51,7 @@ def template_file(extension: str):
     return Response(
         body,
         content_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": downloads.attachment(name)},
     )
 
 

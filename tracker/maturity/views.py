@@ -8,6 +8,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import downloads
 from ..extensions import db, login_manager
 from ..permissions import can_administer, require
 from . import bp, figures, importing, page, radar, rounds
@@ -153,7 +154,7 @@ def template(extension: str):
     return Response(
         body,
         content_type=mimetype,  # as given: mimetype= would add a second charset
-        headers={"Content-Disposition": f"attachment; filename=dimios-mall.{extension}"},
+        headers={"Content-Disposition": downloads.attachment(f"dimios-mall.{extension}")},
     )
 
 

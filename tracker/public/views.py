@@ -11,7 +11,7 @@ import json
 from flask import Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import cache, settings
+from .. import cache, downloads, settings
 from ..exports.tabular import csv_table
 from ..extensions import limiter
 from ..portfolio import filters as portfolio_filters
@@ -106,11 +106,14 @@ def _report_csv(report: opendata.PublicReport) -> Response:
     heading = [opendata.report_title(report.heading), opendata.licence_line()]
     body = "".join(csv_table(header, rows, opendata.empty_text(), heading=heading))
     h = report.heading
-    filename = f"report-{h.committee_code}-{h.period_id}.csv"
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": downloads.attachment(
+                f"report-{h.committee_code}-{h.period_id}.csv"
+            )
+        },
     )
 
 
@@ -138,40 +141,42 @@ def reports():
     return render_template("public/reports.html", reports=opendata.all_reports(), lang=_locale())
 
 
-@bp.get("/reports/<code>.csv")
+@bp.get("/reports/<path:code>.csv")
 @limiter.limit(_limit)
 def committee_report_csv(code: str):
     return _report_csv(opendata.committee_report(code[:20], _locale()))
 
 
-@bp.get("/reports/<code>.json")
+@bp.get("/reports/<path:code>.json")
 @limiter.limit(_limit)
 def committee_report_json(code: str):
     return _report_json(opendata.committee_report(code[:20], _locale()), request.base_url)
 
 
-@bp.get("/reports/<code>")
+@bp.get("/reports/<path:code>")
 @limiter.limit(_limit)
 def committee_report(code: str):
     return _report_page(opendata.committee_report(code[:20], _locale()), latest=True)
 
 
 # One committee's report for one period: stable addresses (the committee's code and the period's
-# id), the newest version of what was frozen.
-@bp.get("/reports/<code>/<int:period_id>.csv")
+# id), the newest version of what was frozen. The code is a ``path``: a code stored before codes
+# were checked may hold a "/" ("KS/AU"), which no quoting keeps out of the path (a server decodes
+# %2F before routing), so the rule takes it whole; the period's id ends the address.
+@bp.get("/reports/<path:code>/<int:period_id>.csv")
 @limiter.limit(_limit)
 def period_report_csv(code: str, period_id: int):
     return _report_csv(opendata.period_report(code, period_id, _locale()))
 
 
-@bp.get("/reports/<code>/<int:period_id>.json")
+@bp.get("/reports/<path:code>/<int:period_id>.json")
 @limiter.limit(_limit)
 def period_report_json(code: str, period_id: int):
     report = opendata.period_report(code, period_id, _locale())
     return _report_json(report, request.base_url)
 
 
-@bp.get("/reports/<code>/<int:period_id>")
+@bp.get("/reports/<path:code>/<int:period_id>")
 @limiter.limit(_limit)
 def period_report(code: str, period_id: int):
     return _report_page(opendata.period_report(code, period_id, _locale()), latest=False)
@@ -203,7 +208,7 @@ def initiatives_csv():
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="initiatives.csv"'},
+        headers={"Content-Disposition": downloads.attachment("initiatives.csv")},
     )
 
 

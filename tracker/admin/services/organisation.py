@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
@@ -89,8 +91,22 @@ def _committee_values(committee: Committee) -> dict:
     return {"name": committee.name, "short_name": committee.short_name}
 
 
+# A committee's short name is a segment of the public pages' addresses
+# (/public/reports/<short name>/<period>) and of the exports' file names: letters (å, ä and ö
+# too), digits and hyphens, nothing a URL or a file name must quote.
+SHORT_NAME = re.compile(r"(?:[^\W_]|-)+")
+
+
 def _check_short_name(short_name: str, except_id: int | None) -> str:
     short_name = _text(short_name, "short_name", _l("Enter a short name."))
+    if not SHORT_NAME.fullmatch(short_name):
+        raise AdminError(
+            _l(
+                "The short name may hold only letters, digits and hyphens (for example KS or "
+                "BUN-AU), as it is part of the public pages' addresses."
+            ),
+            "short_name",
+        )
     query = select(Committee.id).where(func.lower(Committee.short_name) == short_name.lower())
     if except_id is not None:
         query = query.where(Committee.id != except_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ...api import tokens as token_services
 from ...extensions import db
 from .. import bp
+from ..forms import ConfirmForm
 
 
 @bp.get("/tokens")
@@ -25,7 +25,7 @@ def tokens():
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
-    if not FlaskForm().validate():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         token = token_services.revoke(current_user, token_id)
