@@ -105,6 +105,72 @@ def test_admin_sees_and_revokes_everyones(org, client, auth):
     assert "chefens" in client.get("/admin/tokens?all=1").get_data(as_text=True)
 
 
+def test_the_admins_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, auth, monkeypatch):
+    """The house rule (every form subclasses TrackerForm): the revoke button's form too, with
+    the CSRF token still required."""
+    from flask_wtf import FlaskForm
+
+    from tracker.validators import TrackerForm
+
+    built = []
+    original = FlaskForm.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(type(self))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskForm, "__init__", spy)
+    theirs = tokens.create_token(
+        org.manager, name="chefens", scope="read", expires_on=tokens.local_today()
+    ).token
+    db.session.commit()
+    auth.login("admin@example.se")
+    csrf = csrf_from(client.get("/admin/tokens").get_data(as_text=True))
+    built.clear()
+    assert client.post(f"/admin/tokens/{theirs.id}/revoke").status_code == 400  # no CSRF
+    bad = client.post(f"/admin/tokens/{theirs.id}/revoke", data={"csrf_token": "x" + csrf})
+    assert bad.status_code == 400
+    db.session.refresh(theirs)
+    assert theirs.revoked_at is None
+    response = client.post(f"/admin/tokens/{theirs.id}/revoke", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    db.session.refresh(theirs)
+    assert theirs.revoked_at is not None
+    revoke_forms = list(built)
+    assert revoke_forms and all(issubclass(form, TrackerForm) for form in revoke_forms), built
+
+
+def test_the_owners_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, auth, monkeypatch):
+    """The same house rule for the revoke button in "Mitt konto"."""
+    from flask_wtf import FlaskForm
+
+    from tracker.validators import TrackerForm
+
+    built = []
+    original = FlaskForm.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(type(self))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskForm, "__init__", spy)
+    mine = tokens.create_token(
+        org.manager, name="min", scope="read", expires_on=tokens.local_today()
+    ).token
+    db.session.commit()
+    auth.login(org.manager.email)
+    csrf = csrf_from(client.get("/account/tokens").get_data(as_text=True))
+    built.clear()
+    assert client.post(f"/account/tokens/{mine.id}/revoke").status_code == 400  # no CSRF
+    db.session.refresh(mine)
+    assert mine.revoked_at is None
+    response = client.post(f"/account/tokens/{mine.id}/revoke", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    db.session.refresh(mine)
+    assert mine.revoked_at is not None
+    assert built and all(issubclass(form, TrackerForm) for form in built), built
+
+
 @pytest.mark.parametrize("role", ["management", "committee", "manager"])
 def test_only_admins_see_everyones_tokens(org, client, auth, role):
     auth.login(org.user(role).email)

@@ -66,3 +66,7 @@ class TokenForm(TrackerForm):
         _l("Last day the token works"),
         validators=[Optional()],
     )
+
+
+class RevokeTokenForm(TrackerForm):
+    """The revoke button of a token: nothing but the CSRF token."""

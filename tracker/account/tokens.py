@@ -74,9 +74,9 @@ def create_token():
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    from flask_wtf import FlaskForm
+    from .forms import RevokeTokenForm
 
-    if not FlaskForm().validate():
+    if not RevokeTokenForm().validate():
         return _page(status=400)
     try:
         token = token_services.revoke(_user(), token_id)
