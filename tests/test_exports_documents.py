@@ -211,6 +211,28 @@ def test_docx_has_headings_table_headers_and_language(portfolio, client, auth): 
     assert any(s.page_width > s.page_height for s in doc.sections)
 
 
+@pytest.mark.parametrize(
+    ("lang", "query", "line"),
+    [
+        ("sv", "department=IT", "Nämnd: Kommunstyrelsen"),
+        ("sv", "", "Nämnd: Alla nämnder"),
+        ("en", "department=GRS", "Committee: Barn- och utbildningsnämnden"),
+    ],
+)
+def test_docx_names_the_committee_as_the_pdf_does(portfolio, client, auth, lang, query, line):  # noqa: F811
+    """The Word file holds the PDF's first-page facts: committee, date and filter. A department's
+    list is titled with the department, so only this line says which committee it reports to."""
+    auth.login("ledning@example.se")
+    client.get(f"/?lang={lang}")
+    pdf = fetch(client, f"/exports/initiatives.pdf?{query}")
+    assert line.replace(": ", " ") in " ".join(pdf_text(PdfReader(io.BytesIO(pdf.data))).split())
+    response = fetch(client, f"/exports/initiatives.docx?{query}")
+    doc = Document(io.BytesIO(response.get_data()))
+    first_page = "\n".join(p.text for p in doc.paragraphs[:4])
+    assert line in first_page
+    assert TODAY in first_page
+
+
 # --- the layout runs in a child process -----------------------------------------------------------
 
 

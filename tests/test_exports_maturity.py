@@ -110,6 +110,18 @@ def test_xlsx_has_a_maturity_sheet_with_typed_figures(two_rounds, client, auth):
     assert weak.value == "Ja" and table[("Kategori", "Strategi och ledning")][3].value is None
 
 
+def test_xlsx_maturity_table_header_is_frozen_and_printed_on_every_page(two_rounds, client, auth):
+    """As on the list sheet: the long table of questions keeps its bold header in view and on
+    every printed page."""
+    auth.login("ledning@example.se")
+    sheet = read_xlsx(fetch(client, "/exports/initiatives.xlsx?maturity=1"))["Digital mognad"]
+    header = next(r[0].row for r in sheet.iter_rows() if [c.value for c in r] == HEADER)
+    assert sheet.freeze_panes == f"A{header + 1}"
+    assert sheet.print_title_rows == f"${header}:${header}"
+    assert all(c.font.b for c in sheet[header] if c.value)
+    assert sheet.auto_filter.ref.startswith(f"A{header}:")
+
+
 def test_xlsx_sheet_in_english(two_rounds, client, auth):
     auth.login("ledning@example.se")
     workbook = read_xlsx(fetch(client, "/exports/initiatives.xlsx?maturity=1&lang=en"))

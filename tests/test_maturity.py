@@ -250,6 +250,32 @@ def test_weak_categories_list_their_initiatives_or_say_there_are_none(
     assert "Gammalt arkiverat" not in html
 
 
+def test_a_department_lists_the_initiatives_of_every_level_below_it(org, two_rounds):
+    """A kontor's view holds its avdelningar's initiatives and their enheters' too (the design's
+    three levels), not only those one level down; never a sibling's."""
+    categories = {c.key: c for c in db.session.scalars(select(MaturityCategory))}
+    it, hr, _school = org.departments
+    unit = factories.make_department(org.committees[0], "ITS", "IT-supportenheten")
+    unit.parent = it
+    team = factories.make_department(org.committees[0], "ITS1", "Supportgrupp 1")
+    team.parent = unit
+    sibling = factories.make_department(org.committees[0], "HRU", "HR-enheten")
+    sibling.parent = hr
+    for department, title in [
+        (it, "På kontoret"),
+        (unit, "På enheten"),
+        (team, "I gruppen"),
+        (sibling, "Hos grannen"),
+    ]:
+        initiative = factories.make_initiative(org.manager, department=department, title=title)
+        initiative.maturity_categories = [categories["processer"]]
+    db.session.commit()
+    view = page.build(org.management, "IT")
+    titles = {i.title for i in view.initiatives["processer"]}
+    assert titles == {"På kontoret", "På enheten", "I gruppen"}
+    assert view.initiative_counts["processer"] == 3
+
+
 def test_committee_reader_sees_only_initiatives_in_scope(org, two_rounds):
     categories = {c.key: c for c in db.session.scalars(select(MaturityCategory))}
     school = factories.make_initiative(org.other_manager, title="Skolans flöden")

@@ -95,6 +95,25 @@ def test_xlsx_with_numbers_parses(org):
     assert importing.check_rows(rows)
 
 
+def test_xlsx_percent_cells_are_read_as_the_sheet_shows_them(org):
+    """A Swedish Excel stores "72,5 %" typed in a cell as 0.725 with a percent format: the
+    import reads 72.5, not 0.725 (which would pass the 0-100 check and be silently wrong)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["category", "capability", "question", "text", "department", "percent"])
+    sheet.append(["teknik", "Infrastruktur", "TEK1", "Stabil drift.", None, 0.725])
+    sheet.append(["strategi", "Styrning", "STR1", "En strategi.", None, 0.585])
+    sheet.append(["strategi", "Styrning", "STR2", "Uppföljning.", None, 1])
+    sheet.append(["strategi", "Styrning", "STR3", "Ledning.", None, 0.5])
+    for row in (2, 3, 4):
+        sheet.cell(row=row, column=6).number_format = "0.0%" if row < 4 else "0%"
+    out = io.BytesIO()
+    workbook.save(out)
+    rows = importing.parse_file("dimios.xlsx", out.getvalue())
+    assert [importing.parse_percent(r.percent) for r in rows] == [72.5, 58.5, 100.0, 0.5]
+    assert importing.check_rows(rows)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

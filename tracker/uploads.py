@@ -46,15 +46,18 @@ def heading_key(text: str) -> str:
     return re.sub(r"[\s_\-]", "", text.strip().lower().lstrip("\ufeff"))
 
 
-def read_table(filename: str, data: bytes, max_rows: int) -> tuple[list[str], list[list[str]]]:
+def read_table(
+    filename: str, data: bytes, max_rows: int, *, percent_as_shown: bool = False
+) -> tuple[list[str], list[list[str]]]:
     """The heading and the rows (at most ``max_rows`` + 1 are read) of an uploaded file,
-    without blank rows and without empty cells after the last heading."""
+    without blank rows and without empty cells after the last heading. ``percent_as_shown``:
+    an XLSX number in a percent format is read as the sheet shows it (0.725 as "72.5")."""
     if not data:
         raise ImportFileError(_l("Choose a CSV or XLSX file to import."))
     name = filename or ""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix == "xlsx":
-        table = _read_xlsx(data, max_rows)
+        table = _read_xlsx(data, max_rows, percent_as_shown=percent_as_shown)
     elif suffix in ("csv", "txt"):
         table = _read_csv(data, max_rows)
     else:
@@ -152,10 +155,32 @@ def _check_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, max_rows: int) -
         raise ImportFileError(_l("The file is not a valid XLSX workbook.")) from None
 
 
-def _read_xlsx(data: bytes, max_rows: int, *, fill_merged: bool = False) -> list[list[str]]:
+def _percent_text(value: float) -> str:
+    """A fraction stored under a percent format, as the percent the sheet shows: 0.725 -> 72.5."""
+    shown = round(value * 100, 6)
+    return str(int(shown)) if shown == int(shown) else repr(shown)
+
+
+def _cell_text(cell, percent_as_shown: bool) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if (
+        percent_as_shown
+        and type(value) in (int, float)
+        and "%" in str(getattr(cell, "number_format", "") or "")
+    ):
+        return _percent_text(value)
+    return str(value)
+
+
+def _read_xlsx(
+    data: bytes, max_rows: int, *, fill_merged: bool = False, percent_as_shown: bool = False
+) -> list[list[str]]:
     """The first sheet's rows as text. With ``fill_merged``, a cell merged down over several
     rows (a department written once beside the initiatives it has) gives its value to each of
-    those rows, as the sheet shows it."""
+    those rows, as the sheet shows it. With ``percent_as_shown``, a number in a percent format
+    (what Excel stores for "72,5 %" typed in a cell: 0.725) is the percent ("72.5")."""
     from openpyxl import load_workbook
 
     check_xlsx(data, max_rows)
@@ -167,8 +192,11 @@ def _read_xlsx(data: bytes, max_rows: int, *, fill_merged: bool = False) -> list
             try:
                 sheet = workbook.worksheets[0]
                 rows = []
-                for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-                    rows.append(["" if v is None else str(v) for v in row])
+                for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=not percent_as_shown):
+                    if percent_as_shown:
+                        rows.append([_cell_text(cell, True) for cell in row])
+                    else:
+                        rows.append(["" if v is None else str(v) for v in row])
                     if len(rows) > max_rows + 1:
                         break
                 if fill_merged:

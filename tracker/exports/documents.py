@@ -97,7 +97,12 @@ def render_docx(report: Report) -> bytes:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.add_run(clean(line)).bold = index == 0
     doc.add_heading(clean(report.title), level=1)
-    doc.add_paragraph(f"{report.organisation} · {_('Date')}: {report.day.isoformat()}")
+    # The PDF's first-page facts: a department's list is titled with the department, so this
+    # is what says which committee it reports to.
+    doc.add_paragraph(
+        f"{report.organisation} · {_('Committee')}: {clean(report.committee)} · "
+        f"{_('Date')}: {report.day.isoformat()}"
+    )
 
     doc.add_heading(_("Filter used"), level=2)
     _table(

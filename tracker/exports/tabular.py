@@ -486,6 +486,9 @@ def _maturity_sheet(workbook, section: Section) -> None:
         sheet.line(("text", weak.name), ("decimal", weak.latest))
     sheet.line()
     first = sheet.row
+    # The table's header stays in view and is printed on every page, as on the list sheet.
+    ws.freeze_panes(first + 1, 0)
+    ws.repeat_rows(first)
     sheet.line(*(("bold", str(label)) for label, _width in MATURITY_COLUMNS))
     levels = (_("Dimension"), _("Category"), _("Question"))
     yes = _("Yes")

@@ -134,7 +134,8 @@ def _columns(header: list[str]) -> list[str]:
 
 def parse_file(filename: str, data: bytes) -> list[ImportRow]:
     """The rows of a CSV or XLSX file with its heading checked; ImportFileError if unreadable."""
-    header, body = read_table(filename, data, MAX_ROWS)
+    # "72,5 %" typed in a Swedish Excel is stored as 0.725 in a percent format: read 72.5.
+    header, body = read_table(filename, data, MAX_ROWS, percent_as_shown=True)
     columns = _columns(header)
     check_row_count(
         body,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
@@ -99,6 +99,22 @@ def build(user: User, department_code: str | None = None) -> MaturityPage:
     return MaturityPage(result, [(d.code, d.name) for d in departments], department, rows, counts)
 
 
+def _with_units(department_id: int) -> list[int]:
+    """The department and every unit below it, however deep (kontor, avdelning, enhet): one
+    query of the organisation's tree, which is small."""
+    children: dict[int, list[int]] = {}
+    for id_, parent_id in db.session.execute(select(Department.id, Department.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(id_)
+    found, todo = {department_id}, [department_id]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:  # a cycle in bad data ends here
+                found.add(child)
+                todo.append(child)
+    return sorted(found)
+
+
 def tagged_initiatives(
     user: User, category_keys: list[str], department: Department | None = None
 ) -> tuple[dict[str, list[TaggedInitiative]], dict[str, int]]:
@@ -113,9 +129,7 @@ def tagged_initiatives(
         Initiative.id.in_(visible_initiatives(user).with_only_columns(Initiative.id)),
     ]
     if department is not None:
-        conditions.append(
-            or_(Department.id == department.id, Department.parent_id == department.id)
-        )
+        conditions.append(Department.id.in_(_with_units(department.id)))
     status_rank = case(
         {status.value: rank for rank, status in enumerate(STATUS_ORDER)}, value=Initiative.status
     )
