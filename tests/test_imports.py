@@ -201,6 +201,23 @@ def test_a_cell_merged_down_gives_its_value_to_each_of_its_rows(org):
     assert [row.data.department_id for row in check.rows] == [it, it]
 
 
+def test_a_progress_cell_in_percent_format_is_read_as_the_sheet_shows_it(org):
+    """Excel keeps "30 %" as 0.3 in a percent cell (as this product's own XLSX export writes
+    progress): the import reads the 30 the sheet shows, not 0.3."""
+    heading, first = rows_of(GOOD)[0], rows_of(GOOD)[1]
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(heading)
+    ws.append(first)
+    progress = ws.cell(row=2, column=heading.index("Framsteg (%)") + 1)
+    progress.value, progress.number_format = 0.3, "0%"
+    out = io.BytesIO()
+    workbook.save(out)
+    check = check_of("w.xlsx", out.getvalue())
+    assert check.valid, (check.sheet_problems, problems(check))
+    assert check.rows[0].update.progress == 30
+
+
 # --- columns: unknown, mapped, missing ------------------------------------------------------------
 
 

@@ -291,7 +291,7 @@ def read_rows(filename: str, data: bytes, max_rows: int) -> list[tuple[int, list
     name = filename or ""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix == "xlsx":
-        table = _read_xlsx(data, max_rows + SNIFF_LINES, fill_merged=True)
+        table = _read_xlsx(data, max_rows + SNIFF_LINES, fill_merged=True, percent_as_shown=True)
     elif suffix in ("csv", "txt"):
         table = _read_legacy_csv(data, max_rows + SNIFF_LINES)
     else:
