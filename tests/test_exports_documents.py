@@ -293,3 +293,57 @@ def test_remembered_page_references_follow_every_added_page():
         assert remembered == pdf_render.ORIGINAL_PAGE_REFERENCES.fget(pdf)
         assert pdf_render.remembered_page_references(pdf) is remembered  # made once
     assert len(remembered) == 4
+
+
+def _text_past_the_margin(html: str, static: str) -> list[tuple[int, str]]:
+    """The text boxes of the laid-out report that end right of their page's text area."""
+    from weasyprint.formatting_structure import boxes
+
+    from tracker.exports import pdf_render
+
+    document = pdf_render.HTML(
+        string=html, base_url=Path(static).as_uri() + "/",
+        url_fetcher=pdf_render.StaticOnlyFetcher(static),
+    ).render()  # fmt: skip
+    outside = []
+    for number, page in enumerate(document.pages, 1):
+        frame = page._page_box
+        right = frame.content_box_x() + frame.width + 0.5
+        for box in frame.descendants():
+            if isinstance(box, boxes.TextBox) and box.position_x + box.width > right:
+                outside.append((number, box.text[:40]))
+    return outside
+
+
+def test_a_name_that_is_one_long_word_stays_on_the_page(
+    portfolio,  # noqa: F811 - the fixture
+    org,
+    app,
+    client,
+    auth,
+    monkeypatch,
+):
+    """A department named with one long word, and a purpose holding a long address, break
+    (the word in the table with a hyphen) instead of running past the page's edge: in the
+    landscape table, in each initiative's line under its heading, and in its text."""
+    from tracker.exports import pdf_render
+
+    long_name = "Samhällsbyggnadsförvaltningensutvecklingsenhetsstödfunktionsavdelning" * 2
+    org.departments[0].name = long_name
+    portfolio["signing"].purpose = "Se https://example.se/" + "en_mycket_lang_adress_" * 8
+    db.session.commit()
+    drawn = []
+    original = pdf_render.render
+
+    def render(html, static):
+        drawn.append(html)
+        return original(html, static)
+
+    monkeypatch.setattr(pdf_render, "render", render)
+    auth.login("ledning@example.se")
+    response = fetch(client, "/exports/initiatives.pdf?committee=KS")
+    assert response.status_code == 200 and len(drawn) == 1
+    assert _text_past_the_margin(drawn[0], app.static_folder) == []
+    # The name is all there in the file (its soft hyphens are chances to break, not text).
+    text = pdf_text(PdfReader(io.BytesIO(response.get_data())))
+    assert "Samhällsbyggnadsförvaltningens" in text.replace("\u00ad", "")

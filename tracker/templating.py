@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -21,6 +22,10 @@ from markupsafe import Markup
 from . import audit_labels, permissions, settings
 from .initiatives import labels
 from .models import Health, Role, Status, utcnow
+
+# The longest run of characters the PDF's table keeps unbroken (see ``breakable``): longer than
+# the long Swedish compounds ("Informationssäkerhetsutbildning", 31), which stay whole.
+BREAKABLE_LENGTH = 32
 
 
 def days_since(moment: datetime | None) -> int | None:
@@ -80,6 +85,25 @@ def _month_name(label: str, short: bool, _locale: str) -> str:
     return format_date(day, "LLLL y")
 
 
+_LONG_WORD = re.compile(rf"\S{{{BREAKABLE_LENGTH + 1},}}")
+
+
+def breakable(text) -> str:
+    """``text`` with a soft hyphen every ``BREAKABLE_LENGTH`` characters inside longer words, so
+    that a table laid out to its words (the PDF's list) can still fit the page when a name is
+    one long word ("Samhällsbyggnadsförvaltningens…"). Shorter words are left whole."""
+    if text is None:
+        return ""
+    return _LONG_WORD.sub(_with_soft_hyphens, str(text))
+
+
+def _with_soft_hyphens(match: re.Match) -> str:
+    word = match.group(0)
+    return "\u00ad".join(
+        word[i : i + BREAKABLE_LENGTH] for i in range(0, len(word), BREAKABLE_LENGTH)
+    )
+
+
 def list_url(filters, endpoint: str = "initiatives.index", **overrides) -> str:
     """A URL carrying the current filters, with some of them replaced (None removes one)."""
     args = filters.as_args().to_dict(flat=False)
@@ -93,6 +117,7 @@ def list_url(filters, endpoint: str = "initiatives.index", **overrides) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = text_datetime
+    app.jinja_env.filters["breakable"] = breakable
     app.jinja_env.filters["date"] = text_date
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.filters["isodatetime"] = iso_datetime
