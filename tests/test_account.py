@@ -142,3 +142,19 @@ def test_own_recent_sign_ins(org, client, auth):
     assert [e.action for e in events] == ["auth.login", "auth.login_failed"]
     html = client.get("/account").get_data(as_text=True)
     assert "Misslyckat försök" in html and "127.0.0.1" in html
+
+
+def test_own_sign_ins_with_the_municipality_account_are_shown(org, client, auth):
+    """A sign-in with the municipality's account (SSO) is one of the user's sign-ins too (was
+    left out of "Dina senaste inloggningar"), and so is a refused one."""
+    from tracker import audit
+
+    user = db.session.get(User, org.manager.id)
+    audit.record(user, "auth.sso_refused", user, {"reason": "no_role"})
+    audit.record(user, "auth.sso_login", user, {"role": "manager"})
+    db.session.commit()
+    auth.login(org.manager.email)
+    events = services.recent_sign_ins(db.session.get(User, org.manager.id))
+    assert [e.action for e in events] == ["auth.login", "auth.sso_login", "auth.sso_refused"]
+    html = client.get("/account").get_data(as_text=True)
+    assert "Loggade in med kommunens konto" in html and "Misslyckat försök" in html

@@ -295,3 +295,26 @@ def test_values_are_shown_as_names(app, org, key, value, expected):
 
         names = audit_labels.load_names([Event])
         assert audit_labels.change_rows(Event, names) == [(audit_labels.field_label(key), expected)]
+
+
+def test_a_deleted_initiative_is_named_in_the_audit_log(client, auth, org):
+    """After an admin deletes an initiative, its events still say which one it was: the title
+    its deletion recorded (was "Initiativ 7")."""
+    initiative_id = factories.make_initiative(org.manager, title="Digital brevlåda", updates=1).id
+    db.session.commit()
+    auth.login(org.admin.email)
+    page = client.get(f"/initiatives/{initiative_id}").get_data(as_text=True)
+    token = csrf_from(page)
+    assert (
+        client.post(f"/initiatives/{initiative_id}/archive", data={"csrf_token": token}).status_code
+        == 303
+    )
+    deleted = client.post(
+        f"/initiatives/{initiative_id}/delete", data={"csrf_token": token, "reason": "Dubblett"}
+    )
+    assert deleted.status_code == 303
+    html = client.get("/admin/audit?lang=sv").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html_lib.unescape(html)).split()).replace(" :", ":")
+    assert "Borttaget Initiativ: Digital brevlåda" in text
+    assert "Arkiverat Initiativ: Digital brevlåda" in text
+    assert f"Initiativ {initiative_id} " not in text

@@ -96,6 +96,67 @@ def test_invalid_input_comes_back_with_422_and_is_kept(org, client, auth, overri
 
 
 @pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("sv", "Fältet får inte vara längre än 5000 tecken."),
+        ("en", "Field cannot be longer than 5000 characters."),
+    ],
+)
+def test_a_too_long_motivation_is_told_in_the_users_language(org, client, auth, lang, message):
+    """The motivations are added to the form per principle: they get the form's translations
+    like every declared field (was WTForms' English on the Swedish page)."""
+    auth.login("chef@example.se")
+    client.get(f"/accessibility?lang={lang}")
+    p = org.principles[0]
+    response = post(client, "/initiatives", form_data(org, **{f"motivation_{p.id}": "x" * 5001}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(rf'id="motivation_{p.id}-error">.*{re.escape(message)}', html)
+    if lang == "sv":
+        assert "Field cannot be longer" not in html
+    assert db.session.scalar(select(func.count(Initiative.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ("department_id", "Välj en avdelning i listan."),
+        ("maturity_category_ids", "Välj områden för digital mognad i listan."),
+    ],
+)
+@pytest.mark.parametrize("editing", [False, True])
+def test_an_id_too_large_for_the_database_is_a_message_not_a_500(
+    org, client, auth, field, message, editing
+):
+    """A posted id beyond what the database holds names no record: the field's message (was an
+    OverflowError on SQLite, a DataError on PostgreSQL: a 500)."""
+    auth.login("chef@example.se")
+    data = form_data(org, **{field: "99999999999999999999"})
+    if editing:
+        initiative = factories.make_initiative(org.manager, principles=org.principles[:1])
+        db.session.commit()
+        response = post(client, f"/initiatives/{initiative.id}/edit", {**data, "version": "1"})
+    else:
+        response = post(client, "/initiatives", data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and "Att kunna signera avtal digitalt." in html
+
+
+@pytest.mark.parametrize("text", ["Bidrar\x01 till", "Bidrar \u202etill"])
+def test_a_motivation_with_control_characters_is_refused_at_its_field(org, client, auth, text):
+    """Every text field refuses invisible control characters, the motivations too."""
+    auth.login("chef@example.se")
+    p = org.principles[0]
+    response = post(client, "/initiatives", form_data(org, **{f"motivation_{p.id}": text}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="motivation_{p.id}-error"' in html and "Ta bort" in html
+    assert "Att kunna signera avtal digitalt." in html  # the input is kept
+    assert db.session.scalar(select(func.count(Initiative.id))) == 0
+
+
+@pytest.mark.parametrize(
     "field, value",
     [("department_id", "abc"), ("co_owner_ids", "x"), ("maturity_category_ids", "x")],
 )
@@ -308,6 +369,82 @@ def test_edit_saves_and_audits_the_changed_fields(org, client, auth, initiative)
     assert event.changes["purpose"] == ["Ett syfte", "Nytt syfte"]
 
 
+def test_an_initiative_in_a_deactivated_department_can_still_be_edited(
+    org, client, auth, initiative
+):
+    """A deactivated department keeps its initiatives: their edit form still shows it chosen,
+    and saving another change keeps it (was "Välj en avdelning i listan", or in a browser a
+    silent move to the first department in the list)."""
+    department = org.departments[0]
+    assert initiative.department_id == department.id
+    department.active = False
+    db.session.commit()
+    auth.login("chef@example.se")
+    page = client.get(f"/initiatives/{initiative.id}/edit").get_data(as_text=True)
+    assert re.search(
+        rf'<option selected value="{department.id}">|value="{department.id}" selected', page
+    )
+    response = post(
+        client, f"/initiatives/{initiative.id}/edit", edit_data(org, initiative, version="1")
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    fresh = db.session.get(Initiative, initiative.id)
+    assert fresh.purpose == "Nytt syfte" and fresh.department_id == department.id
+    # It still cannot be chosen for a new initiative, nor moved back into once left.
+    form = client.get("/initiatives/new").get_data(as_text=True)
+    assert f'value="{department.id}"' not in form
+    other = org.departments[1].id
+    moved = post(
+        client,
+        f"/initiatives/{initiative.id}/edit",
+        edit_data(org, initiative, version="2", department_id=str(other)),
+    )
+    assert moved.status_code == 303
+    back = post(
+        client,
+        f"/initiatives/{initiative.id}/edit",
+        edit_data(org, initiative, version="3", department_id=str(department.id)),
+    )
+    assert back.status_code == 422
+    assert "Välj en avdelning i listan." in back.get_data(as_text=True)
+
+
+def test_a_deactivated_co_owner_stays_on_an_edited_initiative(org, client, auth, initiative):
+    """Deactivating a co-owner does not make the initiative's edit fail or drop them unasked:
+    the form shows them chosen and saving keeps them; unticked, they leave."""
+    initiative.co_owners.append(org.other_manager)
+    org.other_manager.active = False
+    db.session.commit()
+    co_owner = org.other_manager.id
+    auth.login("chef@example.se")
+    page = client.get(f"/initiatives/{initiative.id}/edit").get_data(as_text=True)
+    assert f'id="co-owner-{co_owner}" name="co_owner_ids" value="{co_owner}" checked' in page
+    search = client.get(
+        f"/initiatives/co-owners?co_owner_q=ada&co_owner_ids={co_owner}"
+        f"&owner={initiative.owner_id}&initiative={initiative.id}",
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert f'value="{co_owner}" checked' in search
+    data = edit_data(org, initiative, version="1", co_owner_ids=str(co_owner))
+    response = post(client, f"/initiatives/{initiative.id}/edit", data)
+    assert response.status_code == 303
+    db.session.expire_all()
+    fresh = db.session.get(Initiative, initiative.id)
+    assert fresh.purpose == "Nytt syfte"
+    assert [u.id for u in fresh.co_owners] == [co_owner]
+    # A deactivated user still cannot be made a co-owner of another initiative.
+    other = factories.make_initiative(org.manager, principles=org.principles[:1])
+    db.session.commit()
+    refused = post(
+        client,
+        f"/initiatives/{other.id}/edit",
+        edit_data(org, other, version="1", co_owner_ids=str(co_owner)),
+    )
+    assert refused.status_code == 422
+    assert "Välj medägare i listan." in refused.get_data(as_text=True)
+
+
 def test_conflict_shows_both_versions_and_keeps_the_users_text(org, app, auth, initiative):
     first, second = app.test_client(), app.test_client()
     from .conftest import AuthActions
@@ -450,6 +587,36 @@ def test_archive_and_restore(org, client, auth, initiative):
     assert initiative.title in client.get("/initiatives").get_data(as_text=True)
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "initiative.archive" in actions and "initiative.restore" in actions
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_archived_initiative_takes_no_status_update(org, client, auth, initiative, htmx):
+    """Archived, an initiative is restored before it is reported on: the service refuses the
+    update (the page only hid the form), and the text the manager wrote comes back with why."""
+    auth.login("chef@example.se")
+    page = client.get(f"/initiatives/{initiative.id}").get_data(as_text=True)
+    assert post(client, f"/initiatives/{initiative.id}/archive", {}).status_code == 303
+    headers = {"HX-Request": "true"} if htmx else {}
+    token = csrf_from(page)
+    response = client.post(
+        f"/initiatives/{initiative.id}/updates",
+        data={**update_data(), "csrf_token": token},
+        headers=headers,
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Upphandlingen är klar." in html  # the input is kept
+    assert "Initiativet är arkiverat: återställ det innan du rapporterar om det." in html
+    assert db.session.scalar(select(func.count(StatusUpdate.id))) == 2
+    actor = db.session.get(type(org.manager), org.manager.id)
+    fresh = db.session.get(Initiative, initiative.id)
+    with pytest.raises(services.InitiativeArchived):
+        services.post_update(actor, fresh, services.UpdateData(Status.DONE, Health.ON_TRACK, 100))
+    # Restored, it is reported on again.
+    assert post(client, f"/initiatives/{initiative.id}/restore", {}).status_code == 303
+    again = post(client, f"/initiatives/{initiative.id}/updates", update_data())
+    assert again.status_code == 303
+    assert db.session.scalar(select(func.count(StatusUpdate.id))) == 3
 
 
 @pytest.mark.parametrize("role", ["manager", "management", "committee"])

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import (
+    AuditEvent,
     Committee,
     DecisionKind,
     Department,
@@ -353,6 +354,11 @@ def load_names(events: Iterable[Any]) -> Names:
                 select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids["initiative"]))
             )
         }
+        # A deleted initiative is named by the title its deletion recorded (one query, only
+        # when the page shows one), so its history still says which initiative it was.
+        deleted = ids["initiative"] - set(names.initiatives)
+        if deleted:
+            names.initiatives |= _deleted_titles(deleted)
     if ids["maturity_round"]:
         names.rounds = {
             row.id: row.name
@@ -363,6 +369,19 @@ def load_names(events: Iterable[Any]) -> Names:
             )
         }
     return names
+
+
+def _deleted_titles(initiative_ids: set[int]) -> dict[int, str]:
+    query = select(AuditEvent.entity_id, AuditEvent.changes).where(
+        AuditEvent.action == "initiative.delete",
+        AuditEvent.entity_type == "initiative",
+        AuditEvent.entity_id.in_(initiative_ids),
+    )
+    return {
+        entity_id: changes["title"]
+        for entity_id, changes in db.session.execute(query)
+        if isinstance(changes, dict) and isinstance(changes.get("title"), str)
+    }
 
 
 def _ints(value: Any) -> list[int]:

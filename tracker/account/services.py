@@ -12,7 +12,14 @@ from ..models import AuditEvent, User
 from ..permissions import require
 
 LANGUAGES = ("sv", "en")
-SIGN_IN_ACTIONS = ("auth.login", "auth.login_failed")
+# Every way a sign-in succeeds or fails: with a password, with the municipality's account.
+SIGNED_IN_ACTIONS = ("auth.login", "auth.sso_login")
+SIGN_IN_ACTIONS = (
+    *SIGNED_IN_ACTIONS,
+    "auth.login_failed",
+    "auth.login_refused",
+    "auth.sso_refused",
+)
 
 
 class AccountError(ValueError):

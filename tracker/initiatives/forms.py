@@ -99,12 +99,23 @@ class InitiativeForm(TrackerForm):
         links = links or {}
         wrapped = self.meta.wrap_formdata(self, formdata)
         self.principle_fields: list[tuple[Principle, BooleanField, TextAreaField]] = []
+        translations = self.meta.get_translations(self)
+
+        def bind(unbound, name: str):
+            # Through the form's meta, as the declared fields are: in the user's language, and
+            # with the rules every text field has (no control characters).
+            options = {"name": name, "prefix": self._prefix, "translations": translations}
+            return self.meta.bind_field(self, unbound, options)
+
         # One checkbox and one motivation per principle, named after the principle's id.
         for principle in principles:
-            check = BooleanField(_l("Principle")).bind(self, f"principle_{principle.id}")
-            motivation = TextAreaField(
-                _l("How does the initiative contribute?"), validators=[Length(max=LONG)]
-            ).bind(self, f"motivation_{principle.id}")
+            check = bind(BooleanField(_l("Principle")), f"principle_{principle.id}")
+            motivation = bind(
+                TextAreaField(
+                    _l("How does the initiative contribute?"), validators=[Length(max=LONG)]
+                ),
+                f"motivation_{principle.id}",
+            )
             check.process(wrapped, data=principle.id in links)
             motivation.process(wrapped, data=links.get(principle.id, ""))
             for bound in (check, motivation):

@@ -67,6 +67,15 @@ class InitiativeErrors(InitiativeError):
         self.errors = errors
 
 
+class InitiativeArchived(InitiativeError):
+    """A status update for an archived initiative: it is restored before it is reported on."""
+
+    def __init__(self):
+        super().__init__(
+            "status", _l("This initiative is archived: restore it before you report on it.")
+        )
+
+
 class EditConflict(Exception):
     """Someone saved the initiative after the user opened it."""
 
@@ -199,12 +208,13 @@ def active_principles(include_ids: set[int] = frozenset()) -> list[Principle]:
     return [p for p in principles if p.retired_at is None or p.id in include_ids]
 
 
-def department_choices() -> list[Department]:
-    return list(
-        db.session.scalars(
-            select(Department).where(Department.active.is_(True)).order_by(Department.name)
-        )
-    )
+def department_choices(keep_id: int | None = None) -> list[Department]:
+    """The active departments, and ``keep_id`` (an initiative's own) even if it has since been
+    deactivated: its initiatives stay in it until someone moves them."""
+    chosen = Department.active.is_(True)
+    if keep_id is not None:
+        chosen = or_(chosen, Department.id == keep_id)
+    return list(db.session.scalars(select(Department).where(chosen).order_by(Department.name)))
 
 
 def maturity_category_choices() -> list[MaturityCategory]:
@@ -228,12 +238,18 @@ def co_owner_choices(exclude: User | None = None) -> list[User]:
     return [u for u in db.session.scalars(query) if exclude is None or u.id != exclude.id]
 
 
-def co_owners_by_ids(ids: Iterable[int]) -> list[User]:
-    """The chosen co-owners that are on the allow-list, by name (unknown ids are left out)."""
+def co_owners_by_ids(ids: Iterable[int], keep: Iterable[int] = ()) -> list[User]:
+    """The chosen co-owners that are on the allow-list, by name (unknown ids are left out);
+    ``keep`` (an initiative's own co-owners) stay even if they have since left it, say
+    deactivated: an edit does not drop them unasked."""
     wanted = {i for i in ids if isinstance(i, int) and 0 < i <= MAX_ID}
     if not wanted:
         return []
-    query = _possible_co_owners().where(User.id.in_(wanted)).order_by(User.name)
+    kept = wanted & set(keep)
+    allowed = _possible_co_owners().whereclause
+    if kept:
+        allowed = or_(allowed, User.id.in_(kept))
+    query = select(User).where(User.id.in_(wanted), allowed).order_by(User.name)
     return list(db.session.scalars(query))
 
 
@@ -290,7 +306,7 @@ def update_initiative(
     require(can_edit_initiative(actor, initiative))
     if initiative.version != expected_version:
         raise EditConflict(initiative)
-    _check(data)
+    _check(data, initiative)
     before = _snapshot(initiative)
     _apply(initiative, data, exclude_owner=initiative.owner_id)
     after = _snapshot(initiative)
@@ -314,6 +330,8 @@ def post_update(
     With ``expected_version`` (the API sends the version its client saw), an initiative edited
     since raises EditConflict and nothing is saved."""
     require(can_edit_initiative(actor, initiative))
+    if initiative.archived_at is not None:
+        raise InitiativeArchived
     if expected_version is not None and initiative.version != expected_version:
         raise EditConflict(initiative)
     _check_update(data)
@@ -661,21 +679,26 @@ class Lookup:
         )
 
 
-def _check(data: InitiativeData) -> None:
+def _check(data: InitiativeData, current: Initiative | None = None) -> None:
     """Raise every problem with the data at once (InitiativeErrors), or nothing."""
-    errors = check_all(data)
+    errors = check_all(data, current=current)
     if errors:
         raise errors[0] if len(errors) == 1 else InitiativeErrors(errors)
 
 
-def problems(data: InitiativeData) -> list[InitiativeError]:
+def problems(data: InitiativeData, current: Initiative | None = None) -> list[InitiativeError]:
     """Every rule the data breaks, each tied to its field, so that a form shows them all at once."""
-    return check_all(data)
+    return check_all(data, current=current)
 
 
-def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[InitiativeError]:
+def check_all(
+    data: InitiativeData, lookup: Lookup | None = None, current: Initiative | None = None
+) -> list[InitiativeError]:
     """Every rule the data breaks, in the order of the form, each tied to its field: the form and
-    an import show them all at once. ``lookup`` reads what the rules need once for many rows."""
+    an import show them all at once. ``lookup`` reads what the rules need once for many rows.
+
+    ``current`` is the initiative being edited: what it already has may stay although it could
+    no longer be chosen (a department since deactivated, a co-owner since deactivated)."""
     errors: list[InitiativeError] = []
     if not data.title.strip():
         errors.append(InitiativeError("title", _l("Enter a title.")))
@@ -702,8 +725,12 @@ def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[Initia
     if lookup is not None:
         department_ok = data.department_id in lookup.active_department_ids
     else:
-        department = db.session.get(Department, data.department_id) if data.department_id else None
+        # An id too large for the database names no record (and must not reach a query).
+        in_range = isinstance(data.department_id, int) and 0 < data.department_id <= MAX_ID
+        department = db.session.get(Department, data.department_id) if in_range else None
         department_ok = department is not None and department.active
+    if current is not None and data.department_id == current.department_id:
+        department_ok = True
     if not department_ok:
         errors.append(InitiativeError("department_id", _l("Choose a department from the list.")))
     if data.co_owner_ids:
@@ -717,6 +744,8 @@ def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[Initia
         else:  # only people who may own initiatives (the form's allow-list)
             allowed = _possible_co_owners().where(User.id.in_(wanted))
             found = {u.id for u in db.session.scalars(allowed)}
+        if current is not None:
+            found |= wanted & {u.id for u in current.co_owners}
         if found != wanted:
             errors.append(InitiativeError("co_owner_ids", _l("Choose co-owners from the list.")))
     if not data.principles:
@@ -732,7 +761,9 @@ def check_all(data: InitiativeData, lookup: Lookup | None = None) -> list[Initia
             errors.append(InitiativeError("principles", _l("Unknown principle.")))
     if data.maturity_category_ids:
         wanted = set(data.maturity_category_ids)
-        if lookup is not None:
+        if not all(0 < i <= MAX_ID for i in wanted):
+            found = set()
+        elif lookup is not None:
             found = wanted & lookup.maturity_category_ids
         else:
             found = set(

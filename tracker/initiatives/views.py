@@ -23,6 +23,7 @@ from ..permissions import (
 from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
 from ..redirects import path_at
+from ..security import MAX_ID
 from . import bp, listing, services, support
 from .forms import (
     ConfirmForm,
@@ -142,6 +143,12 @@ def post_update(initiative_id: int):
         entry = (initiative, form.to_data(), period is not None)
         try:
             _reporting().post_updates(_user(), [entry], period, get_timezone())
+        except services.InitiativeArchived as error:
+            # Archived since the page was opened: the text stays, with why it was not saved.
+            db.session.rollback()
+            form.status.errors.append(error.message)
+            initiative = services.get_initiative(_user(), initiative_id)
+            return _detail(initiative, update_form=form, status=409)
         except services.InitiativeError as error:
             getattr(form, error.field).errors.append(error.message)
         except _reporting().PeriodError as error:
@@ -190,9 +197,13 @@ def withdraw_support(initiative_id: int):
 # --- register and edit ----------------------------------------------------------------------
 
 
-def _co_owner_context(chosen_ids, text: str, exclude_id: int | None) -> dict:
-    """The co-owner choice: the chosen ones, and the managers that match the search."""
-    chosen = services.co_owners_by_ids(chosen_ids or [])
+def _co_owner_context(
+    chosen_ids, text: str, exclude_id: int | None, initiative: Initiative | None = None
+) -> dict:
+    """The co-owner choice: the chosen ones (with the initiative's own, even those since
+    deactivated), and the managers that match the search."""
+    keep = [u.id for u in initiative.co_owners] if initiative is not None else []
+    chosen = services.co_owners_by_ids(chosen_ids or [], keep)
     text = (text or "").strip()[:100]
     exclude = {u.id for u in chosen} | ({exclude_id} if exclude_id else set())
     matches, more = services.find_co_owners(text, exclude) if text else ([], False)
@@ -210,7 +221,9 @@ def _form_page(
         form=form,
         initiative=initiative,
         focus_search=focus_search,
-        **_co_owner_context(form.co_owner_ids.data, request.form.get("co_owner_q", ""), owner_id),
+        **_co_owner_context(
+            form.co_owner_ids.data, request.form.get("co_owner_q", ""), owner_id, initiative
+        ),
     )
 
 
@@ -230,7 +243,14 @@ def co_owner_search():
         return redirect(url_for(".new"), 303)
     chosen = [int(v) for v in request.args.getlist("co_owner_ids") if v.isdigit()][:200]
     owner = request.args.get("owner", type=int)
-    context = _co_owner_context(chosen, request.args.get("co_owner_q", ""), owner)
+    # Editing: the initiative's own co-owners stay chosen, also those since deactivated.
+    initiative_id = request.args.get("initiative", type=int)
+    initiative = (
+        services.get_initiative(user, initiative_id, for_page=False)
+        if initiative_id is not None and 0 < initiative_id <= MAX_ID
+        else None
+    )
+    context = _co_owner_context(chosen, request.args.get("co_owner_q", ""), owner, initiative)
     if context["co_owner_q"]:
         found = len(context["matches"])
         announce = ngettext("%(num)d manager matches.", "%(num)d managers match.", found)
@@ -241,8 +261,12 @@ def co_owner_search():
     )
 
 
-def _with_choices(form: InitiativeForm, owner) -> InitiativeForm:
-    form.department_id.choices = [(d.id, d.name) for d in services.department_choices()]
+def _with_choices(
+    form: InitiativeForm, owner, initiative: Initiative | None = None
+) -> InitiativeForm:
+    # An initiative's own department stays selectable after it has been deactivated.
+    keep = initiative.department_id if initiative is not None else None
+    form.department_id.choices = [(d.id, d.name) for d in services.department_choices(keep)]
     # The co-owner choice is a search (see _co_owner_context); the service checks the allow-list.
     form.co_owner_ids.choices = []
     locale = str(get_locale())
@@ -265,12 +289,12 @@ def _save_failed(form: InitiativeForm, error: services.InitiativeError) -> None:
     _add_errors(form, getattr(error, "errors", [error]))
 
 
-def _validate(form: InitiativeForm) -> bool:
+def _validate(form: InitiativeForm, initiative: Initiative | None = None) -> bool:
     """The form's checks and the service's rules together: every error at once, not one per
     submit."""
     valid = form.validate()
     if not valid:
-        _add_errors(form, services.problems(form.to_data()))
+        _add_errors(form, services.problems(form.to_data(), initiative))
     return valid
 
 
@@ -319,7 +343,7 @@ def _edit_form(initiative: Initiative, formdata=None) -> InitiativeForm:
             "maturity_category_ids": [c.id for c in initiative.maturity_categories],
         },
     )
-    return _with_choices(form, initiative.owner)
+    return _with_choices(form, initiative.owner, initiative)
 
 
 @bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
@@ -334,7 +358,7 @@ def edit(initiative_id: int):
     form = _edit_form(initiative, formdata=request.form)
     if _searching(form):
         return _form_page(form, initiative, focus_search=True)
-    if _validate(form):
+    if _validate(form, initiative):
         expected = request.form.get("version", type=int) or 0
         try:
             services.update_initiative(user, initiative, form.to_data(), expected)
@@ -362,7 +386,7 @@ def _conflict(form: InitiativeForm, current: Initiative):
         form=form,
         initiative=saved,
         mine=form.to_data(),
-        **_co_owner_context(form.co_owner_ids.data, "", saved.owner_id),
+        **_co_owner_context(form.co_owner_ids.data, "", saved.owner_id, saved),
     )
     response.headers["HX-Retarget"] = "#content"
     response.headers["HX-Reswap"] = "innerHTML"
