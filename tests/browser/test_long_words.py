@@ -23,8 +23,8 @@ LONG_TITLES = [
 ]
 
 # Every word of every card title on one line (a word broken across two lines is split mid-word).
-BROKEN_WORDS = """() => { const out = [];
-  for (const a of document.querySelectorAll('.board-card__title a')) {
+BROKEN_WORDS = """(selector) => { const out = [];
+  for (const a of document.querySelectorAll(selector)) {
     const node = a.firstChild; if (!node) continue; const text = node.textContent;
     let i = 0;
     for (const word of text.split(' ')) {
@@ -68,7 +68,7 @@ def test_meeting_mode_titles_do_not_break_mid_word(page, sign_in, width):
     titles = page.locator(".board-card__title").all_text_contents()
     assert all(any(title in t for t in titles) for title in LONG_TITLES), titles
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    broken = page.evaluate(BROKEN_WORDS)
+    broken = page.evaluate(BROKEN_WORDS, ".board-card__title a")
     assert not broken, broken
     sizes = page.evaluate(
         """() => Array.from(document.querySelectorAll('.board-card__title'))
@@ -113,3 +113,33 @@ def test_trend_chart_month_names_stand_apart(page, sign_in, width):
           return ticks.slice(1).map((r, i) => r.left - ticks[i].right); }"""
     )
     assert len(gaps) == 11 and min(gaps) >= 4, gaps
+
+
+OPEN_COLLAPSED = (
+    "() => document.querySelectorAll('.board__collapse').forEach(d => { d.open = true; })"
+)
+
+
+@pytest.mark.parametrize("width", [1920, 1280])
+def test_board_titles_do_not_break_mid_word_where_the_cards_have_room(page, sign_in, width):
+    """The ordinary board. Finished and cancelled initiatives fill the whole width when opened:
+    their cards are wide enough for "e-tjänsteplattform" at 1280 px too. At 1920 px the board
+    page takes more of the screen, so that the four open columns' cards hold
+    "Informationssäkerhetsutbildning" (about 300 px). At 1280 px four columns in 1,120 px leave
+    a card about 210 px of text, and the open columns may still break such a word."""
+    sign_in("management")
+    page.set_viewport_size({"width": width, "height": 1080})
+    page.goto("/board?lang=sv")
+    page.evaluate(OPEN_COLLAPSED)
+    titles = page.locator(".board-card__title").all_text_contents()
+    assert all(any(title in t for t in titles) for title in LONG_TITLES), titles
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    columns = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.board > .board__column'))
+          .filter(c => !c.classList.contains('board__column--collapsed'))
+          .map(c => Math.round(c.getBoundingClientRect().top))"""
+    )
+    assert len(columns) == 4 and len(set(columns)) == 1, columns  # four columns side by side
+    where = "" if width >= 1920 else ".board__column--collapsed "
+    broken = page.evaluate(BROKEN_WORDS, f"{where}.board-card__title a")
+    assert not broken, broken

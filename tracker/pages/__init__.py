@@ -1,4 +1,4 @@
-"""The start page, the accessibility statement and the health check."""
+"""The start page, the accessibility statement, the icon and the health check."""
 
 from flask import Blueprint
 

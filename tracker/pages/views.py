@@ -1,6 +1,7 @@
 from datetime import datetime
+from pathlib import Path
 
-from flask import jsonify, redirect, render_template, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import get_timezone
 from flask_login import current_user, login_required
 from sqlalchemy import text
@@ -44,6 +45,19 @@ def home():
 @bp.get("/accessibility")
 def accessibility():
     return render_template("pages/accessibility.html", statement=statement)
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """The product's icon, also where a page names none (a PDF or a JSON answer in a tab): the
+    browser then asks for /favicon.ico, and a 404 is an error in its console. The pages link
+    to static/favicon.svg. Anyone may ask; nothing here touches the session (no cookie)."""
+    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()  # small: no open file
+    response = Response(icon, mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/healthz")
