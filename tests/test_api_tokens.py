@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker.api import tokens
 from tracker.extensions import db
 from tracker.models import AccessToken, AuditEvent
+from tracker.validators import TrackerForm
 
 from .conftest import csrf_from
 
@@ -105,12 +106,9 @@ def test_admin_sees_and_revokes_everyones(org, client, auth):
     assert "chefens" in client.get("/admin/tokens?all=1").get_data(as_text=True)
 
 
-def test_the_admins_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, auth, monkeypatch):
-    """The house rule (every form subclasses TrackerForm): the revoke button's form too, with
-    the CSRF token still required."""
+def _forms_built(monkeypatch) -> list[type]:
+    """The classes of the forms built from now on, in order."""
     from flask_wtf import FlaskForm
-
-    from tracker.validators import TrackerForm
 
     built = []
     original = FlaskForm.__init__
@@ -120,6 +118,13 @@ def test_the_admins_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, au
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(FlaskForm, "__init__", spy)
+    return built
+
+
+def test_the_admins_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, auth, monkeypatch):
+    """The house rule (every form subclasses TrackerForm): the revoke button's form too, with
+    the CSRF token still required."""
+    built = _forms_built(monkeypatch)
     theirs = tokens.create_token(
         org.manager, name="chefens", scope="read", expires_on=tokens.local_today()
     ).token
@@ -142,18 +147,7 @@ def test_the_admins_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, au
 
 def test_the_owners_revoke_form_is_a_tracker_form_and_needs_csrf(org, client, auth, monkeypatch):
     """The same house rule for the revoke button in "Mitt konto"."""
-    from flask_wtf import FlaskForm
-
-    from tracker.validators import TrackerForm
-
-    built = []
-    original = FlaskForm.__init__
-
-    def spy(self, *args, **kwargs):
-        built.append(type(self))
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(FlaskForm, "__init__", spy)
+    built = _forms_built(monkeypatch)
     mine = tokens.create_token(
         org.manager, name="min", scope="read", expires_on=tokens.local_today()
     ).token

@@ -134,3 +134,26 @@ def expect_focus(page, element_id: str, timeout: float = 5000) -> None:
             timeout=timeout,
         )
     assert page.evaluate("document.activeElement && document.activeElement.id") == element_id
+
+
+# The words of the elements' first text nodes that are broken across two lines (split mid-word).
+_BROKEN_WORDS = """(selector) => { const out = []; let checked = 0;
+  for (const el of document.querySelectorAll(selector)) {
+    const node = el.firstChild; if (!node || node.nodeType !== 3) continue; checked++;
+    const text = node.textContent; let i = 0;
+    for (const word of text.split(' ')) {
+      const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + word.length);
+      const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+      if (lines.size > 1) out.push(word);
+      i += word.length + 1;
+    }
+  } return {checked, out}; }"""
+
+
+def words_broken_across_lines(page, selector: str) -> list[str]:
+    """Every word, of the text that starts each element matching ``selector``, that the layout
+    splits over two lines (an empty list when every word sits on one line). At least one such
+    element must be on the page, lest the check pass by looking at nothing."""
+    found = page.evaluate(_BROKEN_WORDS, selector)
+    assert found["checked"], f"no text starts an element matching {selector!r}"
+    return found["out"]

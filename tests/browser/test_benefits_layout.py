@@ -27,7 +27,7 @@ from tracker.models import (
 )
 
 from .. import factories
-from .helpers import assert_no_axe_violations
+from .helpers import assert_no_axe_violations, words_broken_across_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.database_independent]
 
@@ -187,19 +187,6 @@ MEASURE = """() => {
   });
 }"""
 
-# Words of the names the overview shows that are broken across two lines.
-BROKEN_WORDS = """(selector) => { const out = [];
-  for (const el of document.querySelectorAll(selector)) {
-    const node = el.firstChild; if (!node || node.nodeType !== 3) continue;
-    const text = node.textContent; let i = 0;
-    for (const word of text.split(' ')) {
-      const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + word.length);
-      const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
-      if (lines.size > 1) out.push(word);
-      i += word.length + 1;
-    }
-  } return out; }"""
-
 
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_the_benefits_overview_fits_its_column(page, sign_in, width):
@@ -220,8 +207,8 @@ def test_the_benefits_overview_fits_its_column(page, sign_in, width):
         )
         assert not table["scrolls"] and not table["overflowing"], str(table)
     # The names keep their words whole: departments, initiatives and the benefits' own titles.
-    broken = page.evaluate(
-        BROKEN_WORDS,
+    broken = words_broken_across_lines(
+        page,
         ".benefits-table tbody th > a, .benefits-table tbody td > a, "
         ".benefit-rollup tbody th > a, .benefits-table .date",
     )

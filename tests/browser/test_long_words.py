@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.models import Health, Status, User
 
 from .. import factories
+from .helpers import words_broken_across_lines
 
 pytestmark = pytest.mark.browser
 
@@ -21,19 +22,6 @@ LONG_TITLES = [
     "Gemensam e-tjänsteplattform och Mina sidor",
     "Nytt ärendehanteringssystem",
 ]
-
-# Every word of every card title on one line (a word broken across two lines is split mid-word).
-BROKEN_WORDS = """(selector) => { const out = [];
-  for (const a of document.querySelectorAll(selector)) {
-    const node = a.firstChild; if (!node) continue; const text = node.textContent;
-    let i = 0;
-    for (const word of text.split(' ')) {
-      const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + word.length);
-      const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
-      if (lines.size > 1) out.push(word);
-      i += word.length + 1;
-    }
-  } return out; }"""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,7 +56,7 @@ def test_meeting_mode_titles_do_not_break_mid_word(page, sign_in, width):
     titles = page.locator(".board-card__title").all_text_contents()
     assert all(any(title in t for t in titles) for title in LONG_TITLES), titles
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    broken = page.evaluate(BROKEN_WORDS, ".board-card__title a")
+    broken = words_broken_across_lines(page, ".board-card__title a")
     assert not broken, broken
     sizes = page.evaluate(
         """() => Array.from(document.querySelectorAll('.board-card__title'))
@@ -141,5 +129,5 @@ def test_board_titles_do_not_break_mid_word_where_the_cards_have_room(page, sign
     )
     assert len(columns) == 4 and len(set(columns)) == 1, columns  # four columns side by side
     where = "" if width >= 1920 else ".board__column--collapsed "
-    broken = page.evaluate(BROKEN_WORDS, f"{where}.board-card__title a")
+    broken = words_broken_across_lines(page, f"{where}.board-card__title a")
     assert not broken, broken

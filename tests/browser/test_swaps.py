@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.models import Health, Initiative, Status, StatusUpdate, User
 
 from .. import factories
-from .helpers import assert_no_axe_violations, expect_focus
+from .helpers import assert_no_axe_violations, expect_focus, words_broken_across_lines
 from .test_layout import _shot
 
 pytestmark = pytest.mark.browser
@@ -215,19 +215,7 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
     assert not page.locator(".portfolio-filters").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     # No title breaks mid-word: every word of every title sits on one line.
-    broken = page.evaluate(
-        """() => { const out = [];
-        for (const a of document.querySelectorAll('.board-card__title a')) {
-          const node = a.firstChild; if (!node) continue; const text = node.textContent;
-          let i = 0;
-          for (const word of text.split(' ')) {
-            const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + word.length);
-            const lines = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
-            if (lines.size > 1) out.push(word);
-            i += word.length + 1;
-          }
-        } return out; }"""
-    )
+    broken = words_broken_across_lines(page, ".board-card__title a")
     assert not broken, broken
     size = page.evaluate(
         "parseFloat(getComputedStyle(document.querySelector('.board-card__title')).fontSize)"
