@@ -106,6 +106,25 @@ def test_change_password_keeps_this_session_and_ends_others(org, app, client, au
     assert auth.login(org.manager.email, NEW_PASSWORD).status_code == 302
 
 
+def test_a_password_change_keeps_the_language_of_the_session(org, client, auth):
+    """Renewing the session after a password change is no sign-in: the language chosen with
+    ?lang= stays, it is not put back to the stored one."""
+    auth.login(org.manager.email)  # stored language: Swedish
+    client.get("/account?lang=en")
+    response = post(
+        client,
+        auth,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 303
+    assert '<html lang="en">' in client.get("/account").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "data,message",
     [

@@ -97,7 +97,43 @@ def test_new_session_at_sign_in(org, client, auth):
     auth.login("chef@example.se")
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["lang"] == "en"  # the language choice survives
+        assert session["lang"] == "en"  # chosen on the sign-in page: kept
+
+
+def _page_language(client) -> str:
+    html = client.get("/account").get_data(as_text=True)
+    return html[html.index('<html lang="') + 12 :].split('"', 1)[0]
+
+
+def test_the_next_user_on_the_browser_gets_their_own_language(org, client, auth):
+    """The language one user chose (in Mitt konto or with ?lang=) does not carry over to the
+    next person who signs in on the same browser: they get their own stored language."""
+    auth.login(org.manager.email)
+    token = auth.csrf_token("/accessibility")
+    client.post("/account", data={"csrf_token": token, "name": "Cecilia", "language": "en"})
+    assert _page_language(client) == "en"
+    auth.logout()
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)  # still hers
+    auth.login(org.management.email)  # stored language: Swedish
+    assert _page_language(client) == "sv"
+    auth.logout()
+    client.get("/login?lang=en")  # chosen on the sign-in page, signed out: kept at sign-in
+    auth.login(org.management.email)
+    assert _page_language(client) == "en"
+    auth.logout()
+    auth.login(org.management.email)  # the last session's English is not a choice of hers
+    assert _page_language(client) == "sv"
+    auth.logout()
+    auth.login(org.manager.email)  # back to the first user: her English
+    assert _page_language(client) == "en"
+
+
+def test_without_a_stored_language_the_sign_in_pages_is_kept(org, client, auth):
+    org.management.language = ""  # (no valid preference stored)
+    db.session.commit()
+    client.get("/login?lang=en")
+    auth.login(org.management.email)
+    assert _page_language(client) == "en"
 
 
 def test_idle_time_out(org, app, client, auth):

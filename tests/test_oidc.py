@@ -183,6 +183,30 @@ def test_a_known_user_is_linked_by_verified_email_and_gets_the_mapped_role(clien
     assert events("user.update")[0].changes["role"] == ["manager", "management"]
 
 
+@pytest.mark.parametrize(("left", "stored"), [("en", "sv"), ("sv", "en")])
+def test_a_sso_sign_in_gets_the_users_stored_language(client, provider, org, left, stored):
+    """As at a password sign-in: the language the last person left in this browser's session
+    gives way to the user's own stored one."""
+    org.manager.language = stored
+    db.session.commit()
+    provider.set_account(
+        "sub-lang", email="chef@example.se", email_verified=True, roles=["manager"]
+    )
+    with client.session_transaction() as session:
+        session["lang"] = left  # as a sign-out leaves it
+    sso_sign_in(client, provider, "sub-lang")
+    assert f'<html lang="{stored}">' in client.get("/account").get_data(as_text=True)
+
+
+def test_a_language_chosen_on_the_sign_in_page_is_kept_at_a_sso_sign_in(client, provider, org):
+    provider.set_account(
+        "sub-lang", email="chef@example.se", email_verified=True, roles=["manager"]
+    )
+    client.get("/login?lang=en")  # Cecilia's stored language is Swedish
+    sso_sign_in(client, provider, "sub-lang")
+    assert '<html lang="en">' in client.get("/account").get_data(as_text=True)
+
+
 def test_the_subject_counts_after_linking_not_the_email(client, provider, org):
     provider.set_account("sub-1", email="chef@example.se", email_verified=True, roles=["manager"])
     sso_sign_in(client, provider, "sub-1")

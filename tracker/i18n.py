@@ -58,6 +58,7 @@ def _remembered_translations(domain: Domain):
     message (about 10 µs, a tenth of a board of 120 cards). The catalogue is kept beside the
     locale Flask-Babel chose for the context (``g._flask_babel.babel_locale``) and used only
     while that is still the locale, so ``force_locale`` and ``refresh`` are obeyed."""
+
     def look_up():
         return type(domain).get_translations(domain)  # (as the class has it now)
 
@@ -104,7 +105,13 @@ def init_app(app: Flask) -> None:
     def remember_language_choice():
         lang = request.args.get("lang")
         if lang in app.config["LANGUAGES"] and request.blueprint != "public":
+            from .auth.sessions import LANGUAGE_CHOSEN_SIGNED_OUT
+
             session["lang"] = lang
+            if current_user.is_authenticated:
+                session.pop(LANGUAGE_CHOSEN_SIGNED_OUT, None)
+            else:  # kept at the sign-in that follows (a chosen language, not the last user's)
+                session[LANGUAGE_CHOSEN_SIGNED_OUT] = True
 
     @app.context_processor
     def locale_context():

@@ -102,6 +102,6 @@ def password():
         form[error.field].errors = [*form[error.field].errors, error.message]
         return render_template("account/password.html", form=form), 422
     db.session.commit()
-    start_session(user)  # other sessions ended with the old token; this one goes on
+    start_session(user, renewed=True)  # other sessions ended with the old token; this one goes on
     flash(_("Your password has been changed. You are signed out everywhere else."), "success")
     return redirect(url_for("account.index"), 303)

@@ -20,6 +20,8 @@ from ..models import User
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
 KEPT_ACROSS_SIGN_IN = ("lang",)
+# Set while the session's language was chosen by someone signed out (see ``start_session``).
+LANGUAGE_CHOSEN_SIGNED_OUT = "lang_signed_out"
 
 
 def init_app(app: Flask) -> None:
@@ -60,9 +62,17 @@ def to_sign_in(message):
     return redirect(target)
 
 
-def start_session(user: User) -> None:
-    """A fresh session for a user who just signed in (ASVS 7.2.4)."""
+def start_session(user: User, *, renewed: bool = False) -> None:
+    """A fresh session for a user who just signed in (ASVS 7.2.4).
+
+    The language: one chosen on the signed-out pages (the sign-in page's "English") is kept; one
+    left in the browser's session by the last person signed in on it gives way to the user's own
+    stored language. A session ``renewed`` for a user who was already signed in (after a
+    password change) keeps the language chosen in it."""
     kept = {k: session[k] for k in KEPT_ACROSS_SIGN_IN if k in session}
+    chosen_signed_out = session.get(LANGUAGE_CHOSEN_SIGNED_OUT, False)
+    if not (renewed or chosen_signed_out) and user.language in current_app.config["LANGUAGES"]:
+        kept["lang"] = user.language
     session.clear()
     session.update(kept)
     session.permanent = True
