@@ -75,6 +75,42 @@ def test_committee_scope_only_for_committee_readers(org):
     assert manager.committee_id is None
 
 
+def test_a_new_scope_must_be_an_active_committee(org):
+    ks, bun = org.committees
+    bun.active = False
+    db.session.flush()
+    with pytest.raises(AdminError) as error:
+        services.create_user(
+            org.admin, name="N", email="n@example.se", role="committee", committee_id=bun.id
+        )
+    assert error.value.field == "committee"
+    reader = org.committee_reader
+    with pytest.raises(AdminError) as error:
+        services.update_user(
+            org.admin,
+            reader,
+            name=reader.name,
+            role="committee",
+            department_id=None,
+            committee_id=bun.id,
+        )
+    assert error.value.field == "committee"
+    # A reader already scoped to a committee since deactivated keeps it through an edit.
+    reader.committee = ks
+    db.session.flush()
+    ks.active = False
+    db.session.flush()
+    services.update_user(
+        org.admin,
+        reader,
+        name="Nils N",
+        role="committee",
+        department_id=None,
+        committee_id=ks.id,
+    )
+    assert reader.name == "Nils N" and reader.committee_id == ks.id
+
+
 def test_only_admins_may_use_the_services(org):
     for role in ("management", "committee", "manager"):
         with pytest.raises(PermissionDenied):
@@ -265,6 +301,47 @@ def test_edit_user_through_the_form(org, client, auth):
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(User, org.committee_reader.id).committee_id == org.committees[1].id
+
+
+def committee_select(html: str) -> str:
+    """The committee scope's <select> of a user form."""
+    start = html.index('name="committee"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_user_form_offers_only_active_committees(org, client, auth):
+    ks, bun = org.committees
+    reader = org.committee_reader
+    reader.committee = bun
+    bun.active = False
+    db.session.commit()
+    bun_option = f'<option value="{bun.id}"'
+    auth.login(org.admin.email)
+    html = committee_select(client.get("/admin/users/new").get_data(as_text=True))
+    assert f'<option value="{ks.id}"' in html and bun_option not in html
+    response = post(
+        client,
+        auth,
+        "/admin/users/new",
+        {"name": "Ny", "email": "ny@example.se", "role": "committee", "committee": str(bun.id)},
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(User).where(User.email == "ny@example.se")) is None
+    other = client.get(f"/admin/users/{org.manager.id}/edit").get_data(as_text=True)
+    assert bun_option not in committee_select(other)
+    # The reader still scoped to the deactivated committee is edited without losing it.
+    html = committee_select(client.get(f"/admin/users/{reader.id}/edit").get_data(as_text=True))
+    assert f'<option selected value="{bun.id}"' in html
+    response = post(
+        client,
+        auth,
+        f"/admin/users/{reader.id}/edit",
+        {"name": "Nils N", "role": "committee", "department": "", "committee": str(bun.id)},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    user = db.session.get(User, reader.id)
+    assert user.name == "Nils N" and user.committee_id == bun.id
 
 
 def test_last_admin_demotion_in_the_form_is_422(org, client, auth):

@@ -107,13 +107,18 @@ def checked_department(department_id: int | None, current: int | None = None) ->
     return department
 
 
-def checked_scope(role: Role, committee_id: int | None) -> Committee | None:
-    """Only committee readers are limited to a committee; for other roles the scope is cleared."""
+def checked_scope(
+    role: Role, committee_id: int | None, current: int | None = None
+) -> Committee | None:
+    """Only committee readers are limited to a committee; for other roles the scope is cleared.
+    An active committee, or the user's current one even if it has since been deactivated."""
     if role != Role.COMMITTEE or committee_id is None:
         return None
     committee = db.session.get(Committee, committee_id)
     if committee is None:
         raise AdminError(_l("Choose a committee."), "committee")
+    if not committee.active and committee_id != current:
+        raise AdminError(_l("Choose an active committee."), "committee")
     return committee
 
 
@@ -188,7 +193,7 @@ def update_user(
     new_name = checked_name(name)
     new_role = checked_role(role)
     department = checked_department(department_id, current=user.department_id)
-    committee = checked_scope(new_role, committee_id)
+    committee = checked_scope(new_role, committee_id, current=user.committee_id)
     if new_role != Role.ADMIN and _would_leave_no_admin(user):
         raise AdminError(
             _l("You are the last active system administrator and cannot change your role."),

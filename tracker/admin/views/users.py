@@ -40,7 +40,7 @@ def users():
 def _user_form(form_class, **kwargs):
     return form_class(
         departments=organisation.all_departments(current_user, active_only=True),
-        committees=organisation.all_committees(current_user),
+        committees=organisation.all_committees(current_user, active_only=True),
         **kwargs,
     )
 
@@ -87,7 +87,7 @@ def user_edit(user_id: int):
                 "committee": str(user.committee_id or ""),
             },
         )
-        # A deactivated department stays selectable for the user who is still in it.
+        # A deactivated department or committee stays selectable for the user still in it.
         _keep_current_department(form, user)
         return render_template("admin/user_form.html", form=form, person=user)
     form = _user_form(UserEditForm)
@@ -116,6 +116,9 @@ def _keep_current_department(form, user) -> None:
     if user.department and not user.department.active:
         label = f"{user.department.name} ({user.department.code})"
         form.department.choices.append(SelectChoice(str(user.department.id), label))
+    if user.committee and not user.committee.active:
+        label = f"{user.committee.name} ({user.committee.short_name})"
+        form.committee.choices.append(SelectChoice(str(user.committee.id), label))
 
 
 def _state_change(user_id: int, change, message: str):
