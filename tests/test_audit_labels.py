@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
 from tracker import audit_labels
 from tracker.extensions import db
@@ -295,6 +296,38 @@ def test_values_are_shown_as_names(app, org, key, value, expected):
 
         names = audit_labels.load_names([Event])
         assert audit_labels.change_rows(Event, names) == [(audit_labels.field_label(key), expected)]
+
+
+def test_an_owner_is_labelled_by_its_record_and_named(app, org, count_queries):
+    """``owner_id`` is an initiative's owner in an initiative's event and the benefit owner in a
+    benefit's; either way the values are the users' names, loaded in one query for all events."""
+
+    def event(entity_type, old, new):
+        return type(
+            "Event",
+            (),
+            {
+                "entity_type": entity_type,
+                "entity_id": None,
+                "action": f"{entity_type}.update",
+                "changes": {"owner_id": [old, new]},
+            },
+        )
+
+    a, b, c = org.other_manager.id, org.manager.id, org.management.id
+    events = [event("initiative", a, b), event("benefit", b, c), event("initiative", c, a)]
+    for lang, owner, benefit_owner in (("sv", "Ägare", "Nyttoägare"), ("en", "Owner", None)):
+        with app.test_request_context("/"), force_locale(lang):
+            with count_queries() as counter:
+                names = audit_labels.load_names(events)
+            user_queries = [q for q in counter.statements if "user_account" in q]
+            assert len(user_queries) == 1
+            rows = [audit_labels.change_rows(e, names) for e in events]
+            assert rows[0] == [(owner, "Rolf Rektor → Cecilia Chef")]
+            assert rows[1][0][1] == "Cecilia Chef → Lena Ledning"
+            if benefit_owner:
+                assert rows[1][0][0] == benefit_owner
+            assert rows[2] == [(owner, "Lena Ledning → Rolf Rektor")]
 
 
 def test_a_deleted_initiative_is_named_in_the_audit_log(client, auth, org):

@@ -438,6 +438,28 @@ def test_reimport_updates_by_key_even_after_a_title_change(org):
     assert count(StatusUpdate) == 2  # the progress changed: a new update; history kept
 
 
+def test_an_owner_changed_by_a_reimport_is_named_in_the_audit_trail(org, client, auth):
+    """The owner a re-import changes is the initiative's owner ("Ägare", not "Nyttoägare"),
+    shown by name, not by id ("12 → 15")."""
+    services.run(org.admin, check_of("w.csv", GOOD.encode()))
+    db.session.commit()
+    changed = GOOD.replace("Grundskolan;rektor@example.se", "Grundskolan;chef@example.se")
+    check = check_of("w.csv", changed.encode(), existing="update")
+    assert check.valid, problems(check)
+    services.run(org.admin, check)
+    db.session.commit()
+    auth.login(org.admin.email)
+    for lang, expected in (("sv", "Ägare:"), ("en", "Owner:")):
+        html = client.get(f"/admin/audit?lang={lang}&action=initiative.update").get_data(
+            as_text=True
+        )
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" :", ":")
+        assert f"{expected} Rolf Rektor → Cecilia Chef" in text, lang
+        assert "Nyttoägare" not in text and "Benefit owner" not in text
+        ids = f"{org.other_manager.id} → {org.manager.id}"
+        assert ids not in text
+
+
 def test_reimport_without_keys_matches_title_and_department(org):
     content = GOOD.replace("Importnyckel;", "", 1).replace("WS-01;", "").replace("WS-02;", "")
     services.run(org.admin, check_of("w.csv", content.encode()))

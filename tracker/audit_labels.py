@@ -290,7 +290,11 @@ def action_label(action: str) -> str:
 # Where one field name means something else in a kind of event: (action prefix, field) → label.
 ACTION_FIELDS = {
     ("support_request", "text"): _l("Support asked for"),
+    # An initiative's owner (a re-import may change it); a benefit's owner_id is its benefit owner.
+    ("initiative", "owner_id"): _l("Owner"),
 }
+# Fields whose values are users' ids, shown as the users' names.
+USER_FIELDS = frozenset({"co_owner_ids", "owner_id"})
 
 
 def field_label(name: str, action: str = "") -> str:
@@ -323,7 +327,7 @@ def load_names(events: Iterable[Any]) -> Names:
         if event.entity_type in ids and event.entity_id is not None:
             ids[event.entity_type].add(event.entity_id)
         for key, value in (event.changes or {}).items():
-            if key == "co_owner_ids":
+            if key in USER_FIELDS:
                 user_ids.update(_ints(value))
     user_ids |= ids["user_account"]
     names = Names()
@@ -386,7 +390,9 @@ def _deleted_titles(initiative_ids: set[int]) -> dict[int, str]:
 
 def _ints(value: Any) -> list[int]:
     out: list[int] = []
-    if isinstance(value, list):
+    if isinstance(value, int) and not isinstance(value, bool):
+        out.append(value)
+    elif isinstance(value, list):
         for item in value:
             if isinstance(item, list):
                 out += [i for i in item if isinstance(i, int)]
@@ -486,7 +492,7 @@ def display_value(key: str, value: Any, names: Names) -> str:
             return str(value)
     if key == "department_id":
         return names.departments.get(value, str(value))
-    if key == "co_owner_ids":
+    if key in USER_FIELDS:
         return names.users.get(value, str(value))
     if key in ("department", "parent"):
         return names.department_codes.get(value, str(value))
