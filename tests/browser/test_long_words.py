@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.extensions import db
-from tracker.models import Health, Status, User
+from tracker.models import Health, Status, User, utcnow
 
 from .. import factories
 from .helpers import words_broken_across_lines
@@ -131,3 +131,51 @@ def test_board_titles_do_not_break_mid_word_where_the_cards_have_room(page, sign
     where = "" if width >= 1920 else ".board__column--collapsed "
     broken = words_broken_across_lines(page, f"{where}.board-card__title a")
     assert not broken, broken
+
+
+# An initiative's heading of long words: the demo's "Tillgänglighetsanpassning av webbplatsen"
+# made its page 396 px wide at 390 and 320 px (the heading could not shrink below its longest
+# word beside the actions); a word longer than a phone is wide breaks rather than widen the page,
+# and words that fit a line ("Digital bygglovsprocess") are not broken.
+HEADINGS = [
+    "Digital bygglovsprocess",
+    "Tillgänglighetsanpassning av webbplatsen",
+    "Informationssäkerhetsutbildningsprogrammet för Samhällsbyggnadskontoret",
+]
+
+
+@pytest.fixture(scope="module")
+def long_headings(live_server) -> dict[str, int]:
+    """Title → id. Archived, so that they stay off the board (whose cards' words are checked
+    above) and out of the active lists; the initiative's page is the same."""
+    with live_server.app.app_context():
+        manager = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["manager"])
+        )
+        ids = {
+            title: factories.make_initiative(
+                manager, title=title, updates=1, archived_at=utcnow()
+            ).id
+            for title in HEADINGS
+        }
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+@pytest.mark.parametrize("width", [390, 320])
+@pytest.mark.parametrize("title", HEADINGS)
+def test_a_heading_of_long_words_wraps_within_a_phone(page, sign_in, long_headings, title, width):
+    sign_in("manager")  # the owner: the heading has the actions beside it too
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"/initiatives/{long_headings[title]}?lang=sv")
+    heading = page.locator("main h1")
+    assert heading.text_content().strip() == title
+    sizes = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth,"
+        " document.querySelector('main h1').getBoundingClientRect().right]"
+    )
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[1], sizes
+    if title == HEADINGS[0]:  # words that fit a line are never broken
+        broken = words_broken_across_lines(page, "main h1")
+        assert not broken, broken
