@@ -177,8 +177,9 @@ class OpenIDProvider:
 class MisbehavingProvider:
     """Discovery, JWKS, an authorization endpoint that signs in at once, and a token endpoint
     whose ID token the test shapes: ``claims`` (overrides; None removes a claim), ``sign_with``
-    ("own" or "stranger"), ``no_id_token``, ``discovery`` ("ok", "html", "wrong_issuer",
-    "500")."""
+    ("own", "stranger", "secret": HS256 with the client secret, or "none": unsigned),
+    ``no_id_token``, ``discovery`` ("ok", "html", "wrong_issuer", "500", "list", "null": JSON
+    that is no object) and ``algorithms`` (the discovery's signing algorithms)."""
 
     def __init__(self):
         self.key = RSAKey.generate_key(2048, parameters={"kid": "good-key", "use": "sig"})
@@ -187,6 +188,7 @@ class MisbehavingProvider:
         self.sign_with = "own"
         self.no_id_token = False
         self.discovery = "ok"
+        self.algorithms = ["RS256"]
         self.subject = "misbehaving-subject"
         self.codes: dict[str, str] = {}  # code -> nonce
         provider = self
@@ -252,6 +254,9 @@ class MisbehavingProvider:
             handler.end_headers()
             handler.wfile.write(data)
             return
+        if self.discovery in ("list", "null"):
+            handler._json(200, [] if self.discovery == "list" else None)
+            return
         if self.discovery == "500":
             handler._json(500, {"error": "server_error"})
             return
@@ -265,7 +270,7 @@ class MisbehavingProvider:
                 "jwks_uri": self.issuer + "/jwks",
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": self.algorithms,
                 "code_challenge_methods_supported": ["S256"],
             },
         )
@@ -289,6 +294,19 @@ class MisbehavingProvider:
                 claims.pop(key, None)
             else:
                 claims[key] = value
+        if self.sign_with == "none":
+            import base64
+
+            def part(value: dict) -> str:
+                data = json.dumps(value).encode()
+                return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+            return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+        if self.sign_with == "secret":
+            from joserfc.jwk import OctKey
+
+            secret = OctKey.import_key(CLIENT_SECRET)
+            return jwt.encode({"alg": "HS256"}, claims, secret)
         key = self.key if self.sign_with == "own" else self.stranger
         return jwt.encode({"alg": "RS256", "kid": "good-key"}, claims, key)
 

@@ -183,6 +183,48 @@ def test_a_known_user_is_linked_by_verified_email_and_gets_the_mapped_role(clien
     assert events("user.update")[0].changes["role"] == ["manager", "management"]
 
 
+@pytest.mark.parametrize("password_hash", [None, "a one-time password"])
+def test_a_sso_sign_in_is_not_held_up_by_a_password_change(client, provider, org, password_hash):
+    """An imported account (no password) or one given a one-time password must change it before
+    a PASSWORD sign-in goes on; signed in with the municipality's account there is no password
+    to change, and nothing to hold the user at the password page."""
+    from tracker.auth.passwords import hash_password
+
+    user = db.session.get(User, org.manager.id)
+    user.password_hash = hash_password(password_hash) if password_hash else None
+    user.must_change_password = True
+    db.session.commit()
+    provider.set_account(
+        "imported", email="chef@example.se", email_verified=True, roles=["manager"]
+    )
+    response = sso_sign_in(client, provider, "imported", next_path="/initiatives")
+    assert response.headers["Location"] == "/initiatives"
+    assert client.get("/initiatives").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.oidc_config(PASSWORD_LOGIN="off")
+def test_no_password_to_change_when_passwords_are_turned_off(client, provider, org):
+    provider.set_account("cecilia", email="chef@example.se", email_verified=True, roles=["manager"])
+    sso_sign_in(client, provider, "cecilia")
+    assert 'href="/account/password"' not in client.get("/account").get_data(as_text=True)
+    page = client.get("/account/password")
+    assert page.status_code == 403
+    assert "Lösenord används inte" in page.get_data(as_text=True)
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    posted = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": factories.PASSWORD,
+            "new_password": "a brand new long password",
+            "confirm_password": "a brand new long password",
+        },
+    )
+    assert posted.status_code == 403
+    assert not events("account.password_change")
+
+
 @pytest.mark.parametrize(("left", "stored"), [("en", "sv"), ("sv", "en")])
 def test_a_sso_sign_in_gets_the_users_stored_language(client, provider, org, left, stored):
     """As at a password sign-in: the language the last person left in this browser's session
@@ -471,6 +513,19 @@ def test_the_misbehaving_provider_is_accepted_when_it_behaves(bad_client, misbeh
         ("wrong issuer", {"claims": {"iss": "http://127.0.0.1:1/evil"}}),
         ("no subject", {"claims": {"sub": None}}),
         ("no id token", {"no_id_token": True}),
+        ("issued in the future", {"claims": {"iat": 4_000_000_000, "exp": 4_000_000_600}}),
+        ("no iat", {"claims": {"iat": None}}),
+        ("no exp", {"claims": {"exp": None}}),
+        ("one audience, azp not ours", {"claims": {"azp": "some-other-app"}}),
+        ("unsigned (alg none)", {"sign_with": "none"}),
+        (
+            "unsigned, although the discovery offers none",
+            {"sign_with": "none", "algorithms": ["RS256", "none"]},
+        ),
+        (
+            "the client secret as an HMAC key, not offered",
+            {"sign_with": "secret"},
+        ),
     ],
 )
 def test_an_id_token_that_does_not_check_out_is_refused(bad_client, misbehaving, org, fault, setup):
@@ -478,6 +533,7 @@ def test_an_id_token_that_does_not_check_out_is_refused(bad_client, misbehaving,
     misbehaving.claims = {"email": "chef@example.se", **claims}
     misbehaving.sign_with = setup.get("sign_with", "own")
     misbehaving.no_id_token = setup.get("no_id_token", False)
+    misbehaving.algorithms = setup.get("algorithms", ["RS256"])
     response = misbehaving_sign_in(bad_client)
     assert response.status_code == 400, fault
     assert "kunde inte verifieras" in response.get_data(as_text=True), fault
@@ -504,7 +560,7 @@ def test_the_provider_down_gives_a_clear_page(other_app, org, lang):
     assert 'name="password"' in client.get("/login").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("discovery", ["html", "500", "wrong_issuer"])
+@pytest.mark.parametrize("discovery", ["html", "500", "wrong_issuer", "list", "null"])
 def test_a_provider_answering_nonsense_gives_a_clear_page(bad_client, misbehaving, org, discovery):
     misbehaving.discovery = discovery
     response = start(bad_client)
@@ -512,6 +568,16 @@ def test_a_provider_answering_nonsense_gives_a_clear_page(bad_client, misbehavin
     html = response.get_data(as_text=True)
     assert "inloggningstjänst" in html
     assert refusal_reasons()[0] in ("provider_bad_metadata", "provider_unreachable")
+
+
+def test_a_provider_that_signs_with_no_usable_algorithm_gives_a_clear_page(
+    bad_client, misbehaving, org
+):
+    misbehaving.algorithms = ["none"]
+    response = start(bad_client)
+    assert response.status_code == 502
+    assert "inloggningstjänst" in response.get_data(as_text=True)
+    assert refusal_reasons() == ["provider_bad_metadata"]
 
 
 def test_the_provider_going_down_during_the_sign_in(bad_client, misbehaving, org):

@@ -48,6 +48,17 @@ def test_session_cookie_flags(org, client, auth):
     assert "SameSite=Lax" in cookie
 
 
+def test_a_cookie_sent_over_https_is_secure_even_without_the_setting(org, client):
+    """Served over HTTPS (a proxy that TRACKER_TRUSTED_PROXIES trusts says so) but without
+    TRACKER_HTTPS, HSTS is sent; the session cookie must not travel in clear text either."""
+    response = client.get("/login?lang=en", base_url="https://localhost")
+    assert "Strict-Transport-Security" in response.headers
+    [cookie] = response.headers.getlist("Set-Cookie")
+    assert "; Secure" in cookie and "HttpOnly" in cookie
+    plain = client.get("/login?lang=sv")
+    assert "; Secure" not in plain.headers["Set-Cookie"]  # plain HTTP: a Secure cookie is lost
+
+
 def test_https_cookies_and_hsts(app_config, tmp_path):
     from tracker import create_app
 

@@ -2,8 +2,12 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth import oidc
+from ..auth.oidc_views import IDENTITY_KEY
+from ..auth.services import may_use_password
 from ..auth.sessions import start_session
 from ..auth.views import login_limit
+from ..errors import render_error
 from ..extensions import db, limiter
 from ..htmx import redirect_to
 from . import bp, services
@@ -21,14 +25,23 @@ ALLOWED_BEFORE_PASSWORD_CHANGE = {
 
 
 def require_password_change():
-    """A user with a one-time password changes it before doing anything else."""
+    """A user who signed in with a one-time password changes it before doing anything else.
+    Signed in with the municipality's account (or with passwords not theirs to use) there is
+    no password to change: an imported account has none at all."""
     if (
         current_user.is_authenticated
         and current_user.must_change_password
         and request.endpoint not in ALLOWED_BEFORE_PASSWORD_CHANGE
+        and not session.get(IDENTITY_KEY)
+        and _may_use_password()
     ):
         return redirect_to(url_for("account.password"))
     return None
+
+
+def _may_use_password() -> bool:
+    """``TRACKER_PASSWORD_LOGIN`` lets the signed-in user have a password."""
+    return may_use_password(current_user._get_current_object(), oidc.password_login())
 
 
 def _account_page(profile=None, status=200):
@@ -38,6 +51,7 @@ def _account_page(profile=None, status=200):
         "account/index.html",
         form=profile,
         sign_ins=services.recent_sign_ins(user),
+        password_allowed=_may_use_password(),
     ), status
 
 
@@ -87,6 +101,13 @@ def _password_key() -> str:
     login_limit, methods=["POST"], key_func=_password_key, deduct_when=_wrong_current_password
 )
 def password():
+    if not _may_use_password():
+        # TRACKER_PASSWORD_LOGIN: a password this user could never sign in with.
+        return render_error(
+            403,
+            _("Your password cannot be changed here"),
+            _("Passwords are not used in this service. Sign in with the municipality's account."),
+        )
     form = PasswordForm()
     user = current_user._get_current_object()
     if not form.validate_on_submit():

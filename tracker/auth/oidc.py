@@ -42,6 +42,13 @@ METADATA_MAX_AGE = 24 * 3600
 # The clock may differ a little between the provider and us; beyond this an ID token is expired.
 LEEWAY_SECONDS = 60
 NEXT_KEY = "oidc_next"
+SIGNING_ALGORITHMS = "id_token_signing_alg_values_supported"
+# Signatures with the provider's published (JWKS) keys; never "none", never the client secret.
+ACCEPTED_ALGORITHMS = (
+    *(f"{family}{bits}" for family in ("RS", "PS", "ES") for bits in (256, 384, 512)),
+    "EdDSA",
+    "Ed25519",
+)
 _HOST_PORT = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
 
 
@@ -201,7 +208,7 @@ def metadata() -> dict[str, Any]:
         raise OidcError(
             "provider_unreachable", *PROVIDER_DOWN, status=503, detail=str(error)
         ) from error
-    except ValueError as error:  # not JSON
+    except (ValueError, TypeError) as error:  # not JSON, or JSON that is no object
         client.server_metadata.clear()
         raise OidcError(
             "provider_bad_metadata", *PROVIDER_NONSENSE, status=502, detail=str(error)
@@ -227,6 +234,16 @@ def _metadata_problem(data: Any) -> str | None:
     methods = data.get("code_challenge_methods_supported")
     if isinstance(methods, list) and "S256" not in methods:
         return "the provider does not support PKCE with S256"
+    # Authlib accepts an ID token signed with any algorithm the provider lists, "none" (no
+    # signature at all) included. Only signatures with the provider's published keys count, so
+    # the list is cut down to those before Authlib reads it (and is those when it is missing).
+    algorithms = data.get(SIGNING_ALGORITHMS, list(ACCEPTED_ALGORITHMS))
+    if not isinstance(algorithms, list):
+        return f"the discovery document has no usable {SIGNING_ALGORITHMS}"
+    usable = [alg for alg in algorithms if alg in ACCEPTED_ALGORITHMS]
+    if not usable:
+        return "the provider signs ID tokens with no algorithm this service accepts"
+    data[SIGNING_ALGORITHMS] = usable
     return None
 
 

@@ -45,11 +45,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def password_sign_in_allowed(user: User, policy: str) -> bool:
+def may_use_password(user: User, policy: str) -> bool:
     """``TRACKER_PASSWORD_LOGIN``: ``admins`` keeps passwords for administrators only (a
-    break-glass account for when the provider is down); ``off`` for nobody. A refused sign-in
-    with a right password is undone and logged, and looks like any failed sign-in."""
-    allowed = policy == "all" or (policy == "admins" and user.role == Role.ADMIN)
+    break-glass account for when the provider is down); ``off`` for nobody."""
+    return policy == "all" or (policy == "admins" and user.role == Role.ADMIN)
+
+
+def password_sign_in_allowed(user: User, policy: str) -> bool:
+    """``may_use_password`` at a sign-in. A refused sign-in with a right password is undone and
+    logged, and looks like any failed sign-in."""
+    allowed = may_use_password(user, policy)
     if not allowed:
         db.session.rollback()  # not the "auth.login" event and last_login_at of authenticate()
         user = db.session.get(User, user.id)

@@ -36,6 +36,14 @@ class PublicAwareSessionInterface(ApiAwareSessionInterface):
             return None
         return super().save_session(app, session, response)
 
+    def get_cookie_secure(self, app) -> bool:
+        """Secure with TRACKER_HTTPS, and for any request that came over HTTPS (ASVS 3.3.1):
+        the HSTS header goes out then too, and the cookie must not travel in clear text."""
+        from flask import has_request_context, request
+
+        secure = super().get_cookie_secure(app)
+        return secure or (has_request_context() and request.is_secure)
+
 
 def _path() -> str:
     from flask import request
