@@ -420,3 +420,46 @@ def test_htmx_request_gets_hx_redirect_to_password_change(org, client, auth):
     auth.login(org.manager.email)
     response = client.get("/dashboard", headers={"HX-Request": "true"})
     assert response.headers["HX-Redirect"] == "/account/password"
+
+
+# --- two admins edit the same record: the later save is a conflict, not an overwrite -----------
+
+
+@pytest.mark.parametrize(
+    "path, must_have, theirs, mine",
+    [
+        ("/admin/users/{manager}/edit", "role", {"name": "Deras namn"}, {"name": "Mitt namn"}),
+        ("/admin/committees/{committee}/edit", "short_name", {"name": "Deras nämnd"},
+         {"name": "Min nämnd"}),
+        ("/admin/departments/{department}/edit", "code", {"name": "Deras kontor"},
+         {"name": "Mitt kontor"}),
+        ("/admin/principles/{principle}/edit", "name_sv", {"name_sv": "Deras ledord"},
+         {"name_sv": "Mitt ledord"}),
+    ],
+)  # fmt: skip
+def test_an_admin_edit_made_meanwhile_is_a_409_with_both_shown(
+    org, client, auth, path, must_have, theirs, mine
+):
+    from .resilience_support import form_fields
+
+    url = path.format(
+        manager=org.manager.id,
+        committee=org.committees[0].id,
+        department=org.departments[0].id,
+        principle=org.principles[0].id,
+    )
+    auth.login(org.admin.email)
+    first = form_fields(client.get(url).get_data(as_text=True), must_have)
+    second = form_fields(client.get(url).get_data(as_text=True), must_have)
+    assert first.get("version"), "the form names no version of the record"
+    assert client.post(url, data={**second, **theirs}).status_code == 303
+    response = client.post(url, data={**first, **mine})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    [value] = mine.values()
+    assert f'value="{value}"' in page  # the user's input kept
+    saved = page[page.index('id="admin-saved-title"') :]
+    [other] = theirs.values()
+    assert other in saved[: saved.index("</section>")]  # the other admin's change shown
+    # Sent again, the form names the saved version: it lands.
+    assert client.post(url, data=form_fields(page, must_have)).status_code == 303

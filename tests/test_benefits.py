@@ -305,6 +305,26 @@ def test_an_edit_from_an_old_version_is_a_conflict(org, benefit):
         services.update_benefit(org.manager, benefit, _data(org.manager.id, title="Gammal"), 1)
 
 
+def test_a_conflict_on_the_edit_page_keeps_my_text_and_shows_theirs(org, benefit, client, auth):
+    from .resilience_support import form_fields
+
+    auth.login(org.manager.email)
+    url = f"/benefits/{benefit.id}/edit"
+    mine = form_fields(client.get(url).get_data(as_text=True), "version")
+    services.update_benefit(org.admin, benefit, _data(org.manager.id, title="Deras"), 1)
+    db.session.commit()
+    mine["title"] = "Min rubrik"
+    response = client.post(url, data=mine)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'value="Min rubrik"' in page
+    saved = page[page.index('id="benefit-saved-title"') :]
+    assert "Deras" in saved[: saved.index("</section>")]  # what the other person saved
+    assert client.post(url, data=form_fields(page, "version")).status_code in (302, 303)
+    db.session.rollback()
+    assert db.session.get(Benefit, benefit.id).title == "Min rubrik"
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 

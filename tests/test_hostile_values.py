@@ -179,3 +179,59 @@ def test_nul_in_a_query_is_a_bad_request_on_every_database(client, auth, org):
     auth.login(org.management.email)
     for query in ("q=%00", "committee=K%00S", "department=%00", "page=1%00"):
         assert client.get(f"/initiatives?{query}").status_code == 400, query
+
+
+# Raw form bodies: bytes no UTF-8 decoder reads (an overlong "/", a lone continuation byte).
+RAW_FORM_VALUES = ["%C0%AF", "%FF", "%ED%A0%80"]
+FORM_VALUES = HOSTILE_VALUES + ["0000-00-00", "-" + str(2**63), " "]
+
+
+@pytest.mark.parametrize("role", ["admin", "management", "manager"])
+def test_hostile_values_in_every_form_field(app, client, auth, world, role):  # noqa: F811
+    """Every field of every form gets each hostile value (also as a list of two, and as bytes
+    that are no UTF-8), the others as rendered: never a 5xx."""
+    from urllib.parse import quote
+
+    from .conftest import csrf_from
+
+    _sign_in(auth, world, role)
+    findings = Findings()
+    _pages, forms, _urls = _crawl(app, client, findings)
+    token = csrf_from(client.get("/accessibility").get_data(as_text=True))
+    seen = set()
+    for form in forms:
+        path = local_path(form.action)
+        if path is None or path == "/logout" or form.method != "post":
+            continue
+        rendered = {}
+        for n, kind, value in form.fields:
+            if not (kind.endswith("-unchecked") or kind in ("file", "button")):
+                rendered.setdefault(n, value)
+        for name in [n for n, _k, _v in form.fields if n != "csrf_token"]:
+            if (path, name) in seen:
+                continue
+            seen.add((path, name))
+            for value in FORM_VALUES:
+                data = {**rendered, name: value, "csrf_token": token}
+                findings.call(
+                    f"POST {path} {name}={value[:20]!r}",
+                    lambda p=path, d=data: client.post(p, data=d),
+                )
+            data = {**rendered, name: [FORM_VALUES[0], FORM_VALUES[-2]], "csrf_token": token}
+            findings.call(
+                f"POST {path} {name}=[a, b]", lambda p=path, d=data: client.post(p, data=d)
+            )
+            for raw in RAW_FORM_VALUES:
+                others = {k: v for k, v in rendered.items() if k != name}
+                body = "&".join(f"{quote(k)}={quote(v)}" for k, v in others.items())
+                body += f"&csrf_token={token}&{quote(name)}={raw}"
+                findings.call(
+                    f"POST {path} {name}={raw}",
+                    lambda p=path, b=body: client.post(
+                        p, data=b, content_type="application/x-www-form-urlencoded"
+                    ),
+                )
+        if client.get("/account").status_code != 200:
+            _sign_in(auth, world, role)
+            token = csrf_from(client.get("/accessibility").get_data(as_text=True))
+    assert not findings.items, "\n".join(findings.items)

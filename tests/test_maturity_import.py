@@ -428,3 +428,29 @@ def test_services_check_the_right_too(org, saved_round):
 def test_signed_out_users_are_sent_to_sign_in(client, saved_round):
     for path in ("/maturity/", "/maturity/rounds", "/maturity/rounds/new"):
         assert client.get(path).status_code in (302, 401)
+
+
+def test_two_admins_correcting_the_same_value_or_round_is_a_409_not_an_overwrite(
+    client, auth, org, saved_round
+):
+    from .resilience_support import form_fields
+
+    value = db.session.scalar(
+        select(MaturityValue).join(MaturityQuestion).where(MaturityQuestion.key == "KOM1")
+    )
+    auth.login(org.admin.email)
+    for url, name, theirs, mine in (
+        (f"/maturity/values/{value.id}/edit", "percent", "41", "42"),
+        (f"/maturity/rounds/{saved_round.id}/edit", "name", "Deras mätning", "Min mätning"),
+    ):
+        first = form_fields(client.get(url).get_data(as_text=True), name)
+        second = form_fields(client.get(url).get_data(as_text=True), name)
+        assert first.get("version"), url
+        assert client.post(url, data={**second, name: theirs}).status_code == 303
+        response = client.post(url, data={**first, name: mine})
+        assert response.status_code == 409, url
+        page = response.get_data(as_text=True)
+        assert f'value="{mine}"' in page
+        saved = page[page.index('id="maturity-saved-title"') :]
+        assert theirs in saved[: saved.index("</section>")]
+        assert client.post(url, data=form_fields(page, name)).status_code == 303

@@ -666,3 +666,33 @@ def test_the_start_pages_quick_update_can_be_marked_as_the_report(org, client, a
     assert response.status_code == 303 and response.headers["Location"].endswith("/")
     assert db.session.query(PeriodReportMark).one().initiative_id == a.id
     assert "har sparats som rapport för Nu" in client.get("/?lang=sv").get_data(as_text=True)
+
+
+def test_a_period_edited_meanwhile_is_a_conflict_with_both_versions_shown(org, client, auth):
+    """Two people edit the same period: the second save, made to what the first one changed,
+    answers 409 with what they typed kept and the other person's change shown; sent again (it
+    now names the saved version), it lands."""
+    from .resilience_support import form_fields
+
+    p = period(org)
+    db.session.commit()
+    auth.login(org.management.email)
+    url = f"/reports/periods/{p.id}/edit"
+    mine = form_fields(client.get(url).get_data(as_text=True), "name")
+    theirs = form_fields(client.get(url).get_data(as_text=True), "name")
+    assert mine.get("version")
+    theirs["name"] = "Tertial 1 2026 (rättad)"
+    assert client.post(url, data=theirs).status_code == 303
+    mine["name"] = "Mitt namn på perioden"
+    response = client.post(url, data=mine)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'value="Mitt namn på perioden"' in page  # the user's input kept
+    saved = page[page.index('id="period-saved-title"') :]
+    assert "Tertial 1 2026 (rättad)" in saved[: saved.index("</section>")]  # theirs shown
+    db.session.rollback()
+    assert db.session.get(ReportingPeriod, p.id).name == "Tertial 1 2026 (rättad)"
+    again = form_fields(page, "name")
+    assert client.post(url, data=again).status_code == 303
+    db.session.rollback()
+    assert db.session.get(ReportingPeriod, p.id).name == "Mitt namn på perioden"

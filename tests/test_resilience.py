@@ -32,6 +32,7 @@ from tracker.models import AuditEvent, Initiative, PrincipleLink, Role, StatusUp
 from . import factories
 from .conftest import TEST_DATABASE_URL
 from .resilience_support import Client, Relay, escaped, form_fields, gunicorn
+from .test_hostile_input import world  # noqa: F401 - a fixture
 
 SECONDS = float(os.environ.get("TRACKER_RESILIENCE_SECONDS", "30"))
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -623,3 +624,101 @@ def test_backup_refuses_postgres_and_points_at_pg_dump(runner, tmp_path):
     assert result.exit_code != 0
     assert "pg_dump" in result.output
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+# --- (g) the same form sent twice (a double click, a resend after a slow answer) ---------------
+
+
+def _sent_twice(client, path: str, data: dict) -> list[int]:
+    return [client.post(path, data=data).status_code for _ in range(2)]
+
+
+def test_a_status_update_sent_twice_is_one_update(app, client, auth, org):
+    from .resilience_support import form_fields as fields_of
+
+    initiative = factories.make_initiative(org.manager, principles=org.principles[:1], updates=1)
+    db.session.commit()
+    auth.login(org.manager.email)
+    form = fields_of(client.get(f"/initiatives/{initiative.id}").get_data(as_text=True), "progress")
+    form.update(progress="55", happened="Dubbelklick", support_needed="Hjälp")
+    codes = _sent_twice(client, f"/initiatives/{initiative.id}/updates", form)
+    assert all(code in (200, 302, 303) for code in codes), codes
+    db.session.rollback()
+    happened = db.session.scalars(
+        select(StatusUpdate.happened).where(StatusUpdate.initiative_id == initiative.id)
+    ).all()
+    assert happened.count("Dubbelklick") == 1, happened
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "initiative.status_update",
+            AuditEvent.entity_id == initiative.id,
+        )
+    ).all()
+    assert len(events) == 1
+    # A second update with other words, or the same words later on, is one of its own.
+    form.update(happened="Nästa steg taget")
+    client.post(f"/initiatives/{initiative.id}/updates", data=form)
+    db.session.rollback()
+    assert StatusUpdate.query.filter_by(initiative_id=initiative.id).count() == 3
+
+
+def test_a_status_round_sent_twice_reports_once(app, client, auth, org):
+    initiative = factories.make_initiative(org.manager, principles=org.principles[:1], updates=1)
+    db.session.commit()
+    auth.login(org.manager.email)
+    form = form_fields(client.get("/initiatives/round").get_data(as_text=True), "rows-0-status")
+    row = next(k[: -len("initiative_id")] for k, v in form.items() if v == str(initiative.id))
+    form[row + "happened"] = "Rundan, dubbelklick"
+    codes = _sent_twice(client, "/initiatives/round", form)
+    assert codes[0] == 303, codes
+    assert codes[1] < 500, codes
+    db.session.rollback()
+    count = StatusUpdate.query.filter_by(
+        initiative_id=initiative.id, happened="Rundan, dubbelklick"
+    ).count()
+    assert count == 1
+
+
+def test_a_decision_sent_twice_is_one_decision(app, client, auth, org):
+    from tracker.models import Decision
+
+    initiative = factories.make_initiative(org.manager, principles=org.principles[:1], updates=1)
+    db.session.commit()
+    auth.login(org.management.email)
+    path = f"/initiatives/{initiative.id}/decisions"
+    form = form_fields(client.get(path).get_data(as_text=True), "meeting")
+    form.update(meeting="KLG 12 maj", kind="other", text="Fortsätt")
+    codes = _sent_twice(client, path, form)
+    assert all(code in (200, 302, 303) for code in codes), codes
+    db.session.rollback()
+    assert Decision.query.filter_by(initiative_id=initiative.id).count() == 1
+
+
+def test_an_initiative_registered_twice_is_one_initiative(app, client, auth, org):
+    auth.login(org.manager.email)
+    form = form_fields(client.get("/initiatives/new").get_data(as_text=True), "title")
+    principle = org.principles[0]
+    form.update(
+        title="Dubbelregistrerad",
+        purpose="Syfte",
+        **{f"principle_{principle.id}": "y", f"motivation_{principle.id}": "Så här"},
+    )
+    form.pop("action", None)
+    codes = _sent_twice(client, "/initiatives", form)
+    assert all(code in (302, 303) for code in codes), codes
+    db.session.rollback()
+    assert Initiative.query.filter_by(title="Dubbelregistrerad").count() == 1
+
+
+def test_a_measurement_sent_twice_is_one_measurement(app, client, auth, world):  # noqa: F811
+    from tracker.models import Benefit, Measurement
+
+    benefit = Benefit.query.one()
+    auth.login(world.manager.email)
+    page = client.get(f"/benefits/{benefit.id}").get_data(as_text=True)
+    form = form_fields(page, "measured_on")
+    form.update(value="42", measured_on="2026-01-15", comment="Dubbelklick")
+    codes = _sent_twice(client, f"/benefits/{benefit.id}/measurements", form)
+    assert all(code in (200, 302, 303) for code in codes), codes
+    db.session.rollback()
+    assert Measurement.query.filter_by(comment="Dubbelklick").count() == 1

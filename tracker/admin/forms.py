@@ -79,6 +79,9 @@ class UserForm(TrackerForm):
 class UserEditForm(UserForm):
     """The e-mail address is the sign-in name and is not changed here."""
 
+    # The record as the form showed it (a digest): a save to an older one is a conflict.
+    version = HiddenField()
+
     email = None
 
 
@@ -110,6 +113,8 @@ class ConfirmForm(TrackerForm):
 
 
 class CommitteeForm(TrackerForm):
+    # The record as the form showed it (a digest): a save to an older one is a conflict.
+    version = HiddenField()
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
     )
@@ -120,6 +125,8 @@ class CommitteeForm(TrackerForm):
 
 
 class DepartmentForm(TrackerForm):
+    # The record as the form showed it (a digest): a save to an older one is a conflict.
+    version = HiddenField()
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)]
     )
@@ -144,6 +151,8 @@ class DepartmentForm(TrackerForm):
 
 
 class PrincipleForm(TrackerForm):
+    # The record as the form showed it (a digest): a save to an older one is a conflict.
+    version = HiddenField()
     name_sv = StringField(
         _l("Name in Swedish"),
         validators=[DataRequired(message=_l("Enter the Swedish name.")), Length(max=100)],

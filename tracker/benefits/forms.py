@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import BenefitKind, Direction, Frequency
@@ -60,6 +60,12 @@ class NumberField(StringField):
     def pre_validate(self, form):
         self.number = None
         if not (self.data or "").strip():
+            if self.flags.required:
+                # Only spaces: InputRequired reads the raw text and lets them through, but they
+                # are no number, so a required one is as missing as an empty field.
+                messages = [v.message for v in self.validators if isinstance(v, InputRequired)]
+                fallback = self.gettext("This field is required.")
+                raise StopValidation(next((m for m in messages if m), fallback))
             return
         try:
             # In English "1,234" is a thousand and more; in Swedish the comma is the decimal sign.

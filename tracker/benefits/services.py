@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from .. import audit
+from .. import audit, repeats
 from ..extensions import db
 from ..initiatives import services as initiative_services
 from ..models import (
@@ -358,6 +358,30 @@ def update_benefit(user: User, benefit: Benefit, data: BenefitData, version: int
     return benefit
 
 
+def _repeated_measurement(
+    user: User, benefit: Benefit, data: MeasurementData
+) -> Measurement | None:
+    """The indicator's measurement that this one is, sent again (a double click): by the same
+    person, moments ago, with the same value, date, comment and correction."""
+    repeats.lock_initiative(benefit.initiative_id)
+    recent = db.session.scalars(
+        select(Measurement).where(
+            Measurement.indicator_id == benefit.indicator.id,
+            Measurement.author_id == user.id,
+            Measurement.created_at >= utcnow() - repeats.REPEAT_WINDOW,
+        )
+    )
+    for measurement in recent:
+        if (
+            measurement.value == data.value
+            and measurement.measured_on == data.measured_on
+            and measurement.comment == data.comment
+            and measurement.corrects_id == data.corrects_id
+        ):
+            return measurement
+    return None
+
+
 def add_measurement(
     user: User, benefit: Benefit, data: MeasurementData, today: date
 ) -> Measurement:
@@ -366,6 +390,9 @@ def add_measurement(
     indicator = benefit.indicator
     errors: list[BenefitError] = []
     data.comment = data.comment.strip()
+    repeated = _repeated_measurement(user, benefit, data)
+    if repeated is not None:
+        return repeated
     if abs(data.value) > MAX_ABS_VALUE:
         errors.append(BenefitError("value", _l("The number is too large.")))
     if data.measured_on < indicator.baseline_date:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit, settings
+from .. import audit, conflicts, settings
 from ..errors import render_error
 from ..exports import services as export_services
 from ..exports import views as export_views
@@ -100,7 +100,7 @@ def unknown_filter(error: portfolio_filters.FilterError):
 # --- one initiative's benefits --------------------------------------------------------------
 
 
-def _form_page(form: BenefitForm, initiative, benefit: Benefit | None, status: int = 200):
+def _form_page(form: BenefitForm, initiative, benefit: Benefit | None, status: int = 200, saved=()):
     return render(
         "benefits/form.html",
         "benefits/_form.html",
@@ -108,6 +108,7 @@ def _form_page(form: BenefitForm, initiative, benefit: Benefit | None, status: i
         form=form,
         initiative=initiative,
         benefit=benefit,
+        saved=saved,
     )
 
 
@@ -185,17 +186,19 @@ def edit(benefit_id: int):
         expected = request.form.get("version", type=int) or 0
         try:
             services.update_benefit(user, benefit, form.to_data(), expected)
-        except services.BenefitConflict as conflict:
+        except services.BenefitConflict:
             db.session.rollback()
-            form.version.data = conflict.current.version
+            saved = services.get_benefit(user, benefit_id)
+            form.version.data = saved.version
             form.form_errors.append(
                 _(
                     "Someone else changed this benefit while you were editing it. Your text is "
-                    "kept below; check the saved benefit in another tab, then save again to "
-                    "apply your changes."
+                    "kept below and what they saved is shown above it; save again to apply "
+                    "your changes."
                 )
             )
-            return _form_page(form, benefit.initiative, benefit, status=409)
+            differs = conflicts.saved_differences(form, _form_data(saved))
+            return _form_page(form, saved.initiative, saved, status=409, saved=differs)
         except services.BenefitErrors as errors:
             _show_errors(form, errors)
         else:

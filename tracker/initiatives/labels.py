@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import audit_labels
 from ..extensions import db
 from ..models import Department, Initiative, MaturityCategory, Principle, User
+from ..security import MAX_ID
 from .services import InitiativeData
 
 # One registry for the audit trail's words (tracker/audit_labels.py); these names stay for callers.
@@ -18,15 +19,18 @@ audit_label = audit_labels.action_label
 
 
 def conflict_rows(mine: InitiativeData, saved: Initiative, locale: str) -> list[tuple]:
-    """(field, label, my value, saved value) as display text, for the side-by-side view."""
+    """(field, label, my value, saved value) as display text, for the side-by-side view.
+
+    The user's ids are what they posted, not yet checked (a stale version is found first): one
+    too large for the database names nothing and must not reach a query."""
+    department_ids = [i for i in (mine.department_id, saved.department_id) if _storable(i)]
     departments = {
         d.id: d.name
-        for d in db.session.scalars(
-            select(Department).where(Department.id.in_([mine.department_id, saved.department_id]))
-        )
+        for d in db.session.scalars(select(Department).where(Department.id.in_(department_ids)))
     }
+    co_owner_ids = [i for i in mine.co_owner_ids if _storable(i)]
     users = {
-        u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(mine.co_owner_ids)))
+        u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(co_owner_ids)))
     }
     principles = {p.id: p.name(locale) for p in db.session.scalars(select(Principle))}
     areas = {c.id: c.name(locale) for c in db.session.scalars(select(MaturityCategory))}
@@ -68,6 +72,10 @@ def conflict_rows(mine: InitiativeData, saved: Initiative, locale: str) -> list[
         ),
     ]
     return [(name, field_label(name), (a or "").strip(), (b or "").strip()) for name, a, b in rows]
+
+
+def _storable(value) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 def _kronor(value: int | None) -> str:

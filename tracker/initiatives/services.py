@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from .. import audit
+from .. import audit, repeats
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -258,7 +258,8 @@ def find_co_owners(
 ) -> tuple[list[User], bool]:
     """Possible co-owners whose name or e-mail address contains ``text``: at most ``limit``, by
     name, and whether there were more. Searching scales where a list of every user would not."""
-    words = text.strip().lower()[:100]
+    # Control characters match no name (and PostgreSQL refuses NUL in a string outright).
+    words = "".join(c for c in text if c >= " " and c != "\x7f").strip().lower()[:100]
     if not words:
         return [], False
     pattern = "%" + escape_like(words) + "%"
@@ -286,6 +287,9 @@ def find_co_owners(
 def create_initiative(actor: User, data: InitiativeData) -> Initiative:
     require(can_create_initiative(actor))
     _check(data)
+    repeated = _repeated_initiative(actor, data)
+    if repeated is not None:
+        return repeated
     now = utcnow()
     initiative = Initiative(owner_id=actor.id, created_at=now, updated_at=now)
     _apply(initiative, data, exclude_owner=actor.id)
@@ -293,6 +297,25 @@ def create_initiative(actor: User, data: InitiativeData) -> Initiative:
     db.session.flush()
     audit.record(actor, "initiative.create", initiative, _snapshot(initiative))
     return initiative
+
+
+def _repeated_initiative(actor: User, data: InitiativeData) -> Initiative | None:
+    """The actor's newest initiative when this registration is it sent again (a double click):
+    moments ago, with the same title, purpose, department and the rest of its own fields."""
+    latest = db.session.scalar(
+        select(Initiative)
+        .where(Initiative.owner_id == actor.id)
+        .order_by(Initiative.created_at.desc(), Initiative.id.desc())
+        .limit(1)
+    )
+    if (
+        latest is not None
+        and repeats.is_recent(latest.created_at)
+        and latest.archived_at is None
+        and all(getattr(latest, name) == value for name, value in _values(data).items())
+    ):
+        return latest
+    return None
 
 
 def update_initiative(
@@ -335,7 +358,31 @@ def post_update(
     if expected_version is not None and initiative.version != expected_version:
         raise EditConflict(initiative)
     _check_update(data)
+    repeated = _repeated_update(actor, initiative, data)
+    if repeated is not None:
+        return repeated
     return _append_update(actor, actor, initiative, data)
+
+
+def _repeated_update(actor: User, initiative: Initiative, data: UpdateData) -> StatusUpdate | None:
+    """The initiative's latest update when it is this one sent again (a double click): by the
+    same author, moments ago, saying exactly the same. See :mod:`tracker.repeats`."""
+    repeats.lock_initiative(initiative.id)
+    latest = db.session.scalar(
+        select(StatusUpdate)
+        .where(StatusUpdate.initiative_id == initiative.id)
+        .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
+        .limit(1)
+    )
+    if (
+        latest is None
+        or latest.author_id != actor.id
+        or latest.decision_id is not None
+        or not repeats.is_recent(latest.created_at)
+    ):
+        return None
+    same = all(getattr(latest, name) == value for name, value in _update_values(data).items())
+    return latest if same else None
 
 
 def _update_values(data: UpdateData) -> dict:

@@ -12,6 +12,8 @@ from .rounds import RoundData
 
 
 class RoundForm(TrackerForm):
+    # The record as the form showed it (a digest): a save to an older one is a conflict.
+    version = HiddenField()
     name = StringField(
         _l("Name of the round"),
         validators=[
@@ -57,6 +59,8 @@ class ConfirmImportForm(TrackerForm):
 
 
 class ValueForm(TrackerForm):
+    # The record as the form showed it (a digest): a save to an older one is a conflict.
+    version = HiddenField()
     percent = StringField(
         _l("Value (%)"),
         validators=[InputRequired(_l("The value must be a number from 0 to 100.")), Length(max=20)],

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from .. import audit
+from .. import audit, conflicts
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -37,6 +37,28 @@ class MaturityError(ValueError):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+
+class MaturityConflict(MaturityError):
+    """Someone corrected the round or value after the user opened its form."""
+
+    def __init__(self):
+        super().__init__(None, conflicts.CONFLICT_MESSAGE)
+
+
+def round_version(round_: MaturityRound) -> str:
+    """The round's facts as its form shows them (a digest: rounds have no version counter)."""
+    return conflicts.version_of(_snapshot(round_))
+
+
+def value_version(value: MaturityValue) -> str:
+    return conflicts.version_of({"percent": value.percent})
+
+
+def _check_version(expected: str | None, current: str) -> None:
+    """A request without a version (made by hand) corrects the record as it is."""
+    if expected is not None and expected != current:
+        raise MaturityConflict
 
 
 @dataclass
@@ -222,9 +244,13 @@ def create_round(actor: User, data: RoundData, rows: list[importing.ImportRow]) 
     return round_
 
 
-def update_round(actor: User, round_: MaturityRound, data: RoundData) -> dict:
-    """Correct the round's name, date, respondents or response rate; returns the changes."""
+def update_round(
+    actor: User, round_: MaturityRound, data: RoundData, expected_version: str | None = None
+) -> dict:
+    """Correct the round's name, date, respondents or response rate; returns the changes. A
+    correction made to another version than ``expected_version`` raises MaturityConflict."""
     require(can_administer(actor))
+    _check_version(expected_version, round_version(round_))
     rate = check_round(data, round_)
     before = _snapshot(round_)
     round_.name = " ".join(data.name.split())
@@ -239,9 +265,13 @@ def update_round(actor: User, round_: MaturityRound, data: RoundData) -> dict:
     return changes
 
 
-def correct_value(actor: User, value: MaturityValue, percent_text: str) -> dict:
-    """Correct one value; audited on its round with the question, department, old and new."""
+def correct_value(
+    actor: User, value: MaturityValue, percent_text: str, expected_version: str | None = None
+) -> dict:
+    """Correct one value; audited on its round with the question, department, old and new. A
+    correction made to another version than ``expected_version`` raises MaturityConflict."""
     require(can_administer(actor))
+    _check_version(expected_version, value_version(value))
     percent = importing.parse_percent(percent_text)
     if percent is None:
         raise MaturityError("percent", _l("The value must be a number from 0 to 100."))

@@ -8,7 +8,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import downloads
+from .. import conflicts, downloads
 from ..extensions import db, login_manager
 from ..permissions import can_administer, require
 from . import bp, figures, importing, page, radar, rounds
@@ -178,6 +178,11 @@ def show_round(round_id: int):
     )
 
 
+def _posted_version(form) -> str | None:
+    """The version the form was opened on; None when the request names none."""
+    return form.version.data if "version" in request.form else None
+
+
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 def edit_round(round_id: int):
     user = _admin()
@@ -186,11 +191,29 @@ def edit_round(round_id: int):
         form = RoundForm(obj=round_)
         rate = round_.response_rate
         form.response_rate.data = "" if rate is None else format_decimal(rate, format="0.#")
+        form.version.data = rounds.round_version(round_)
         return render_template("maturity/edit_round.html", form=form, round=round_)
     form = RoundForm()
     if form.validate():
         try:
-            changes = rounds.update_round(user, round_, form.to_data())
+            changes = rounds.update_round(user, round_, form.to_data(), _posted_version(form))
+        except rounds.MaturityConflict as error:
+            db.session.rollback()
+            saved = rounds.get_round(user, round_id)
+            rate = saved.response_rate
+            data = {
+                "name": saved.name,
+                "measured_on": saved.measured_on,
+                "respondents": saved.respondents,
+                "response_rate": "" if rate is None else format_decimal(rate, format="0.#"),
+            }
+            form.version.data = rounds.round_version(saved)
+            form.form_errors.append(error.message)
+            differs = conflicts.saved_differences(form, data)
+            page = render_template(
+                "maturity/edit_round.html", form=form, round=saved, saved=differs
+            )
+            return page, 409
         except rounds.MaturityError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
@@ -213,11 +236,23 @@ def edit_value(value_id: int):
     )
     if request.method == "GET":
         form = ValueForm(data={"percent": format_decimal(value.percent, format="0.#")})
+        form.version.data = rounds.value_version(value)
         return render_template("maturity/edit_value.html", form=form, value=value, back=back)
     form = ValueForm()
     if form.validate():
         try:
-            changes = rounds.correct_value(user, value, form.percent.data)
+            changes = rounds.correct_value(user, value, form.percent.data, _posted_version(form))
+        except rounds.MaturityConflict as error:
+            db.session.rollback()
+            saved = rounds.get_value(user, value_id)
+            form.version.data = rounds.value_version(saved)
+            form.form_errors.append(error.message)
+            data = {"percent": format_decimal(saved.percent, format="0.#")}
+            differs = conflicts.saved_differences(form, data)
+            page = render_template(
+                "maturity/edit_value.html", form=form, value=saved, back=back, saved=differs
+            )
+            return page, 409
         except rounds.MaturityError as error:
             db.session.rollback()
             form.percent.errors.append(error.message)

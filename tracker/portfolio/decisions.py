@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from .. import audit
+from .. import audit, repeats
 from ..extensions import db
 from ..initiatives import support
 from ..models import Decision, DecisionKind, Initiative, Status, StatusUpdate, User, utcnow
@@ -130,6 +131,30 @@ def _set_status(actor: User, initiative: Initiative, status: Status, decision: D
     )
 
 
+def _repeated_decision(actor: User, initiative: Initiative, data: DecisionData) -> Decision | None:
+    """The initiative's latest decision when this one is it sent again (a double click): by the
+    same author, moments ago, with the same date, meeting, kind and words."""
+    repeats.lock_initiative(initiative.id)
+    latest = db.session.scalar(
+        select(Decision)
+        .where(Decision.initiative_id == initiative.id)
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+        .limit(1)
+    )
+    if (
+        latest is not None
+        and latest.author_id == actor.id
+        and repeats.is_recent(latest.created_at)
+        and latest.decided_on == data.decided_on
+        and latest.meeting == data.meeting.strip()
+        and latest.kind == data.kind
+        and latest.text == data.text.strip()
+        and latest.comment == data.comment.strip()
+    ):
+        return latest
+    return None
+
+
 def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> Decision:
     """Record the decision and, when it says so, set the initiative's status: one transaction
     (the request commits). Text written with a kind that needs none is kept as its wording."""
@@ -137,6 +162,9 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
     errors = check_decision(data, initiative)
     if errors:
         raise errors[0] if len(errors) == 1 else DecisionErrors(errors)
+    repeated = _repeated_decision(actor, initiative, data)
+    if repeated is not None:
+        return repeated
     decision = Decision(
         initiative_id=initiative.id,
         author_id=actor.id,

@@ -16,6 +16,15 @@ class PeriodError(ValueError):
         self.message = message
 
 
+class PeriodConflict(Exception):
+    """Someone saved the period after the user opened its form. Views answer 409 with the
+    user's input kept and the saved period shown."""
+
+    def __init__(self, current):
+        super().__init__(f"period {current.id} changed meanwhile")
+        self.current = current
+
+
 class PeriodNotOpen(PeriodError):
     """The period is closed, or has not started and was not opened early: nothing is marked as
     its report and nobody is reminded to report in it. ``closed`` says which. Views answer 409."""

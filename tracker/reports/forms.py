@@ -47,6 +47,8 @@ class PeriodForm(TrackerForm):
         _l("Last day for managers' reports"),
         validators=[InputRequired(_l("Enter the last day for managers' reports."))],
     )
+    # The period as the form showed it (periods.version_of): a save to an older one is refused.
+    version = HiddenField()
 
 
 def period_form(committees: list[Committee], **kwargs) -> PeriodForm:

@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, conflicts
 from ..extensions import db
 from ..models import Committee, CommitteeMeeting, ReportingPeriod, User, utcnow
 from ..permissions import can_manage_periods, require
-from .errors import PeriodError, PeriodNotOpen, ReportNotFound
+from .errors import PeriodConflict, PeriodError, PeriodNotOpen, ReportNotFound
 
 NAME_MAX = 100
 DNR_MAX = 60
@@ -79,14 +79,20 @@ def periods_query():
     )
 
 
-def get_period(period_id: int) -> ReportingPeriod:
+def get_period(period_id: int, *, for_edit: bool = False) -> ReportingPeriod:
+    """The period, or ReportNotFound; ``for_edit`` locks its row on PostgreSQL until the request
+    commits, so that two saves cannot both pass the version check (SQLite's write requests hold
+    the write lock already)."""
     if not 0 < period_id <= MAX_ID:
         raise ReportNotFound
-    period = db.session.scalar(
+    query = (
         select(ReportingPeriod)
         .where(ReportingPeriod.id == period_id)
         .options(selectinload(ReportingPeriod.meetings).selectinload(CommitteeMeeting.committee))
     )
+    if for_edit and db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=ReportingPeriod)
+    period = db.session.scalar(query)
     if period is None:
         raise ReportNotFound
     return period
@@ -226,8 +232,21 @@ def create_period(actor: User, data: PeriodData) -> ReportingPeriod:
     return period
 
 
-def update_period(actor: User, period: ReportingPeriod, data: PeriodData) -> ReportingPeriod:
+def version_of(period: ReportingPeriod) -> str:
+    """The period as its form shows it, as a short digest: a period has no version counter, so
+    the form sends this back and a save made to an older one is a conflict, not an overwrite."""
+    return conflicts.version_of(_snapshot(period))
+
+
+def update_period(
+    actor: User, period: ReportingPeriod, data: PeriodData, expected_version: str | None = None
+) -> ReportingPeriod:
+    """Save an edit made to ``expected_version`` (from :func:`version_of`); raise
+    PeriodConflict when someone saved the period since. Without one (a hand-made request that
+    names no version) the edit applies to the period as it is."""
     require(can_manage_periods(actor))
+    if expected_version is not None and expected_version != version_of(period):
+        raise PeriodConflict(period)
     _check(data, period)
     before = _snapshot(period)
     _apply(period, data)

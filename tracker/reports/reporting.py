@@ -215,6 +215,8 @@ def mark_report(
             PeriodReportMark.initiative_id == initiative.id,
         )
     )
+    if mark is not None and mark.status_update_id == update.id:
+        return mark  # marked already (the same update sent twice): nothing changes
     if mark is None:
         mark = PeriodReportMark(period_id=period.id, initiative_id=initiative.id)
         db.session.add(mark)

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import settings
+from .. import conflicts, settings
 from ..benefits import sections as benefit_sections
 from ..errors import render_error
 from ..exports import documents, tabular
@@ -29,7 +29,7 @@ from ..models import Committee, Department, StatusUpdate
 from ..permissions import can_manage_periods, can_read_portfolio, committee_scope, require
 from . import bp, compare, forms, periods, reporting, services
 from . import render as report_render
-from .errors import FreezeError, PeriodError, PeriodNotOpen, ReportNotFound
+from .errors import FreezeError, PeriodConflict, PeriodError, PeriodNotOpen, ReportNotFound
 
 
 def _user():
@@ -75,14 +75,33 @@ def _committees() -> list[Committee]:
     return list(db.session.scalars(select(Committee).order_by(Committee.name)))
 
 
-def _period_form_page(form, period=None, status: int = 200):
+def _period_form_page(form, period=None, status: int = 200, saved=()):
     return render(
         "reports/period_form.html",
         "reports/_period_form.html",
         status=status,
         form=form,
         period=period,
+        saved=saved,
     )
+
+
+def _period_conflict(form, period_id: int):
+    """Someone saved the period meanwhile: the user's input stays in the form, which now names
+    the saved version (sending it again applies it on top), and what was saved is shown beside
+    it, field by field where the two differ."""
+    db.session.rollback()
+    saved = periods.get_period(period_id)
+    form.version.data = periods.version_of(saved)
+    saved_data = {field.name: None for field in form} | forms.period_form_data(saved)
+    differs = conflicts.saved_differences(form, saved_data)
+    form.form_errors.append(
+        _(
+            "Someone else changed this period while you were editing it. Your input is kept "
+            "below and what they saved is shown above it; save again to apply your changes."
+        )
+    )
+    return _period_form_page(form, saved, status=409, saved=differs)
 
 
 def _save_period(form, period=None):
@@ -93,7 +112,11 @@ def _save_period(form, period=None):
             if period is None:
                 period = periods.create_period(user, data)
             else:
-                periods.update_period(user, period, data)
+                # A form without the field (made by hand) edits the period as it is.
+                expected = form.version.data if "version" in request.form else None
+                periods.update_period(user, period, data, expected)
+        except PeriodConflict:
+            return _period_conflict(form, period.id)
         except PeriodError as error:
             db.session.rollback()
             form[error.field].errors.append(error.message)
@@ -117,9 +140,10 @@ def new_period():
 @login_required
 def edit_period(period_id: int):
     require(can_manage_periods(_user()))
-    period = periods.get_period(period_id)
+    period = periods.get_period(period_id, for_edit=request.method == "POST")
     if request.method == "GET":
         form = forms.period_form(_committees(), formdata=None, data=forms.period_form_data(period))
+        form.version.data = periods.version_of(period)
         return _period_form_page(form, period)
     return _save_period(forms.period_form(_committees()), period)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ... import conflicts
+
 
 class AdminError(ValueError):
     """Input that breaks a rule; the message is for the user, ``field`` names the form field."""
@@ -10,3 +12,19 @@ class AdminError(ValueError):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+class AdminConflict(AdminError):
+    """Someone saved the record after the user opened its form. Views answer 409 with the
+    user's input kept and what was saved shown beside it."""
+
+    def __init__(self):
+        super().__init__(conflicts.CONFLICT_MESSAGE)
+
+
+def check_version(expected: str | None, values: dict) -> None:
+    """Raise AdminConflict when the form was opened on another version of the record than
+    ``values`` (its form's values now). A request without a version (made by hand) edits the
+    record as it is."""
+    if expected is not None and expected != conflicts.version_of(values):
+        raise AdminConflict

@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from ... import audit
+from ... import audit, conflicts
 from ...extensions import db
 from ...models import Committee, Department, Initiative, User
 from ...permissions import can_administer, require
-from . import AdminError
+from . import AdminError, check_version
 
 
 def all_committees(actor: User, active_only: bool = False) -> list[Committee]:
@@ -115,11 +115,24 @@ def _check_short_name(short_name: str, except_id: int | None) -> str:
     return short_name
 
 
+def committee_version(committee: Committee) -> str:
+    """The committee as its form shows it (see ``check_version``)."""
+    return conflicts.version_of(_committee_values(committee))
+
+
 def save_committee(
-    actor: User, committee: Committee | None, *, name: str, short_name: str
+    actor: User,
+    committee: Committee | None,
+    *,
+    name: str,
+    short_name: str,
+    expected_version: str | None = None,
 ) -> Committee:
-    """Create a committee (``committee`` None) or rename one."""
+    """Create a committee (``committee`` None) or rename one; an edit made to another version
+    than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
+    if committee is not None:
+        check_version(expected_version, _committee_values(committee))
     name = _text(name, "name", _l("Enter a name."))
     short_name = _check_short_name(short_name, committee.id if committee else None)
     if committee is None:
@@ -200,6 +213,11 @@ def _check_parent(department: Department | None, parent_id: int | None) -> Depar
     return parent
 
 
+def department_version(department: Department) -> str:
+    """The department as its form shows it (see ``check_version``)."""
+    return conflicts.version_of(_department_values(department))
+
+
 def save_department(
     actor: User,
     department: Department | None,
@@ -208,9 +226,13 @@ def save_department(
     code: str,
     committee_id: int | None,
     parent_id: int | None,
+    expected_version: str | None = None,
 ) -> Department:
-    """Create a department (``department`` None), or rename or move one."""
+    """Create a department (``department`` None), or rename or move one; an edit made to
+    another version than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
+    if department is not None:
+        check_version(expected_version, _department_values(department))
     name = _text(name, "name", _l("Enter a name."))
     code = _check_code(code, department.id if department else None)
     committee = db.session.get(Committee, committee_id) if committee_id else None

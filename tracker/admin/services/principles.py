@@ -9,11 +9,11 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from ... import audit
+from ... import audit, conflicts
 from ...extensions import db
 from ...models import Principle, PrincipleLink, User, utcnow
 from ...permissions import can_administer, require
-from . import AdminError
+from . import AdminError, check_version
 
 FIELDS = ("name_sv", "name_en", "description_sv", "description_en")
 
@@ -92,9 +92,18 @@ def create_principle(actor: User, **values: str) -> Principle:
     return principle
 
 
-def update_principle(actor: User, principle: Principle, **values: str) -> dict:
-    """Names and descriptions change; the key stays, because links and filters use it."""
+def principle_version(principle: Principle) -> str:
+    """The principle as its form shows it (see ``check_version``)."""
+    return conflicts.version_of(_values(principle))
+
+
+def update_principle(
+    actor: User, principle: Principle, expected_version: str | None = None, **values: str
+) -> dict:
+    """Names and descriptions change; the key stays, because links and filters use it. An
+    edit made to another version than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
+    check_version(expected_version, _values(principle))
     cleaned = _clean(values)
     _check_name_free(cleaned, principle.id)
     before = _values(principle)

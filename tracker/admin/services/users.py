@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
-from ... import audit
+from ... import audit, conflicts
 from ...auth.passwords import hash_password
 from ...extensions import db
 from ...models import Committee, Department, Role, User, normalise_email
 from ...permissions import can_administer, require
-from . import AdminError
+from . import AdminError, check_version
 
 PER_PAGE = 25
 # Shape only: one @, something before it, a dot in the domain, no spaces.
@@ -178,6 +178,11 @@ def _would_leave_no_admin(user: User) -> bool:
     return others == 0
 
 
+def user_version(user: User) -> str:
+    """The user's details as their form shows them (see ``check_version``)."""
+    return conflicts.version_of(_snapshot(user))
+
+
 def update_user(
     actor: User,
     user: User,
@@ -186,9 +191,12 @@ def update_user(
     role: str,
     department_id: int | None,
     committee_id: int | None,
+    expected_version: str | None = None,
 ) -> dict:
-    """Change name, role, department and committee scope; returns the changed fields."""
+    """Change name, role, department and committee scope; returns the changed fields. An edit
+    made to another version than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
+    check_version(expected_version, _snapshot(user))
     before = _snapshot(user)
     new_name = checked_name(name)
     new_role = checked_role(role)

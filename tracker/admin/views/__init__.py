@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf import FlaskForm
 
-from ... import params
+from ... import conflicts, params
 from ...extensions import db
-from ..services import AdminError
+from ..services import AdminConflict, AdminError
 
 
 def select_id(value: str | None) -> int | None:
@@ -25,6 +25,24 @@ def invalid(template: str, form: FlaskForm, error: AdminError | None = None, **c
         else:
             form.form_errors.append(error.message)
     return render_template(template, form=form, **context), 422
+
+
+def posted_version(form: FlaskForm) -> str | None:
+    """The version of the record the form was opened on; None when the request names none."""
+    return form.version.data if "version" in request.form else None
+
+
+def conflict(
+    template: str, form: FlaskForm, error: AdminConflict, saved: dict, version: str, **context
+):
+    """Re-render an edit form with 409 after someone saved the record meanwhile: the input
+    kept, the form naming the saved version (so that sending it again applies the input on
+    top), and what was saved shown beside it. ``saved`` is the saved record as form data; the
+    session has been rolled back and the record read again."""
+    form.version.data = version
+    form.form_errors.append(error.message)
+    differs = conflicts.saved_differences(form, saved)
+    return render_template(template, form=form, saved=differs, **context), 409
 
 
 page_number = params.page_number

@@ -9,9 +9,9 @@ from flask_login import current_user
 from ...extensions import db
 from .. import bp
 from ..forms import CommitteeForm, ConfirmForm, DepartmentForm
-from ..services import AdminError
+from ..services import AdminConflict, AdminError
 from ..services import organisation as services
-from . import invalid, select_id
+from . import conflict, invalid, posted_version, select_id
 
 
 def _to_overview(message: str):
@@ -35,11 +35,23 @@ def committee_form(committee_id: int | None = None):
     if not form.validate_on_submit():
         if form.is_submitted():
             return invalid("admin/committee_form.html", form, **context)
+        if committee is not None:
+            form.version.data = services.committee_version(committee)
         return render_template("admin/committee_form.html", form=form, **context)
     try:
         services.save_committee(
-            current_user, committee, name=form.name.data, short_name=form.short_name.data
+            current_user,
+            committee,
+            name=form.name.data,
+            short_name=form.short_name.data,
+            expected_version=posted_version(form),
         )
+    except AdminConflict as error:
+        db.session.rollback()
+        saved = services.get_committee(current_user, committee_id)
+        values = {"name": saved.name, "short_name": saved.short_name}
+        version = services.committee_version(saved)
+        return conflict("admin/committee_form.html", form, error, values, version, committee=saved)
     except AdminError as error:
         if committee_id:
             context["committee"] = services.get_committee(current_user, committee_id)
@@ -107,6 +119,8 @@ def department_form(department_id: int | None = None):
                 "parent": str(department.parent_id or ""),
             }
         form = make_form(data=data)
+        if department is not None:
+            form.version.data = services.department_version(department)
         return render_template("admin/department_form.html", form=form, department=department)
     form = make_form()
     if not form.validate_on_submit():
@@ -119,6 +133,20 @@ def department_form(department_id: int | None = None):
             code=form.code.data,
             committee_id=select_id(form.committee.data),
             parent_id=select_id(form.parent.data),
+            expected_version=posted_version(form),
+        )
+    except AdminConflict as error:
+        db.session.rollback()
+        saved = services.get_department(current_user, department_id)
+        values = {
+            "name": saved.name,
+            "code": saved.code,
+            "committee": str(saved.committee_id),
+            "parent": str(saved.parent_id or ""),
+        }
+        version = services.department_version(saved)
+        return conflict(
+            "admin/department_form.html", form, error, values, version, department=saved
         )
     except AdminError as error:
         if department_id:

@@ -9,9 +9,9 @@ from flask_login import current_user
 from ...extensions import db
 from .. import bp
 from ..forms import ConfirmForm, PrincipleForm
-from ..services import AdminError
+from ..services import AdminConflict, AdminError
 from ..services import principles as services
-from . import invalid
+from . import conflict, invalid, posted_version
 
 
 def _to_list(message: str):
@@ -36,13 +36,23 @@ def principle_form(principle_id: int | None = None):
     if not form.validate_on_submit():
         if form.is_submitted():
             return invalid("admin/principle_form.html", form, principle=principle)
+        if principle is not None:
+            form.version.data = services.principle_version(principle)
         return render_template("admin/principle_form.html", form=form, principle=principle)
     values = {f: form[f].data or "" for f in services.FIELDS}
     try:
         if principle is None:
             services.create_principle(current_user, **values)
         else:
-            services.update_principle(current_user, principle, **values)
+            services.update_principle(
+                current_user, principle, expected_version=posted_version(form), **values
+            )
+    except AdminConflict as error:
+        db.session.rollback()
+        saved = services.get_principle(current_user, principle_id)
+        data = {f: getattr(saved, f) or "" for f in services.FIELDS}
+        version = services.principle_version(saved)
+        return conflict("admin/principle_form.html", form, error, data, version, principle=saved)
     except AdminError as error:
         if principle_id:
             principle = services.get_principle(current_user, principle_id)

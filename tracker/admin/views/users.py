@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from ...extensions import db
 from .. import bp
 from ..forms import ConfirmForm, UserEditForm, UserFilterForm, UserForm
-from ..services import AdminError, organisation
+from ..services import AdminConflict, AdminError, organisation
 from ..services import users as services
-from . import invalid, page_number, select_id
+from . import conflict, invalid, page_number, posted_version, select_id
 
 
 @bp.get("/")
@@ -78,15 +78,8 @@ def user(user_id: int):
 def user_edit(user_id: int):
     user = services.get_user(current_user, user_id)
     if request.method == "GET":
-        form = _user_form(
-            UserEditForm,
-            data={
-                "name": user.name,
-                "role": user.role.value,
-                "department": str(user.department_id or ""),
-                "committee": str(user.committee_id or ""),
-            },
-        )
+        form = _user_form(UserEditForm, data=_user_form_data(user))
+        form.version.data = services.user_version(user)
         # A deactivated department or committee stays selectable for the user still in it.
         _keep_current_department(form, user)
         return render_template("admin/user_form.html", form=form, person=user)
@@ -102,7 +95,14 @@ def user_edit(user_id: int):
             role=form.role.data,
             department_id=select_id(form.department.data),
             committee_id=select_id(form.committee.data),
+            expected_version=posted_version(form),
         )
+    except AdminConflict as error:
+        db.session.rollback()
+        saved = services.get_user(current_user, user_id)
+        version = services.user_version(saved)
+        data = _user_form_data(saved)
+        return conflict("admin/user_form.html", form, error, data, version, person=saved)
     except AdminError as error:
         return invalid(
             "admin/user_form.html", form, error, person=services.get_user(current_user, user_id)
@@ -110,6 +110,15 @@ def user_edit(user_id: int):
     db.session.commit()
     flash(_("The user's details have been saved."), "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+def _user_form_data(user) -> dict:
+    return {
+        "name": user.name,
+        "role": user.role.value,
+        "department": str(user.department_id or ""),
+        "committee": str(user.committee_id or ""),
+    }
 
 
 def _keep_current_department(form, user) -> None:

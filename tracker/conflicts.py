@@ -1,0 +1,51 @@
+"""What the other person saved, beside what the user typed: the conflict answer of a form whose
+record was saved by someone else since it was opened (optimistic locking, 409)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field
+
+# What a conflict answer says, for every form without a wording of its own.
+CONFLICT_MESSAGE = _l(
+    "Someone else changed this while you were editing it. Your input is kept below and what "
+    "they saved is shown above it; save again to apply your changes."
+)
+SKIPPED = frozenset({"CSRFTokenField", "HiddenField", "SubmitField"})
+
+
+def version_of(values: dict) -> str:
+    """A record as its form shows it, as a short digest, for a record without a version
+    counter: the form sends it back, and a save made to another one than the record's now is a
+    conflict, not an overwrite."""
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _shown(field: Field, value) -> str:
+    """A value as the form shows it: a choice by its label, a date as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if hasattr(field, "iter_choices"):
+        labels = {str(choice[0]): str(choice[1]) for choice in field.iter_choices()}
+        values = value if isinstance(value, list | tuple | set) else [value]
+        return ", ".join(sorted(labels.get(str(v), str(v)) for v in values))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def saved_differences(form, saved: dict) -> list[tuple[str, str]]:
+    """(label, saved value) for each field of ``form`` whose saved value (``saved``, by field
+    name, as the form's data) differs from what the user sent."""
+    rows = []
+    for field in form:
+        if field.type in SKIPPED or field.name not in saved:
+            continue
+        theirs = _shown(field, saved[field.name])
+        if theirs != _shown(field, field.data):
+            rows.append((str(field.label.text), theirs))
+    return rows
