@@ -17,6 +17,7 @@ from .helpers import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
+
 def days_from(today):
     """``day(n)``: the date n days from ``today`` (Stockholm's, read when the test starts, not
     when the module is collected: a run may cross midnight in between)."""
