@@ -34,3 +34,16 @@ def lock_initiative(initiative_id: int) -> None:
         db.session.execute(
             select(Initiative.id).where(Initiative.id == initiative_id).with_for_update()
         )
+
+
+def latest_copy(model, scope, values: dict):
+    """The newest ``model`` row within ``scope`` (an SQL condition) when it is the one being
+    written again: made moments ago and holding every one of ``values`` (column name: value).
+    Else None, and the caller writes a record of its own."""
+    latest = db.session.scalar(
+        select(model).where(scope).order_by(model.created_at.desc(), model.id.desc()).limit(1)
+    )
+    if latest is None or not is_recent(latest.created_at):
+        return None
+    same = all(getattr(latest, name) == value for name, value in values.items())
+    return latest if same else None

@@ -302,20 +302,8 @@ def create_initiative(actor: User, data: InitiativeData) -> Initiative:
 def _repeated_initiative(actor: User, data: InitiativeData) -> Initiative | None:
     """The actor's newest initiative when this registration is it sent again (a double click):
     moments ago, with the same title, purpose, department and the rest of its own fields."""
-    latest = db.session.scalar(
-        select(Initiative)
-        .where(Initiative.owner_id == actor.id)
-        .order_by(Initiative.created_at.desc(), Initiative.id.desc())
-        .limit(1)
-    )
-    if (
-        latest is not None
-        and repeats.is_recent(latest.created_at)
-        and latest.archived_at is None
-        and all(getattr(latest, name) == value for name, value in _values(data).items())
-    ):
-        return latest
-    return None
+    values = {**_values(data), "archived_at": None}
+    return repeats.latest_copy(Initiative, Initiative.owner_id == actor.id, values)
 
 
 def update_initiative(
@@ -368,21 +356,8 @@ def _repeated_update(actor: User, initiative: Initiative, data: UpdateData) -> S
     """The initiative's latest update when it is this one sent again (a double click): by the
     same author, moments ago, saying exactly the same. See :mod:`tracker.repeats`."""
     repeats.lock_initiative(initiative.id)
-    latest = db.session.scalar(
-        select(StatusUpdate)
-        .where(StatusUpdate.initiative_id == initiative.id)
-        .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
-        .limit(1)
-    )
-    if (
-        latest is None
-        or latest.author_id != actor.id
-        or latest.decision_id is not None
-        or not repeats.is_recent(latest.created_at)
-    ):
-        return None
-    same = all(getattr(latest, name) == value for name, value in _update_values(data).items())
-    return latest if same else None
+    values = {**_update_values(data), "author_id": actor.id, "decision_id": None}
+    return repeats.latest_copy(StatusUpdate, StatusUpdate.initiative_id == initiative.id, values)
 
 
 def _update_values(data: UpdateData) -> dict:

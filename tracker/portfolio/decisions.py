@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from .. import audit, repeats
 from ..extensions import db
@@ -135,24 +134,15 @@ def _repeated_decision(actor: User, initiative: Initiative, data: DecisionData) 
     """The initiative's latest decision when this one is it sent again (a double click): by the
     same author, moments ago, with the same date, meeting, kind and words."""
     repeats.lock_initiative(initiative.id)
-    latest = db.session.scalar(
-        select(Decision)
-        .where(Decision.initiative_id == initiative.id)
-        .order_by(Decision.created_at.desc(), Decision.id.desc())
-        .limit(1)
-    )
-    if (
-        latest is not None
-        and latest.author_id == actor.id
-        and repeats.is_recent(latest.created_at)
-        and latest.decided_on == data.decided_on
-        and latest.meeting == data.meeting.strip()
-        and latest.kind == data.kind
-        and latest.text == data.text.strip()
-        and latest.comment == data.comment.strip()
-    ):
-        return latest
-    return None
+    values = {
+        "author_id": actor.id,
+        "decided_on": data.decided_on,
+        "meeting": data.meeting.strip(),
+        "kind": data.kind,
+        "text": data.text.strip(),
+        "comment": data.comment.strip(),
+    }
+    return repeats.latest_copy(Decision, Decision.initiative_id == initiative.id, values)
 
 
 def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> Decision:
