@@ -428,15 +428,24 @@ def test_queries_do_not_grow_with_the_data(pub, org, client, count_queries):
 
 
 def test_csv_is_for_swedish_excel_and_licensed(pub, client):
+    """Open data as a program reads it: the header row first, one row per initiative and
+    nothing else (a title line above it was read as the header); the licence in ``Link``."""
     response = client.get("/public/initiatives.csv")
     body = response.get_data(as_text=True)
-    assert body.startswith("\ufeff")
-    assert "CC0" in body
-    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
-    header = next(r for r in rows if r and r[0] == "Id")
-    assert "Titel" in header and "Sammanfattning för invånarna" in header
-    assert any("Digital bokning" in r for r in rows)
+    assert body.startswith("\ufeffId;")
+    assert response.headers["Link"] == (
+        '<https://creativecommons.org/publicdomain/zero/1.0/>; rel="license"'
+    )
+    records = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert [r["Titel"] for r in records] == ["Digital bokning"]
+    assert records[0]["Sammanfattning för invånarna"] == "Du kan boka tid på nätet."
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_an_open_data_csv_with_nothing_in_it_is_its_header(pub, client):
+    body = client.get("/public/initiatives.csv?status=cancelled").get_data(as_text=True)
+    lines = body.lstrip("\ufeff").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Id;Titel;")
 
 
 def test_json_is_licensed_cc0(pub, client):
@@ -526,11 +535,13 @@ def test_last_frozen_report_shows_published_initiatives_and_public_fields_only(o
     text = response.get_data(as_text=True)
     assert "Visas i rapporten" in text and "40 %" in text
     assert client.get("/public/reports/BUN").status_code == 404  # nothing frozen
+    report_csv = client.get("/public/reports/KS.csv")
     data_files = [
-        client.get("/public/reports/KS.csv").get_data(as_text=True),
+        report_csv.get_data(as_text=True),
         json.dumps(client.get("/public/reports/KS.json").get_json(), ensure_ascii=False),
     ]
-    assert data_files[0].startswith("\ufeff") and "CC0" in data_files[0]
+    assert data_files[0].startswith("\ufeffId;Titel;")  # the header first: open data
+    assert "publicdomain/zero" in report_csv.headers["Link"]
     for body in data_files:
         assert "Visas i rapporten" in body
         for secret in ("HEMLIG-TITEL", "HEMLIG-HANDE", "HEMLIG-STOD", "HEMLIG-RISK", "Cecilia"):

@@ -212,14 +212,15 @@ def sheet_csv_lines(values: Iterable[tuple]) -> Iterator[str]:
 def csv_table(
     header: list[str],
     rows: Iterable[list[Any]],
-    empty_text: str,
+    empty_text: str | None,
     heading: Iterable[str] = (),
     tables: Iterable[Table] = (),
     ready: bool = False,
 ) -> Iterator[str]:
     """UTF-8 with BOM (so Excel reads åäö), ``;`` between fields (Swedish Excel's list
     separator), RFC 4180 quoting and CRLF; every cell through ``_csv_cell``. Yields about 64 kB
-    at a time; a table without rows says so in a row of its own.
+    at a time; a table without rows says so in a row of its own (``empty_text``; None: the
+    header alone, as open data is read by programs).
 
     ``heading`` lines (title, "Status per …", dnr, meeting) come first with an empty line after
     them; ``tables`` (e.g. what changed) follow the list, each after an empty line and its title.
@@ -241,7 +242,7 @@ def csv_table(
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-    if empty:
+    if empty and empty_text is not None:
         buffer.write(csv_line([neutralise(empty_text)]))
     for table in tables:
         buffer.write("\r\n")

@@ -24,14 +24,6 @@ def dataset_title() -> str:
     return _("Published digital initiatives")
 
 
-def licence_line() -> str:
-    return _("Licence: %(name)s (%(url)s)", name=LICENSE_NAME, url=LICENSE_URL)
-
-
-def empty_text() -> str:
-    return _("No published initiatives.")
-
-
 def table(items: list[reading.PublicInitiative]) -> tuple[list[str], list[list]]:
     rules = allowed()
     header = [

@@ -11,7 +11,7 @@ import json
 from flask import Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import cache, downloads, settings
+from .. import cache, downloads
 from ..exports.tabular import csv_table
 from ..extensions import limiter
 from ..portfolio import filters as portfolio_filters
@@ -101,20 +101,25 @@ def initiative(initiative_id: int):
     return cache.cached(("public.initiative", locale, initiative_id), page_html)
 
 
-def _report_csv(report: opendata.PublicReport) -> Response:
-    header, rows = opendata.report_table(report)
-    heading = [opendata.report_title(report.heading), opendata.licence_line()]
-    body = "".join(csv_table(header, rows, opendata.empty_text(), heading=heading))
-    h = report.heading
+def _open_data_csv(header: list[str], rows, file_name: str) -> Response:
+    """An open-data file as programs read it: the header row first and one row per record,
+    nothing above or below (a title or licence line there is read as the header, or as a
+    record); the licence is in the ``Link`` header, as in the catalogue."""
+    body = "".join(csv_table(header, rows, None))
     return Response(
         body,
         mimetype="text/csv",
         headers={
-            "Content-Disposition": downloads.attachment(
-                f"report-{h.committee_code}-{h.period_id}.csv"
-            )
+            "Content-Disposition": downloads.attachment(file_name),
+            "Link": f'<{opendata.LICENSE_URL}>; rel="license"',
         },
     )
+
+
+def _report_csv(report: opendata.PublicReport) -> Response:
+    header, rows = opendata.report_table(report)
+    h = report.heading
+    return _open_data_csv(header, rows, f"report-{h.committee_code}-{h.period_id}.csv")
 
 
 def _report_json(report: opendata.PublicReport, url: str) -> Response:
@@ -200,16 +205,7 @@ def initiatives_csv():
     locale = _locale()
     items = reading.published(filters, locale)
     header, rows = opendata.table(items)
-    heading = [
-        f"{settings.organisation_name()}: {opendata.dataset_title()}",
-        opendata.licence_line(),
-    ]
-    body = "".join(csv_table(header, rows, opendata.empty_text(), heading=heading))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": downloads.attachment("initiatives.csv")},
-    )
+    return _open_data_csv(header, rows, "initiatives.csv")
 
 
 @bp.get("/initiatives.json")
