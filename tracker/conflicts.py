@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
@@ -14,7 +16,14 @@ CONFLICT_MESSAGE = _l(
     "Someone else changed this while you were editing it. Your input is kept below and what "
     "they saved is shown above it; save again to apply your changes."
 )
-SKIPPED = frozenset({"CSRFTokenField", "HiddenField", "SubmitField"})
+# Never shown beside the input: the form's machinery, and secrets (a password is never echoed).
+SKIPPED = frozenset({"CSRFTokenField", "HiddenField", "PasswordField", "SubmitField"})
+
+
+class StaleVersion(Exception):
+    """The form was opened on another version of the record than the one saved now."""
+
+    message = CONFLICT_MESSAGE
 
 
 def version_of(values: dict) -> str:
@@ -25,10 +34,35 @@ def version_of(values: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def check_version(expected: str | None, values: dict, error: type[Exception] = StaleVersion):
+    """Raise ``error`` when the form was opened on another version of the record than
+    ``values`` (its form's values now). A request without a version (made by hand) edits the
+    record as it is."""
+    if expected is not None and expected != version_of(values):
+        raise error()
+
+
+def posted_version(form) -> str | None:
+    """The version of the record the form was opened on; None when the request names none."""
+    return form.version.data if "version" in request.form else None
+
+
+def answer(form, saved: dict, version: str, message=CONFLICT_MESSAGE) -> list[tuple[str, str]]:
+    """Ready ``form`` for the conflict answer (409): it keeps the input, names the saved version
+    (so that sending it again applies the input on top) and says what happened. Returns what
+    the other person saved (``saved``, the record as form data) where it differs from the input,
+    for the ``saved_values`` macro."""
+    form.version.data = version
+    form.form_errors.append(message)
+    return saved_differences(form, saved)
+
+
 def _shown(field: Field, value) -> str:
     """A value as the form shows it: a choice by its label, a date as YYYY-MM-DD."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if hasattr(field, "iter_choices"):
         labels = {str(choice[0]): str(choice[1]) for choice in field.iter_choices()}
         values = value if isinstance(value, list | tuple | set) else [value]

@@ -170,6 +170,8 @@ class PrincipleForm(TrackerForm):
 
 
 class SettingsForm(TrackerForm):
+    # The settings as the form showed them (settings_version): a save over another is refused.
+    version = HiddenField()
     organisation_name = StringField(
         _l("Organisation name"),
         validators=[DataRequired(message=_l("Enter the organisation's name.")), Length(max=200)],

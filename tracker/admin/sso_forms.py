@@ -1,7 +1,7 @@
 """The shape of the admin's input for sign-in with the municipality's accounts."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -10,6 +10,8 @@ from .forms import role_choices
 
 
 class SsoSettingsForm(TrackerForm):
+    # The settings as the form showed them (sso.settings_version): a save over another is refused.
+    version = HiddenField()
     create_unknown_users = RadioField(
         _l("Someone signs in whom the service does not know"),
         choices=[

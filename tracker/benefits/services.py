@@ -324,6 +324,36 @@ def _apply(benefit: Benefit, data: BenefitData, principles: list[Principle]) -> 
     benefit.indicator = indicator
 
 
+def _held(benefit: Benefit) -> dict:
+    """What a benefit and its indicator hold, as their own values (a number is equal whatever
+    its scale, unlike in ``_snapshot``)."""
+    ind = benefit.indicator
+    return {
+        "title": benefit.title,
+        "description": benefit.description,
+        "kind": benefit.kind,
+        "owner_id": benefit.owner_id,
+        "principles": sorted(p.id for p in benefit.principles),
+        "indicator_name": ind.name,
+        "unit": ind.unit,
+        "direction": ind.direction,
+        "baseline_value": ind.baseline_value,
+        "baseline_date": ind.baseline_date,
+        "target_value": ind.target_value,
+        "target_date": ind.target_date,
+        "frequency": ind.frequency,
+    }
+
+
+def _repeated_benefit(user: User, initiative: Initiative, benefit: Benefit) -> Benefit | None:
+    """The initiative's newest benefit when ``benefit`` (not yet added) is it sent again (a
+    double click): added by the same person, moments ago, with the same benefit and indicator.
+    See :mod:`tracker.repeats`."""
+    repeats.lock_initiative(initiative.id)
+    scope = (Benefit.initiative_id == initiative.id) & (Benefit.created_by_id == user.id)
+    return repeats.latest_copy(Benefit, scope, _held(benefit), held=_held)
+
+
 def create_benefit(user: User, initiative: Initiative, data: BenefitData) -> Benefit:
     require(can_manage_benefits(user, initiative))
     _owner, principles, errors = _check(data)
@@ -331,6 +361,9 @@ def create_benefit(user: User, initiative: Initiative, data: BenefitData) -> Ben
         raise BenefitErrors(errors)
     benefit = Benefit(initiative_id=initiative.id, created_by_id=user.id)
     _apply(benefit, data, principles)
+    repeated = _repeated_benefit(user, initiative, benefit)
+    if repeated is not None:
+        return repeated
     db.session.add(benefit)
     db.session.flush()
     audit.record(

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -27,6 +27,9 @@ class PreferencesForm(TrackerForm):
 
 
 class ScheduleForm(TrackerForm):
+    # The schedule as the form showed it (services.schedule_version): a save over another is
+    # refused.
+    version = HiddenField()
     reminder_days = StringField(
         _l("Days before the deadline that reminders go out"),
         validators=[

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import audit, conflicts
 from ..extensions import db
 from ..models import MailMessage, MailOptOut, MailSettings, ReportingPeriod, User
 from ..permissions import can_administer, can_manage_periods, require
@@ -55,8 +55,33 @@ def labels(kinds: list[str]) -> list[tuple[str, str]]:
     return [(kind, KIND_LABELS[kind]) for kind in kinds]
 
 
-def save_schedule(actor: User, *, reminder_days: str, digest_weekday: int, digest_hour: int):
+def schedule_values() -> dict:
+    """The schedule as its form shows it (form data, by field name)."""
+    plan = planning.schedule()
+    return {
+        "reminder_days": ", ".join(str(d) for d in sorted(plan.reminder_days, reverse=True)),
+        "digest_weekday": str(plan.digest_weekday),
+        "digest_hour": plan.digest_hour,
+    }
+
+
+def schedule_version() -> str:
+    """The schedule as its form shows it, as a short digest (see ``conflicts.check_version``)."""
+    return conflicts.version_of(schedule_values())
+
+
+def save_schedule(
+    actor: User,
+    *,
+    reminder_days: str,
+    digest_weekday: int,
+    digest_hour: int,
+    expected_version: str | None = None,
+):
+    """Save the schedule; a save made to another version than ``expected_version`` raises
+    ``conflicts.StaleVersion``."""
     require(can_administer(actor))
+    conflicts.check_version(expected_version, schedule_values())
     days = parse_days(reminder_days)
     parts = [p for p in (reminder_days or "").replace(" ", "").split(",") if p]
     if not days or len(days) != len(set(parts)) or len(days) > 5:

@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import params
+from .. import conflicts, params
 from ..errors import render_error
 from ..extensions import db, limiter
 from ..permissions import can_administer, require
 from ..reports import periods
 from ..reports.errors import ReportNotFound
-from . import bp, planning, services
+from . import bp, services
 from .forms import PreferencesForm, ScheduleForm
 
 
@@ -51,20 +51,14 @@ def preferences():
 
 
 def _schedule_form(formdata=None):
-    plan = planning.schedule()
-    return ScheduleForm(
-        formdata,
-        data={
-            "reminder_days": ", ".join(str(d) for d in sorted(plan.reminder_days, reverse=True)),
-            "digest_weekday": str(plan.digest_weekday),
-            "digest_hour": plan.digest_hour,
-        }
-        if formdata is None
-        else None,
-    )
+    if formdata is not None:
+        return ScheduleForm(formdata)
+    form = ScheduleForm(formdata, data=services.schedule_values())
+    form.version.data = services.schedule_version()
+    return form
 
 
-def _log_page(form, status_code=200):
+def _log_page(form, status_code=200, saved=None):
     user = _user()
     status = request.args.get("status", "")
     status = status if status in ("queued", "sending", "sent", "failed") else ""
@@ -76,6 +70,7 @@ def _log_page(form, status_code=200):
         counts=services.counts(user),
         status=status,
         args={"status": status} if status else {},
+        saved=saved,
     ), status_code
 
 
@@ -99,7 +94,14 @@ def schedule():
             reminder_days=form.reminder_days.data,
             digest_weekday=int(form.digest_weekday.data),
             digest_hour=form.digest_hour.data,
+            expected_version=conflicts.posted_version(form),
         )
+    except conflicts.StaleVersion as error:
+        db.session.rollback()
+        saved = conflicts.answer(
+            form, services.schedule_values(), services.schedule_version(), error.message
+        )
+        return _log_page(form, 409, saved)
     except services.MailError as error:
         db.session.rollback()
         form[error.field].errors = [*form[error.field].errors, error.message]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 
 from ..validators import TrackerForm
 
@@ -22,6 +22,9 @@ class DecideForm(TrackerForm):
 
 
 class PublicationSettingsForm(TrackerForm):
+    # The settings as the form showed them (services.allowed_version): a save over another is
+    # refused.
+    version = HiddenField()
     publish_all_active = BooleanField(_l("Publish all active initiatives"))
     show_cost = BooleanField(_l("Show the cost estimate on the public pages"))
     show_owner = BooleanField(_l("Show the owner's name and title on the public pages"))

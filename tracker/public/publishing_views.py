@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import conflicts
 from ..extensions import db
 from ..initiatives import services as initiative_services
 from ..models import Initiative, User
@@ -131,15 +134,25 @@ def settings():
         show_cost=current.show_cost,
         show_owner=current.show_owner,
     )
+    if not form.is_submitted():
+        form.version.data = services.allowed_version()
     if form.validate_on_submit():
-        services.set_allowed(
-            user,
-            services.Allowed(
-                bool(form.publish_all_active.data),
-                bool(form.show_cost.data),
-                bool(form.show_owner.data),
-            ),
-        )
+        try:
+            services.set_allowed(
+                user,
+                services.Allowed(
+                    bool(form.publish_all_active.data),
+                    bool(form.show_cost.data),
+                    bool(form.show_owner.data),
+                ),
+                expected_version=conflicts.posted_version(form),
+            )
+        except conflicts.StaleVersion as error:
+            db.session.rollback()
+            saved = conflicts.answer(
+                form, asdict(services.allowed()), services.allowed_version(), error.message
+            )
+            return render_template("public/settings.html", form=form, saved=saved), 409
         db.session.commit()
         flash(_("The settings for the public pages have been saved."), "success")
         return redirect(url_for(".settings"), 303)

@@ -6,12 +6,12 @@ flush; the view commits once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
-from .. import audit
+from .. import audit, conflicts, repeats
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -58,10 +58,19 @@ def allowed() -> Allowed:
     return Allowed(row.publish_all_active, row.show_cost, row.show_owner)
 
 
-def set_allowed(actor: User, wanted: Allowed) -> None:
+def allowed_version() -> str:
+    """What the admin allows as the settings form shows it, as a short digest (see
+    ``conflicts.check_version``)."""
+    return conflicts.version_of(asdict(allowed()))
+
+
+def set_allowed(actor: User, wanted: Allowed, expected_version: str | None = None) -> None:
+    """Save what the admin allows; a save made to another version than ``expected_version``
+    raises ``conflicts.StaleVersion``."""
     require(can_set_publication_settings(actor))
-    row = db.session.get(PublicationSettings, SETTINGS_ID)
     before = allowed()
+    conflicts.check_version(expected_version, asdict(before))
+    row = db.session.get(PublicationSettings, SETTINGS_ID)
     if row is None:
         row = PublicationSettings(id=SETTINGS_ID)
         db.session.add(row)
@@ -121,6 +130,18 @@ def _clean_summary(summary: str) -> str:
     return summary
 
 
+def _is_resent(publication: Publication | None, actor: User, summary: str) -> bool:
+    """Whether this proposal is the standing one sent again (a double click): by the same
+    person, moments ago, with the same summary. See :mod:`tracker.repeats`."""
+    return (
+        publication is not None
+        and publication.state == PublicationState.PROPOSED
+        and publication.proposed_by_id == actor.id
+        and publication.public_summary == summary
+        and repeats.is_recent(publication.proposed_at)
+    )
+
+
 def propose(actor: User, initiative: Initiative, summary: str) -> Publication:
     """The owner proposes (or proposes again, with a new summary). A published initiative whose
     summary changes goes back to the management group for approval."""
@@ -128,7 +149,10 @@ def propose(actor: User, initiative: Initiative, summary: str) -> Publication:
     if initiative.archived_at is not None:
         raise PublicationError(_l("An archived initiative cannot be published."))
     summary = _clean_summary(summary)
+    repeats.lock_initiative(initiative.id)
     publication = publication_of(initiative)
+    if _is_resent(publication, actor, summary):
+        return publication
     now = utcnow()
     if publication is None:
         publication = Publication(initiative_id=initiative.id, public_summary="")

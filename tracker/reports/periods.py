@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit, conflicts
+from .. import audit, conflicts, repeats
 from ..extensions import db
-from ..models import Committee, CommitteeMeeting, ReportingPeriod, User, utcnow
+from ..models import AuditEvent, Committee, CommitteeMeeting, ReportingPeriod, User, utcnow
 from ..permissions import can_manage_periods, require
 from .errors import PeriodConflict, PeriodError, PeriodNotOpen, ReportNotFound
 
@@ -221,11 +221,30 @@ def _snapshot(period: ReportingPeriod) -> dict:
     }
 
 
+def _repeated_period(actor: User, period: ReportingPeriod) -> ReportingPeriod | None:
+    """The newest period when ``period`` (not yet added) is it sent again (a double click):
+    created by the same person, moments ago, with the same name, dates and meetings. Its resend
+    answers with it rather than with "overlaps itself". See :mod:`tracker.repeats`."""
+    created_by_actor = select(AuditEvent.entity_id).where(
+        AuditEvent.action == "period.create",
+        AuditEvent.entity_type == ReportingPeriod.__tablename__,
+        AuditEvent.actor_id == actor.id,
+    )
+    scope = ReportingPeriod.id.in_(created_by_actor)
+    return repeats.latest_copy(ReportingPeriod, scope, _snapshot(period), held=_snapshot)
+
+
 def create_period(actor: User, data: PeriodData) -> ReportingPeriod:
+    """A new period; the same one sent again at once is the one made first."""
     require(can_manage_periods(actor))
-    _check(data, None)
+    # One new period at a time, so that the rules below see the one made just before.
+    repeats.lock_kind("reporting_period.create")
     period = ReportingPeriod()
     _apply(period, data)
+    repeated = _repeated_period(actor, period)
+    if repeated is not None:
+        return repeated
+    _check(data, None)
     db.session.add(period)
     db.session.flush()
     audit.record(actor, "period.create", period, changes=_snapshot(period))

@@ -26,5 +26,4 @@ def check_version(expected: str | None, values: dict) -> None:
     """Raise AdminConflict when the form was opened on another version of the record than
     ``values`` (its form's values now). A request without a version (made by hand) edits the
     record as it is."""
-    if expected is not None and expected != conflicts.version_of(values):
-        raise AdminConflict
+    conflicts.check_version(expected, values, AdminConflict)

@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ... import audit
+from ... import audit, conflicts
 from ...extensions import db
 from ...models import Department, Role, SsoGroupRole, SsoSettings, User, UserIdentity
 from ...permissions import can_administer, require
-from . import AdminError
+from . import AdminError, check_version
 
 SETTINGS_ID = 1
 GROUP_ID_MAX = 255
@@ -28,8 +28,23 @@ def settings(actor: User) -> SsoSettings:
     )
 
 
-def save_settings(actor: User, *, create_unknown_users: bool) -> dict:
+def settings_values(actor: User) -> dict:
+    """The settings as their form shows them (form data, by field name)."""
+    return {"create_unknown_users": "yes" if settings(actor).create_unknown_users else "no"}
+
+
+def settings_version(actor: User) -> str:
+    """The settings as their form shows them (see ``check_version``)."""
+    return conflicts.version_of(settings_values(actor))
+
+
+def save_settings(
+    actor: User, *, create_unknown_users: bool, expected_version: str | None = None
+) -> dict:
+    """Save the settings; a save made to another version than ``expected_version`` raises
+    AdminConflict."""
     require(can_administer(actor))
+    check_version(expected_version, settings_values(actor))
     row = db.session.get(SsoSettings, SETTINGS_ID)
     before = bool(row and row.create_unknown_users)
     if row is None:

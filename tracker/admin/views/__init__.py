@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 from flask_wtf import FlaskForm
 
 from ... import conflicts, params
@@ -27,9 +27,7 @@ def invalid(template: str, form: FlaskForm, error: AdminError | None = None, **c
     return render_template(template, form=form, **context), 422
 
 
-def posted_version(form: FlaskForm) -> str | None:
-    """The version of the record the form was opened on; None when the request names none."""
-    return form.version.data if "version" in request.form else None
+posted_version = conflicts.posted_version
 
 
 def conflict(
@@ -39,9 +37,7 @@ def conflict(
     kept, the form naming the saved version (so that sending it again applies the input on
     top), and what was saved shown beside it. ``saved`` is the saved record as form data; the
     session has been rolled back and the record read again."""
-    form.version.data = version
-    form.form_errors.append(error.message)
-    differs = conflicts.saved_differences(form, saved)
+    differs = conflicts.answer(form, saved, version, error.message)
     return render_template(template, form=form, saved=differs, **context), 409
 
 

@@ -6,25 +6,23 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import conflicts
 from ...auth import oidc
 from ...extensions import db
 from .. import bp
 from ..forms import ConfirmForm
-from ..services import AdminError
+from ..services import AdminConflict, AdminError
 from ..services import organisation as organisation_services
 from ..services import sso as services
 from ..sso_forms import GroupRoleForm, SsoSettingsForm
-from . import select_id
+from . import posted_version, select_id
 
 
-def _page(settings_form=None, group_form=None, status: int = 200):
+def _page(settings_form=None, group_form=None, status: int = 200, saved=None):
     departments = organisation_services.all_departments(current_user, active_only=True)
-    row = services.settings(current_user)
     if settings_form is None:
-        settings_form = SsoSettingsForm(
-            formdata=None,
-            data={"create_unknown_users": "yes" if row.create_unknown_users else "no"},
-        )
+        settings_form = SsoSettingsForm(formdata=None, data=services.settings_values(current_user))
+        settings_form.version.data = services.settings_version(current_user)
     if group_form is None:
         group_form = GroupRoleForm(formdata=None, departments=departments)
     return (
@@ -37,6 +35,7 @@ def _page(settings_form=None, group_form=None, status: int = 200):
             configured=oidc.configured(),
             discovery_url=current_app.config.get("OIDC_DISCOVERY_URL"),
             password_login=oidc.password_login(),
+            saved=saved,
         ),
         status,
     )
@@ -66,9 +65,21 @@ def sso_settings():
     form = SsoSettingsForm()
     if not form.validate_on_submit():
         return _page(settings_form=form, status=422)
-    services.save_settings(
-        current_user, create_unknown_users=form.create_unknown_users.data == "yes"
-    )
+    try:
+        services.save_settings(
+            current_user,
+            create_unknown_users=form.create_unknown_users.data == "yes",
+            expected_version=posted_version(form),
+        )
+    except AdminConflict as error:
+        db.session.rollback()
+        saved = conflicts.answer(
+            form,
+            services.settings_values(current_user),
+            services.settings_version(current_user),
+            error.message,
+        )
+        return _page(settings_form=form, status=409, saved=saved)
     db.session.commit()
     return _done(_("The sign-in settings have been saved."))
 
