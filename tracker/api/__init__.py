@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from ..extensions import csrf, db, limiter
 from ..permissions import PermissionDenied
+from .doc_text import N_
 from .problems import CONTENT_TYPE, flatten, is_api_request, problem
 from .schemas import ProblemSchema
 
@@ -128,18 +129,25 @@ class TrackerApi(_ProblemApi):
 
 api = TrackerApi()
 
-API_DESCRIPTION = """Read the portfolio of Initiativportföljen from BI tools and integrations.
-
-Authenticate with a personal access token (made in *My account*):
-`Authorization: Bearer ipf_…`. The session cookie is never accepted. A token acts as its user,
-with the same rights as in the browser; a read token cannot change anything.
-
-Every list is paged (`page`, `per_page` up to 200) and says how many items there are (`total`),
-with `links` to the other pages in the body and in a `Link` header. Reads carry an `ETag`; send it
-back in `If-None-Match` to get 304 when nothing changed. Errors are problem details
-(RFC 9457, `application/problem+json`) in the language of `Accept-Language`, else the user's.
-Requests are rate-limited per token; a 429 answer says when to try again in `Retry-After`.
-"""
+# Paragraph by paragraph, each a msgid of its own: the documentation page shows it translated.
+API_DESCRIPTION = "\n\n".join(
+    (
+        N_("Read the portfolio of Initiativportföljen from BI tools and integrations."),
+        N_(
+            "Authenticate with a personal access token (made in *My account*): "
+            "`Authorization: Bearer ipf_…`. The session cookie is never accepted. A token acts as "
+            "its user, with the same rights as in the browser; a read token cannot change anything."
+        ),
+        N_(
+            "Every list is paged (`page`, `per_page` up to 200) and says how many items there are "
+            "(`total`), with `links` to the other pages in the body and in a `Link` header. Reads "
+            "carry an `ETag`; send it back in `If-None-Match` to get 304 when nothing changed. "
+            "Errors are problem details (RFC 9457, `application/problem+json`) in the language of "
+            "`Accept-Language`, else the user's. Requests are rate-limited per token; a 429 answer "
+            "says when to try again in `Retry-After`."
+        ),
+    )
+)
 
 
 def _config(app: Flask) -> None:

@@ -30,7 +30,8 @@ from ..permissions import can_measure_benefit, require
 from . import bp, represent
 from . import schemas as s
 from .auth import require_write
-from .docs_helpers import ERRORS_READ, ERRORS_WRITE, documented
+from .doc_text import N_
+from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented
 from .pagination import page_body
 from .problems import problem
 from .services import page_of
@@ -50,7 +51,7 @@ def _decimal(**kwargs):
             # apispec calls every Decimal a number; this one is sent as text, exactly.
             "type": ["string", "null"] if kwargs.get("allow_none") else "string",
             "pattern": r"^-?\d+(\.\d+)?$",
-            "description": 'A decimal number as text, e.g. "12.5000".',
+            "description": N_('A decimal number as text, e.g. "12.5000".'),
         },
         **kwargs,
     )
@@ -64,7 +65,7 @@ class BenefitFilterArgs(s.Schema):
     committee = s.InitiativeArgs._declared_fields["committee"]
     department = s.InitiativeArgs._declared_fields["department"]
     principle = s.Text(
-        metadata={"description": "Principle key: the benefits that serve this principle."}
+        metadata={"description": N_("Principle key: the benefits that serve this principle.")}
     )
     status = s.InitiativeArgs._declared_fields["status"]
     health = s.InitiativeArgs._declared_fields["health"]
@@ -84,12 +85,14 @@ class BenefitSummarySchema(s.Schema):
     kind = fields.String(required=True, metadata={"enum": [k.value for k in BenefitKind]})
     kind_label = fields.String(required=True)
     initiative_id = fields.Integer(required=True)
-    initiative = fields.String(required=True, metadata={"description": "The initiative's title."})
-    department = fields.String(required=True, metadata={"description": "Department code."})
-    committee = fields.String(required=True, metadata={"description": "Committee code."})
-    owner = fields.String(required=True, metadata={"description": "The benefit owner's name."})
+    initiative = fields.String(
+        required=True, metadata={"description": N_("The initiative's title.")}
+    )
+    department = fields.String(required=True, metadata={"description": N_("Department code.")})
+    committee = fields.String(required=True, metadata={"description": N_("Committee code.")})
+    owner = fields.String(required=True, metadata={"description": N_("The benefit owner's name.")})
     principles = fields.List(fields.String(), required=True)
-    indicator = fields.String(required=True, metadata={"description": "The indicator's name."})
+    indicator = fields.String(required=True, metadata={"description": N_("The indicator's name.")})
     unit = fields.String(required=True)
     direction = fields.String(required=True, metadata={"enum": [d.value for d in Direction]})
     baseline_value = _decimal(required=True)
@@ -102,10 +105,10 @@ class BenefitSummarySchema(s.Schema):
     percent = fields.Integer(
         allow_none=True,
         required=True,
-        metadata={"description": "Share of the way from baseline to target, in percent."},
+        metadata={"description": N_("Share of the way from baseline to target, in percent.")},
     )
     expected_percent = fields.Integer(
-        required=True, metadata={"description": "Where a straight line would be today."}
+        required=True, metadata={"description": N_("Where a straight line would be today.")}
     )
     state = fields.String(required=True, metadata={"enum": [st.value for st in BenefitState]})
     state_label = fields.String(required=True)
@@ -125,7 +128,7 @@ class MeasurementSchema(s.Schema):
     corrects_id = fields.Integer(allow_none=True, required=True)
     corrected_by_id = fields.Integer(allow_none=True, required=True)
     standing = fields.Boolean(
-        required=True, metadata={"description": "False once a correction has replaced it."}
+        required=True, metadata={"description": N_("False once a correction has replaced it.")}
     )
 
 
@@ -137,13 +140,13 @@ class BenefitSchema(BenefitSummarySchema):
     measurements = fields.List(
         fields.Nested(MeasurementSchema),
         required=True,
-        metadata={"description": "Every measurement, corrected ones too, the oldest first."},
+        metadata={"description": N_("Every measurement, corrected ones too, the oldest first.")},
     )
 
 
 class RollupSchema(s.Schema):
     key = fields.String(
-        required=True, metadata={"description": "Principle key or department code."}
+        required=True, metadata={"description": N_("Principle key or department code.")}
     )
     label = fields.String(required=True)
     total = fields.Integer(required=True)
@@ -156,7 +159,7 @@ class RollupSchema(s.Schema):
     average_percent = fields.Integer(
         allow_none=True,
         required=True,
-        metadata={"description": "Average share of the way to target of the measured ones."},
+        metadata={"description": N_("Average share of the way to target of the measured ones.")},
     )
 
 
@@ -191,7 +194,7 @@ class NewMeasurementSchema(s.Schema):
     value = NumberInput(
         required=True,
         error_messages={"required": s.MESSAGES["required"], "null": s.MESSAGES["null"]},
-        metadata={"type": ["number", "string"], "description": 'e.g. 12.5 or "12,5".'},
+        metadata={"type": ["number", "string"], "description": N_('e.g. 12.5 or "12,5".')},
     )
     measured_on = fields.Date(
         required=True,
@@ -202,7 +205,9 @@ class NewMeasurementSchema(s.Schema):
         allow_none=True,
         load_default=None,
         validate=s.id_range(),
-        metadata={"description": "The measurement this one corrects (then a comment is needed)."},
+        metadata={
+            "description": N_("The measurement this one corrects (then a comment is needed).")
+        },
     )
 
 
@@ -236,13 +241,15 @@ def _today() -> date:
 @bp.get("/benefits")
 @bp.arguments(BenefitArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(BenefitSummarySchema, "BenefitPage"), ERRORS_READ)
+@described(
+    N_("Every benefit you may read, with its indicator and latest measurement."),
+    N_(
+        "The same filters as the benefits page: `committee`, `department`, `status`, `health`, "
+        "`stale=true` and `q` select by the initiative; `principle` (key) gives the benefits "
+        "that serve the principle. A committee reader sees only their committee's benefits."
+    ),
+)
 def benefits(page: int, per_page: int, **args):
-    """Every benefit you may read, with its indicator and latest measurement.
-
-    The same filters as the benefits page: `committee`, `department`, `status`, `health`,
-    `stale=true` and `q` select by the initiative; `principle` (key) gives the benefits that
-    serve the principle. A committee reader sees only their committee's benefits.
-    """
     query = benefit_services.search_query(_user(), _filters(args), settings.stale_days())
     items, total = page_of(query, page, per_page)
     today = _today()
@@ -256,12 +263,15 @@ def benefits(page: int, per_page: int, **args):
 @bp.get("/benefits/summary")
 @bp.arguments(BenefitFilterArgs, location="query", as_kwargs=True)
 @documented(BenefitSummaryFiguresSchema, ERRORS_READ)
+@described(
+    N_("The benefits page's roll-ups: in all, per guiding principle and per department."),
+    N_(
+        "The same filters as `/benefits`; counts per state, overdue measurements and the "
+        "average share of the way to the target, computed by the same function as the page and "
+        "dashboard."
+    ),
+)
 def benefits_summary(**args):
-    """The benefits page's roll-ups: in all, per guiding principle and per department.
-
-    The same filters as `/benefits`; counts per state, overdue measurements and the average
-    share of the way to the target, computed by the same function as the page and dashboard.
-    """
     view = overview.build(
         _user(), _filters(args), settings.stale_days(), _today(), str(get_locale() or "sv")
     )
@@ -274,12 +284,14 @@ def benefits_summary(**args):
 
 @bp.get("/benefits/<int:benefit_id>")
 @documented(BenefitSchema, ERRORS_READ)
+@described(
+    N_("One benefit with its indicator, figures and every measurement."),
+    N_(
+        "A correction names the measurement it replaces (`corrects_id`); the replaced one has "
+        "`standing` false and `corrected_by_id`."
+    ),
+)
 def benefit(benefit_id: int):
-    """One benefit with its indicator, figures and every measurement.
-
-    A correction names the measurement it replaces (`corrects_id`); the replaced one has
-    `standing` false and `corrected_by_id`.
-    """
     found = benefit_services.get_benefit(_user(), _id(benefit_id))
     return represent.benefit(found, figures(found.indicator, found.initiative.status, _today()))
 
@@ -291,16 +303,19 @@ def benefit(benefit_id: int):
 @limiter.limit(lambda: _write_limit())
 @bp.arguments(NewMeasurementSchema, location="json")
 @documented(MeasurementSchema, ERRORS_MEASURE, status=201, conditional=False)
+@described(
+    N_("Register a measurement, or a correction of one."),
+    N_(
+        "A correction names the measurement it replaces in `corrects_id` and says why in "
+        "`comment`; measurements are never changed or deleted."
+    ),
+    N_(
+        "Needs a read-write token and the right to measure: the initiative's owner, a co-owner, "
+        "the benefit owner or an administrator. The date may not be before the baseline nor in "
+        "the future; every broken rule is named in one 422 answer."
+    ),
+)
 def post_measurement(body: dict, benefit_id: int):
-    """Register a measurement, or a correction of one.
-
-    A correction names the measurement it replaces in `corrects_id` and says why in `comment`;
-    measurements are never changed or deleted.
-
-    Needs a read-write token and the right to measure: the initiative's owner, a co-owner, the
-    benefit owner or an administrator. The date may not be before the baseline nor in the
-    future; every broken rule is named in one 422 answer.
-    """
     require_write()
     user = _user()
     found = benefit_services.get_benefit(user, _id(benefit_id))

@@ -1,5 +1,8 @@
 """The API's documentation page, drawn on the server from the OpenAPI description.
 
+The description is English (it is the machine contract, see ``doc_text``); the page shows each
+of its texts in the reader's language, looked up in the catalogue as it is drawn.
+
 No JavaScript viewer and no CDN: the page is plain HTML with the product's own stylesheet, so it
 works under the strict Content-Security-Policy and with a screen reader. It needs no sign-in (it
 holds no data) and, being under /api/, sets no cookie.
@@ -12,6 +15,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup, escape
+
+from . import doc_text
 
 bp = Blueprint("api_docs", __name__)
 
@@ -29,7 +34,13 @@ def inline(text: str | None) -> Markup:
 
 
 def paragraphs(text: str | None) -> list[Markup]:
-    return [inline(" ".join(p.split())) for p in (text or "").split("\n\n") if p.strip()]
+    """A description's paragraphs in the reader's language, as HTML."""
+    return [inline(" ".join(p.split())) for p in doc_text.paragraphs(text)]
+
+
+def described(text: str | None) -> Markup:
+    """A one-paragraph description in the reader's language, as HTML."""
+    return inline(doc_text.translated(text))
 
 
 def _resolve(spec: dict, node: dict | None) -> dict:
@@ -63,7 +74,7 @@ def fields_of(spec: dict, schema: dict) -> list[dict[str, Any]]:
             "name": name,
             "type": type_of(spec, prop),
             "required": name in required,
-            "description": inline(prop.get("description")),
+            "description": described(prop.get("description")),
         }
         for name, prop in schema.get("properties", {}).items()
     ]
@@ -82,7 +93,7 @@ def operations(spec: dict) -> list[dict[str, Any]]:
                     "in": p["in"],
                     "required": p.get("required", False),
                     "type": type_of(spec, p.get("schema", {})),
-                    "description": inline(p.get("description")),
+                    "description": described(p.get("description")),
                 }
                 for p in [*item.get("parameters", []), *op.get("parameters", [])]
             ]
@@ -90,7 +101,7 @@ def operations(spec: dict) -> list[dict[str, Any]]:
             responses = [
                 {
                     "code": code,
-                    "description": inline(r.get("description")),
+                    "description": described(r.get("description")),
                     "type": ", ".join(
                         f"{ctype}: {type_of(spec, c.get('schema', {}))}"
                         for ctype, c in r.get("content", {}).items()
@@ -103,7 +114,7 @@ def operations(spec: dict) -> list[dict[str, Any]]:
                     "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
                     "method": method.upper(),
                     "path": path,
-                    "summary": op.get("summary") or "",
+                    "summary": described(op.get("summary")),
                     "description": paragraphs(op.get("description")),
                     "parameters": params,
                     "body": fields_of(spec, body["schema"]) if body else None,

@@ -28,7 +28,8 @@ from ..reports import services as report_services
 from ..reports.errors import ReportNotFound
 from . import bp, represent
 from . import schemas as s
-from .docs_helpers import ERRORS_READ, documented, problems
+from .doc_text import N_
+from .docs_helpers import ERRORS_READ, NOT_MODIFIED, described, documented, problems
 from .pagination import page_body
 from .problems import problem
 from .services import page_of
@@ -40,9 +41,9 @@ PERIOD_STATES = ["open", "not_open", "closed"]
 
 
 class MeetingSchema(s.Schema):
-    committee = fields.String(required=True, metadata={"description": "The committee's code."})
+    committee = fields.String(required=True, metadata={"description": N_("The committee's code.")})
     meets_on = fields.Date(allow_none=True, required=True)
-    dnr = fields.String(required=True, metadata={"description": "The diary number (dnr)."})
+    dnr = fields.String(required=True, metadata={"description": N_("The diary number (dnr).")})
 
 
 class PeriodSchema(s.Schema):
@@ -51,7 +52,7 @@ class PeriodSchema(s.Schema):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     deadline = fields.Date(
-        required=True, metadata={"description": "The last day for managers' reports."}
+        required=True, metadata={"description": N_("The last day for managers' reports.")}
     )
     state = fields.String(required=True, metadata={"enum": PERIOD_STATES})
     state_label = fields.String(required=True)
@@ -62,19 +63,24 @@ class PeriodSchema(s.Schema):
 class ReportSummarySchema(s.Schema):
     id = fields.Integer(required=True)
     period_id = fields.Integer(required=True)
-    period = fields.String(required=True, metadata={"description": "The period's name."})
-    committee = fields.String(required=True, metadata={"description": "The committee's code."})
+    period = fields.String(required=True, metadata={"description": N_("The period's name.")})
+    committee = fields.String(required=True, metadata={"description": N_("The committee's code.")})
     committee_name = fields.String(required=True)
-    version = fields.Integer(required=True, metadata={"description": "1, then one per correction."})
-    correction = fields.Boolean(
-        required=True, metadata={"description": "A version after the first."}
+    version = fields.Integer(
+        required=True, metadata={"description": N_("1, then one per correction.")}
     )
-    reason = fields.String(required=True, metadata={"description": "Why a correction was made."})
+    correction = fields.Boolean(
+        required=True, metadata={"description": N_("A version after the first.")}
+    )
+    reason = fields.String(
+        required=True, metadata={"description": N_("Why a correction was made.")}
+    )
     frozen_at = fields.DateTime(required=True)
     frozen_by = fields.String(required=True)
     initiative_count = fields.Integer(required=True)
     sha256 = fields.String(
-        required=True, metadata={"description": "SHA-256 of the snapshot's stored text, in hex."}
+        required=True,
+        metadata={"description": N_("SHA-256 of the snapshot's stored text, in hex.")},
     )
     url = fields.String(required=True)
 
@@ -83,7 +89,7 @@ class PeriodDetailSchema(PeriodSchema):
     reports = fields.List(
         fields.Nested(ReportSummarySchema),
         required=True,
-        metadata={"description": "The newest version of each committee's report you may read."},
+        metadata={"description": N_("The newest version of each committee's report you may read.")},
     )
 
 
@@ -101,23 +107,27 @@ class ReportSchema(ReportSummarySchema):
     snapshot = fields.Dict(
         required=True,
         metadata={
-            "description": "The report exactly as frozen. Serialised with sorted keys, no spaces "
-            "and UTF-8 (as /snapshot gives it), its SHA-256 is `sha256`."
+            "description": N_(
+                "The report exactly as frozen. Serialised with sorted keys, no spaces "
+                "and UTF-8 (as /snapshot gives it), its SHA-256 is `sha256`."
+            )
         },
     )
     snapshot_url = fields.String(required=True)
     versions = fields.List(
         fields.Nested(VersionSchema),
         required=True,
-        metadata={"description": "Every version of this committee's report for the period."},
+        metadata={"description": N_("Every version of this committee's report for the period.")},
     )
 
 
 class ReportArgs(s.PageArgs):
-    committee = s.Text(metadata={"description": "Committee code, e.g. BUN."})
-    period = s.Int(validate=s.id_range(), metadata={"description": "A period's id."})
+    committee = s.Text(metadata={"description": N_("Committee code, e.g. BUN.")})
+    period = s.Int(validate=s.id_range(), metadata={"description": N_("A period's id.")})
     latest = fields.Boolean(
-        metadata={"description": "Only the newest version of each report (corrections replace)."},
+        metadata={
+            "description": N_("Only the newest version of each report (corrections replace).")
+        },
         error_messages=s._messages(invalid=_l("Use true or false.")),
     )
 
@@ -145,11 +155,14 @@ def _today():
 @bp.get("/periods")
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(PeriodSchema, "PeriodPage"), ERRORS_READ)
+@described(
+    N_("The reporting calendar, the newest period first."),
+    N_(
+        "Each period with its last day for managers' reports, its state and the committees' "
+        "meetings."
+    ),
+)
 def periods(page: int, per_page: int):
-    """The reporting calendar, the newest period first.
-
-    Each period with its last day for managers' reports, its state and the committees' meetings.
-    """
     require(can_read_portfolio(_user()))
     items, total = page_of(period_services.periods_query(), page, per_page)
     today = _today()
@@ -158,11 +171,11 @@ def periods(page: int, per_page: int):
 
 @bp.get("/periods/<int:period_id>")
 @documented(PeriodDetailSchema, ERRORS_READ)
+@described(
+    N_("One reporting period, with its frozen reports."),
+    N_("`reports` holds the newest version of each committee's report that you may read."),
+)
 def period(period_id: int):
-    """One reporting period, with its frozen reports.
-
-    `reports` holds the newest version of each committee's report that you may read.
-    """
     user = _user()
     require(can_read_portfolio(user))
     found = period_services.get_period(_id(period_id))
@@ -189,6 +202,14 @@ def _committee_id(code: str | None) -> int | None:
 @bp.get("/reports")
 @bp.arguments(ReportArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(ReportSummarySchema, "ReportPage"), ERRORS_READ)
+@described(
+    N_("The archive of frozen committee reports, without their content."),
+    N_(
+        "Filters: `committee` (code), `period` (id), `latest=true` (only each report's newest "
+        "version). A committee reader limited to one committee sees only that committee's "
+        "reports."
+    ),
+)
 def reports(
     page: int,
     per_page: int,
@@ -196,11 +217,6 @@ def reports(
     period: int | None = None,
     latest: bool = False,
 ):
-    """The archive of frozen committee reports, without their content.
-
-    Filters: `committee` (code), `period` (id), `latest=true` (only each report's newest
-    version). A committee reader limited to one committee sees only that committee's reports.
-    """
     query = report_services.archive_query(
         _user(), committee_id=_committee_id(committee), period_id=period, latest_only=latest
     )
@@ -210,12 +226,14 @@ def reports(
 
 @bp.get("/reports/<int:report_id>")
 @documented(ReportSchema, ERRORS_READ)
+@described(
+    N_("One frozen report, exactly as frozen."),
+    N_(
+        "The snapshot as stored, its SHA-256, its version and, for a correction, the reason; "
+        "and every version of the same committee's report for the period."
+    ),
+)
 def report(report_id: int):
-    """One frozen report, exactly as frozen.
-
-    The snapshot as stored, its SHA-256, its version and, for a correction, the reason; and
-    every version of the same committee's report for the period.
-    """
     found = report_services.get_report(_user(), _id(report_id))
     return represent.report(found, report_services.content(found), report_services.versions(found))
 
@@ -225,17 +243,19 @@ def report(report_id: int):
     200,
     {"type": "object"},
     content_type="application/json",
-    description="The stored text of the snapshot, byte for byte: its SHA-256 is the report's "
-    "`sha256`, also sent as `Repr-Digest` (RFC 9530).",
+    description=N_(
+        "The stored text of the snapshot, byte for byte: its SHA-256 is the report's "
+        "`sha256`, also sent as `Repr-Digest` (RFC 9530)."
+    ),
     headers={
         "ETag": {"schema": {"type": "string"}, "description": "The SHA-256."},
         "Repr-Digest": {"schema": {"type": "string"}, "description": "sha-256=:…:"},
     },
 )
-@bp.alt_response(304, description="Not modified (If-None-Match matched the ETag).", success=True)
+@bp.alt_response(304, description=NOT_MODIFIED, success=True)
 @problems(ERRORS_READ)
+@described(N_("The frozen snapshot's exact bytes, to check its SHA-256 or to archive it."))
 def report_snapshot(report_id: int):
-    """The frozen snapshot's exact bytes, to check its SHA-256 or to archive it."""
     found = report_services.get_report(_user(), _id(report_id))
     body = found.content.encode("utf-8")
     response = Response(body, mimetype="application/json")

@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from ..initiatives.services import LONG_TEXT_LIMIT
 from ..models import DecisionKind, Health, Status
 from ..validators import has_control_characters
+from .doc_text import N_
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -106,14 +107,16 @@ class FieldProblemSchema(Schema):
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 
-    type = fields.String(required=True, metadata={"description": "A URI that names the problem."})
+    type = fields.String(
+        required=True, metadata={"description": N_("A URI that names the problem.")}
+    )
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
     instance = fields.String()
     errors = fields.List(fields.Nested(FieldProblemSchema))
     current = fields.Dict(
-        metadata={"description": "On 409: the record as it is now."},
+        metadata={"description": N_("On 409: the record as it is now.")},
     )
 
 
@@ -128,12 +131,12 @@ class PageArgs(Schema):
     page = Int(
         load_default=1,
         validate=validate.Range(1, MAX_PAGE, error=_l("Enter a page between 1 and 100000.")),
-        metadata={"description": "Page number, from 1."},
+        metadata={"description": N_("Page number, from 1.")},
     )
     per_page = Int(
         load_default=DEFAULT_PER_PAGE,
         validate=validate.Range(1, MAX_PER_PAGE, error=_l("Enter a page size between 1 and 200.")),
-        metadata={"description": "Items per page (1–200)."},
+        metadata={"description": N_("Items per page (1–200).")},
     )
 
 
@@ -150,7 +153,9 @@ def list_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
-            "total": fields.Integer(required=True, metadata={"description": "Items in all pages."}),
+            "total": fields.Integer(
+                required=True, metadata={"description": N_("Items in all pages.")}
+            ),
             "page": fields.Integer(required=True),
             "per_page": fields.Integer(required=True),
             "pages": fields.Integer(required=True),
@@ -174,7 +179,7 @@ class DepartmentSchema(Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
-    committee = fields.String(required=True, metadata={"description": "The committee's code."})
+    committee = fields.String(required=True, metadata={"description": N_("The committee's code.")})
     parent = fields.String(allow_none=True, required=True)
     active = fields.Boolean(required=True)
 
@@ -182,7 +187,7 @@ class DepartmentSchema(Schema):
 class PrincipleSchema(Schema):
     id = fields.Integer(required=True)
     key = fields.String(required=True)
-    name = fields.String(required=True, metadata={"description": "In the user's language."})
+    name = fields.String(required=True, metadata={"description": N_("In the user's language.")})
     name_sv = fields.String(required=True)
     name_en = fields.String(required=True)
     description = fields.String(required=True)
@@ -193,16 +198,16 @@ class PrincipleSchema(Schema):
 
 
 class InitiativeArgs(PageArgs):
-    committee = Text(metadata={"description": "Committee code, e.g. KS."})
-    department = Text(metadata={"description": "Department code."})
-    principle = Text(metadata={"description": "Principle key."})
-    status = fields.List(choice(Status), metadata={"description": "May repeat."})
-    health = fields.List(choice(Health), metadata={"description": "May repeat."})
+    committee = Text(metadata={"description": N_("Committee code, e.g. KS.")})
+    department = Text(metadata={"description": N_("Department code.")})
+    principle = Text(metadata={"description": N_("Principle key.")})
+    status = fields.List(choice(Status), metadata={"description": N_("May repeat.")})
+    health = fields.List(choice(Health), metadata={"description": N_("May repeat.")})
     stale = fields.Boolean(
-        metadata={"description": "Only initiatives without a recent status update."},
+        metadata={"description": N_("Only initiatives without a recent status update.")},
         error_messages=_messages(invalid=_l("Use true or false.")),
     )
-    q = Text(metadata={"description": "Text searched in title and purpose."})
+    q = Text(metadata={"description": N_("Text searched in title and purpose.")})
     sort = Text(
         validate=validate.OneOf(
             [
@@ -212,12 +217,12 @@ class InitiativeArgs(PageArgs):
             ],
             error=_l("Unknown sort order."),
         ),
-        metadata={"description": "A column, with - for descending. Default -updated."},
+        metadata={"description": N_("A column, with - for descending. Default -updated.")},
     )
 
 
 class PrincipleLinkSchema(Schema):
-    principle = fields.String(required=True, metadata={"description": "The principle's key."})
+    principle = fields.String(required=True, metadata={"description": N_("The principle's key.")})
     name = fields.String(required=True)
     motivation = fields.String(required=True)
 
@@ -225,9 +230,9 @@ class PrincipleLinkSchema(Schema):
 class InitiativeSummarySchema(Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
-    department = fields.String(required=True, metadata={"description": "Department code."})
-    committee = fields.String(required=True, metadata={"description": "Committee code."})
-    owner = fields.String(required=True, metadata={"description": "The owner's name."})
+    department = fields.String(required=True, metadata={"description": N_("Department code.")})
+    committee = fields.String(required=True, metadata={"description": N_("Committee code.")})
+    owner = fields.String(required=True, metadata={"description": N_("The owner's name.")})
     status = fields.String(required=True, metadata={"enum": [s.value for s in Status]})
     status_label = fields.String(required=True)
     health = fields.String(required=True, metadata={"enum": [h.value for h in Health]})
@@ -293,15 +298,17 @@ class NewStatusUpdateSchema(Schema):
     version = Int(
         validate=id_range(0),
         metadata={
-            "description": "Optional. The initiative's version (it counts edits of its details, "
-            "not status updates): 409 when it has been edited since. For any change, another "
-            "status update included, send If-Match with the initiative's ETag."
+            "description": N_(
+                "Optional. The initiative's version (it counts edits of its details, "
+                "not status updates): 409 when it has been edited since. For any change, another "
+                "status update included, send If-Match with the initiative's ETag."
+            )
         },
     )
 
 
 class DecisionArgs(PageArgs):
-    initiative = Int(validate=id_range(), metadata={"description": "Only this initiative's."})
+    initiative = Int(validate=id_range(), metadata={"description": N_("Only this initiative's.")})
 
 
 class DecisionSchema(Schema):
@@ -341,7 +348,7 @@ class CountsSchema(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         required=True,
-        metadata={"description": "Active initiatives only."},
+        metadata={"description": N_("Active initiatives only.")},
     )
     stale = fields.Integer(required=True)
     support_requested = fields.Integer(required=True)
@@ -350,7 +357,7 @@ class CountsSchema(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         required=True,
-        metadata={"description": "Initiatives per principle key."},
+        metadata={"description": N_("Initiatives per principle key.")},
     )
 
 
@@ -368,7 +375,7 @@ class CommitteeFiguresSchema(Schema):
 
 
 class MonthSchema(Schema):
-    month = fields.String(required=True, metadata={"description": "YYYY-MM"})
+    month = fields.String(required=True, metadata={"description": N_("YYYY-MM")})
     updates = fields.Integer(required=True)
     by_health = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
@@ -380,5 +387,7 @@ class DashboardSchema(Schema):
     attention = fields.List(
         fields.Nested(InitiativeSummarySchema),
         required=True,
-        metadata={"description": "Off track, asking for support or stale; the most urgent first."},
+        metadata={
+            "description": N_("Off track, asking for support or stale; the most urgent first.")
+        },
     )

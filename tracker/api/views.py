@@ -18,7 +18,8 @@ from ..portfolio import filters as portfolio_filters
 from . import bp, represent, services
 from . import schemas as s
 from .auth import require_write
-from .docs_helpers import ERRORS_READ, ERRORS_WRITE, documented
+from .doc_text import N_
+from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented
 from .pagination import page_body
 
 
@@ -54,13 +55,16 @@ def _filters(args: dict) -> portfolio_filters.PortfolioFilter:
 @bp.get("/initiatives")
 @bp.arguments(s.InitiativeArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.InitiativeSummarySchema, "InitiativePage"), ERRORS_READ)
+@described(
+    N_("The portfolio list, with the same filters as in the browser."),
+    N_(
+        "Filters: `committee` and `department` (codes), `principle` (key), `status` and "
+        "`health` (may repeat), `stale=true`, `q` (text in title and purpose). Archived "
+        "initiatives are not listed. A committee reader limited to one committee sees only its "
+        "departments' initiatives."
+    ),
+)
 def initiatives(page: int, per_page: int, sort: str | None = None, **args):
-    """The portfolio list, with the same filters as in the browser.
-
-    Filters: `committee` and `department` (codes), `principle` (key), `status` and `health`
-    (may repeat), `stale=true`, `q` (text in title and purpose). Archived initiatives are not
-    listed. A committee reader limited to one committee sees only its departments' initiatives.
-    """
     filters = _filters(args)
     stale_days = settings.stale_days()
     result = listing.search(
@@ -76,8 +80,8 @@ def initiatives(page: int, per_page: int, sort: str | None = None, **args):
 
 @bp.get("/initiatives/<int:initiative_id>")
 @documented(s.InitiativeSchema, ERRORS_READ)
+@described(N_("One initiative with its principle links (how it contributes to each principle)."))
 def initiative(initiative_id: int):
-    """One initiative with its principle links (how it contributes to each principle)."""
     found = initiative_services.get_initiative(_user(), _id(initiative_id))
     from .conditional import initiative_etag
 
@@ -88,8 +92,8 @@ def initiative(initiative_id: int):
 @bp.get("/initiatives/<int:initiative_id>/updates")
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.StatusUpdateSchema, "StatusUpdatePage"), ERRORS_READ)
+@described(N_("The initiative's status updates (append-only), the newest first."))
 def status_updates(initiative_id: int, page: int, per_page: int):
-    """The initiative's status updates (append-only), the newest first."""
     found = initiative_services.get_initiative(_user(), _id(initiative_id))
     items, total = services.status_updates(_user(), found.id, page, per_page)
     return page_body([represent.status_update(u) for u in items], total, page, per_page)
@@ -99,16 +103,18 @@ def status_updates(initiative_id: int, page: int, per_page: int):
 @limiter.limit(lambda: _write_limit())
 @bp.arguments(s.NewStatusUpdateSchema, location="json")
 @documented(s.StatusUpdateSchema, ERRORS_WRITE, status=201, conditional=False)
+@described(
+    N_("Post a status update: it becomes the initiative's current status, health and progress."),
+    N_(
+        "Needs a read-write token and the right to change the initiative (its owner, a co-owner "
+        "or an administrator). Send `version` (the initiative's `version` you based the report "
+        "on: it counts edits of the initiative's details, not status updates), or an `If-Match` "
+        "header with the initiative's ETag (any change, another status update included): when "
+        "the initiative has changed since in that sense, the answer is 409 with its current "
+        "state in `current`, and nothing is saved."
+    ),
+)
 def post_status_update(body: dict, initiative_id: int):
-    """Post a status update: it becomes the initiative's current status, health and progress.
-
-    Needs a read-write token and the right to change the initiative (its owner, a co-owner or an
-    administrator). Send `version` (the initiative's `version` you based the report on: it
-    counts edits of the initiative's details, not status updates), or an `If-Match` header with
-    the initiative's ETag (any change, another status update included): when the initiative has
-    changed since in that sense, the answer is 409 with its current state in `current`, and
-    nothing is saved.
-    """
     require_write()
     user = _user()
     found = initiative_services.get_initiative(user, _id(initiative_id), for_edit=True)
@@ -143,8 +149,10 @@ def _write_limit() -> str:
 @bp.get("/decisions")
 @bp.arguments(s.DecisionArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.DecisionSchema, "DecisionPage"), ERRORS_READ)
+@described(
+    N_("The management group's decisions on the initiatives you may read, the newest first.")
+)
 def decisions(page: int, per_page: int, initiative: int | None = None):
-    """The management group's decisions on the initiatives you may read, the newest first."""
     items, total = services.decisions(_user(), page, per_page, initiative)
     return page_body([represent.decision(d) for d in items], total, page, per_page)
 
@@ -152,8 +160,8 @@ def decisions(page: int, per_page: int, initiative: int | None = None):
 @bp.get("/principles")
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.PrincipleSchema, "PrinciplePage"), ERRORS_READ)
+@described(N_("The guiding principles (ledord), retired ones included and marked."))
 def principles(page: int, per_page: int):
-    """The guiding principles (ledord), retired ones included and marked."""
     items, total = services.principles(_user(), page, per_page)
     return page_body([represent.principle(p) for p in items], total, page, per_page)
 
@@ -161,8 +169,8 @@ def principles(page: int, per_page: int):
 @bp.get("/committees")
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.CommitteeSchema, "CommitteePage"), ERRORS_READ)
+@described(N_("The political committees (nämnder)."))
 def committees(page: int, per_page: int):
-    """The political committees (nämnder)."""
     items, total = services.committees(_user(), page, per_page)
     body = [
         {"id": c.id, "short_name": c.short_name, "name": c.name, "active": c.active} for c in items
@@ -173,8 +181,8 @@ def committees(page: int, per_page: int):
 @bp.get("/departments")
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.DepartmentSchema, "DepartmentPage"), ERRORS_READ)
+@described(N_("The departments (kontor, avdelningar, enheter) and the committee each reports to."))
 def departments(page: int, per_page: int):
-    """The departments (kontor, avdelningar, enheter) and the committee each reports to."""
     items, total = services.departments(_user(), page, per_page)
     body = [
         {
@@ -196,9 +204,13 @@ def departments(page: int, per_page: int):
 @bp.get("/dashboard")
 @bp.arguments(s.DashboardArgs, location="query", as_kwargs=True)
 @documented(s.DashboardSchema, ERRORS_READ)
+@described(
+    N_(
+        "The dashboard's figures for your scope and the filters: totals, per committee and "
+        "department, the last twelve months' status updates, and what needs attention."
+    )
+)
 def dashboard(**args):
-    """The dashboard's figures for your scope and the filters: totals, per committee and
-    department, the last twelve months' status updates, and what needs attention."""
     filters = _filters(args)
     stale_days = settings.stale_days()
     board = dashboard_service.build(_user(), filters, stale_days)
