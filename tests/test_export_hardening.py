@@ -179,16 +179,16 @@ DIRECTION = {
     "FSI": "\u2068",
     "PDI": "\u2069",
 }
-# Other invisible characters no text may hold: zero-width space, word joiner, byte order mark,
-# an emoji tag (which can hide text), private use, a C1 control (NEL).
+# Other invisible characters no text may hold: an emoji tag (which can hide text), private use,
+# a C1 control (NEL).
 INVISIBLE = {
-    "ZWSP": "\u200b",
-    "WJ": "\u2060",
-    "BOM": "\ufeff",
     "TAG": "\U000e0041",
     "PUA": "\ue000",
     "NEL": "\x85",
 }
+# Invisible characters that carry nothing (zero-width space, word joiner, byte order mark): not
+# refused but dropped, wherever text comes in (tests/test_invisible_characters.py).
+DROPPED = {"ZWSP": "\u200b", "WJ": "\u2060", "BOM": "\ufeff"}
 
 
 @pytest.mark.parametrize("name", ["RLO", "LRI", "PDI", "RLM", "ALM"])
@@ -268,6 +268,13 @@ def test_one_rule_for_forms_the_api_the_import_and_the_export_heading(app):
                     field.deserialize(text)
             with pytest.raises(FilterError):
                 heading.parse(MultiDict({"meeting": text}))
+        for character in DROPPED.values():
+            text = f"a{character}b"
+            assert has_control_characters(text)  # what is left once they are dropped is checked
+            assert Text().deserialize(text) == Text(multiline=True).deserialize(text) == "ab"
+            assert (
+                heading.parse(MultiDict({"meeting": text, "dnr": f"KS{character}"})).meeting == "ab"
+            )
         for text in ("Kommun\u00adstyrelsen", "Möte \U0001f469\u200d\U0001f4bb", "Ärende"):
             assert not has_control_characters(text)
             assert Text().deserialize(text) == text

@@ -330,7 +330,7 @@ def test_invisible_and_direction_characters_in_a_cell_are_refused_as_in_the_form
     rows = [
         ROW_1.replace("WS-01;E-tjänst", "WS-21;E-tjänst \u202eemit i"),  # 2: right-to-left
         ROW_1.replace("WS-01;E-tjänst", "WS-22;E-tjänst").replace("Invånare", "Inv\u2066ånare"),
-        ROW_1.replace("WS-01;E-tjänst", "WS-23;E-tjänst\u200b"),  # 4: zero-width space
+        ROW_1.replace("WS-01;E-tjänst", "WS-23;E-tjänst\U000e0041"),  # 4: an emoji tag
         ROW_1.replace(
             "WS-01;E-tjänst", "WS-24;Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb"
         ),

@@ -666,3 +666,16 @@ def test_a_report_frozen_before_support_requests_still_shows_what_it_asked():
         "2026-02-01",
         88,
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["Tertial\u202e 1", "Tertial\u200b 1", "Tertial\t1", "Ter\x00tial"]
+)
+def test_a_period_name_is_held_to_the_one_character_rule(org, name):
+    """The period's own check is the forms' rule (tracker.validators), not a narrower copy of
+    it: a character that turns the text around, an invisible one or a tab is refused too."""
+    from tracker.reports.errors import PeriodError
+
+    with pytest.raises(PeriodError) as refused:
+        period(org, name=name)
+    assert refused.value.field == "name"

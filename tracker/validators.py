@@ -1,7 +1,8 @@
 """Validators every form shares: text without control characters, dates a database can hold.
 
 One home for each rule (STYLE.md: no rule written in several places): the forms, the API's text
-fields, the import and the export heading all ask :func:`has_control_characters`.
+fields, the import and the export heading all ask :func:`has_control_characters`, after each
+has dropped the invisible characters that carry nothing (:func:`strip_invisible`).
 """
 
 from __future__ import annotations
@@ -34,12 +35,29 @@ DIRECTION_CHARACTERS = frozenset(
     "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
 )
 
+# Invisible characters that carry nothing a reader sees, which Word and web pages leave in pasted
+# text: the zero-width space, the word joiner and the byte order mark (U+FEFF, also the old
+# zero-width no-break space). Dropped without a word wherever text comes in, typed or stored before
+# the rule above, so that nobody has to hunt for a character they cannot see; the rest of the
+# text is kept exactly as it was. The zero-width joiner and non-joiner are not among them: they
+# change what is seen (one emoji or several, the letter forms of Persian).
+INVISIBLE_CHARACTERS = frozenset("\u200b\u2060\ufeff")
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))
+
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
 # What every choice field says of a value that is none of its choices, also one that cannot even
 # be read as one ("abc" for an id), instead of WTForms' "Felaktigt val; kunde inte ceorce:a".
 NOT_A_CHOICE = _l("Not a valid choice.")
+
+
+def strip_invisible(text):
+    """The text without its zero-width spaces, word joiners and byte order marks; anything else
+    (None, a value that is no text) as it is."""
+    if not isinstance(text, str) or not text:
+        return text
+    return text.translate(_DROP_INVISIBLE)
 
 
 def forbidden_characters(text: str | None, multiline: bool = False) -> set[str]:
@@ -100,11 +118,13 @@ class SensibleDate:
 
 
 class TrackerForm(FlaskForm):
-    """The base of every form: each text field refuses control characters (a text area keeps
-    tab and line breaks). Hidden fields carry the application's own values (and ``next`` is
-    normalised where it is used); passwords accept any character (ASVS 6.2.9). Every date is
-    one from 1900 to 2999. Every choice field (select, radio buttons, checkboxes) answers a
-    value that is none of its choices with :data:`NOT_A_CHOICE`, unless it has its own message."""
+    """The base of every form: each text field drops the invisible characters that carry
+    nothing (:func:`strip_invisible`, from what was typed and from the stored value it shows)
+    and refuses other control characters (a text area keeps tab and line breaks). Hidden
+    fields carry the application's own values (and ``next`` is normalised where it is used);
+    passwords accept any character (ASVS 6.2.9). Every date is one from 1900 to 2999. Every
+    choice field (select, radio buttons, checkboxes) answers a value that is none of its
+    choices with :data:`NOT_A_CHOICE`, unless it has its own message."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -113,6 +133,7 @@ class TrackerForm(FlaskForm):
                 field, HiddenField | PasswordField
             ):
                 multiline = isinstance(field, TextAreaField)
+                field.filters = (*field.filters, strip_invisible)
                 field.validators = [*field.validators, NoControlCharacters(multiline=multiline)]
             elif isinstance(field, DateField):
                 field.validators = [*field.validators, SensibleDate()]

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from ..initiatives.services import LONG_TEXT_LIMIT
 from ..models import DecisionKind, Health, Status
-from ..validators import has_control_characters
+from ..validators import has_control_characters, strip_invisible
 from .doc_text import N_
 
 MAX_PER_PAGE = 200
@@ -31,7 +31,7 @@ def _messages(**extra):
 
 class Text(fields.String):
     """A string without control characters, by the forms' rule (a line break is allowed in long
-    texts)."""
+    texts); as there, the invisible characters that carry nothing are dropped first."""
 
     def __init__(self, *args, multiline: bool = False, **kwargs):
         kwargs.setdefault("error_messages", _messages())
@@ -39,7 +39,7 @@ class Text(fields.String):
         self.multiline = multiline
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = strip_invisible(super()._deserialize(value, attr, data, **kwargs))
         if has_control_characters(text, multiline=self.multiline):
             raise ma.ValidationError(str(_l("Control characters are not allowed.")))
         return text

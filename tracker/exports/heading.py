@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..portfolio.filters import FilterError
-from ..validators import has_control_characters
+from ..validators import has_control_characters, strip_invisible
 
 PARAMETERS = ("dnr", "meeting", "as_of")
 DNR_MAX = 40
@@ -62,9 +62,11 @@ def parse(args: MultiDict) -> Heading:
     """The heading from the query string; HeadingError naming every value that cannot be
     printed."""
     errors: dict[str, str] = {}
-    dnr = " ".join((args.get("dnr") or "").split())
-    meeting_raw = args.get("meeting") or ""
-    if has_control_characters(args.get("dnr")):
+    # The invisible characters the forms drop are dropped here too (tracker.validators).
+    dnr_raw = strip_invisible(args.get("dnr") or "")
+    dnr = " ".join(dnr_raw.split())
+    meeting_raw = strip_invisible(args.get("meeting") or "")
+    if has_control_characters(dnr_raw):
         errors["dnr"] = _("The heading may not contain control characters.")
     elif len(dnr) > DNR_MAX:
         errors["dnr"] = _("The diary number may be at most %(max)d characters.", max=DNR_MAX)

@@ -33,7 +33,7 @@ from ..models import (
     normalise_email,
 )
 from ..uploads import ImportFileError, find_heading, read_rows
-from ..validators import has_control_characters
+from ..validators import has_control_characters, strip_invisible
 from . import columns as cols
 
 MAX_ROWS = 2000
@@ -219,7 +219,8 @@ def _columns(sheet: Sheet, options: Options, known: dict[str, str], valid_keys: 
 
 
 def _cell(cells: list[str], index: int) -> str:
-    return cells[index].strip() if index < len(cells) else ""
+    """A cell's text, without the invisible characters the forms drop too."""
+    return strip_invisible(cells[index]).strip() if index < len(cells) else ""
 
 
 def _chunks(values):

@@ -168,7 +168,7 @@ def timeline_entries(initiative: Initiative, limit: int = 100) -> list[tuple[str
         select(Decision)
         .where(Decision.initiative_id == initiative.id)
         .options(selectinload(Decision.author))
-        .order_by(Decision.created_at.desc())
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
         .limit(limit)
     ).all()
     entries = [("update", u) for u in timeline(initiative, limit)]

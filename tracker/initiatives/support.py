@@ -93,10 +93,15 @@ def withdraw(actor: User, initiative: Initiative) -> SupportRequest:
     return current
 
 
-def answer(actor: User, initiative: Initiative, decision: Decision) -> SupportRequest | None:
-    """Close the open request, if any, as answered by ``decision``."""
+def answer(
+    actor: User, initiative: Initiative, decision: Decision, request_id: int | None = None
+) -> SupportRequest | None:
+    """Close the open request as answered by ``decision``: the one with ``request_id`` (the one
+    the decision-maker was shown), if it is still open; without an id, whichever is open."""
     require(can_answer_support(actor))
     current = open_request(initiative)
+    if current is not None and request_id is not None and current.id != request_id:
+        return None  # the one they saw has been closed; one they never saw stays open
     if current is not None:
         _close(actor, initiative, current, SupportOutcome.ANSWERED, decision)
     return current

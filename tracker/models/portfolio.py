@@ -119,7 +119,9 @@ class Initiative(db.Model):
         back_populates="initiative", cascade="all, delete-orphan"
     )
     decisions: Mapped[list[Decision]] = relationship(
-        order_by="desc(Decision.created_at)", cascade="all, delete-orphan", passive_deletes=True
+        order_by="[desc(Decision.created_at), desc(Decision.id)]",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     # The open support request, if any (tracker.initiatives.support opens and closes them).
     open_support_request: Mapped[SupportRequest | None] = relationship(

@@ -2,6 +2,9 @@
 
 A decision on an initiative with an open support request is the management group's answer to it
 and closes it, unless the decision says it keeps the request open (it is about something else).
+The form names the request it showed, and the decision answers that one only: one withdrawn or
+answered while the decision was being written stays as it is, one opened meanwhile stays open,
+and the decision-maker is told (:func:`support_news`).
 """
 
 from __future__ import annotations
@@ -11,11 +14,22 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from .. import audit, repeats
 from ..extensions import db
 from ..initiatives import support
-from ..models import Decision, DecisionKind, Initiative, Status, StatusUpdate, User, utcnow
+from ..models import (
+    Decision,
+    DecisionKind,
+    Initiative,
+    Status,
+    StatusUpdate,
+    SupportOutcome,
+    SupportRequest,
+    User,
+    utcnow,
+)
 from ..permissions import can_record_decision, require
 
 
@@ -34,6 +48,10 @@ class DecisionErrors(DecisionError):
         self.errors = errors
 
 
+# What a form that showed no support request names as the one it showed.
+NO_REQUEST = 0
+
+
 @dataclass
 class DecisionData:
     # None only when a form could not read it (see check_decision); never recorded so.
@@ -43,6 +61,9 @@ class DecisionData:
     text: str = ""
     comment: str = ""
     keep_support_open: bool = False
+    # The id of the support request the form showed, NO_REQUEST when it showed none: the decision
+    # answers that one and no other. None, from a caller that shows none: the one open, if any.
+    shown_request_id: int | None = None
     # The status the decision gives the initiative at once, or None to leave it as it is.
     new_status: Status | None = None
 
@@ -182,9 +203,84 @@ def record_decision(actor: User, initiative: Initiative, data: DecisionData) -> 
             **({"status": data.new_status.value} if data.new_status else {}),
         },
     )
-    if not data.keep_support_open:
-        support.answer(actor, initiative, decision)
+    if not data.keep_support_open and data.shown_request_id != NO_REQUEST:
+        support.answer(actor, initiative, decision, data.shown_request_id)
     from ..mail import notices  # the owners hear of it: queued in this transaction
 
     notices.decision_recorded(actor, initiative, decision)
     return decision
+
+
+def support_news(
+    initiative: Initiative, data: DecisionData, decision: Decision | None = None
+) -> str | None:
+    """What became of the initiative's support request while the decision was being written,
+    which the decision-maker has not seen: the request the form showed was withdrawn, or
+    answered by another decision, or a new one was opened. ``decision``: the one just recorded
+    (the message then says what it did not answer); None when the form is shown again. None
+    when nothing changed, or the caller did not say which request it showed."""
+    shown_id = data.shown_request_id
+    if shown_id is None:
+        return None
+    news = []
+    if shown_id != NO_REQUEST:
+        # Read afresh: another request closed it, perhaps after this one first loaded it.
+        shown = db.session.scalar(
+            select(SupportRequest)
+            .where(SupportRequest.id == shown_id, SupportRequest.initiative_id == initiative.id)
+            .execution_options(populate_existing=True)
+        )
+        closed_by_other = (
+            shown is not None
+            and not shown.is_open
+            and (decision is None or shown.decision_id != decision.id)
+        )
+        if closed_by_other:
+            name = shown.closed_by.name if shown.closed_by is not None else "–"
+            if shown.outcome is SupportOutcome.WITHDRAWN:
+                news.append(
+                    _(
+                        "The support request was withdrawn by %(name)s while you were writing "
+                        "the decision. The decision does not answer it, and the request stays "
+                        "withdrawn.",
+                        name=name,
+                    )
+                    if decision is not None
+                    else _(
+                        "The support request was withdrawn by %(name)s while you were writing "
+                        "the decision.",
+                        name=name,
+                    )
+                )
+            else:
+                news.append(
+                    _(
+                        "The support request was answered by a decision that %(name)s recorded "
+                        "while you were writing yours. Your decision does not answer it.",
+                        name=name,
+                    )
+                    if decision is not None
+                    else _(
+                        "The support request was answered by a decision that %(name)s recorded "
+                        "while you were writing yours.",
+                        name=name,
+                    )
+                )
+    current = db.session.scalar(
+        select(SupportRequest.id).where(
+            SupportRequest.initiative_id == initiative.id, SupportRequest.closed_at.is_(None)
+        )
+    )
+    if current is not None and current != shown_id:
+        news.append(
+            _(
+                "A new support request was opened while you were writing the decision. The "
+                "decision does not answer it, and the request stays open."
+            )
+            if decision is not None
+            else _(
+                "A new support request was opened while you were writing the decision. It is "
+                "shown below: recording the decision answers it, unless you keep it open."
+            )
+        )
+    return " ".join(news) or None

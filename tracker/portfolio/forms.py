@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length
 
 from ..models import DecisionKind, Status
 from ..validators import TrackerForm
-from .decisions import DecisionData
+from .decisions import NO_REQUEST, DecisionData
 
 
 class DecisionForm(TrackerForm):
@@ -27,6 +27,8 @@ class DecisionForm(TrackerForm):
         _l("This decision does not answer the support request: keep it open")
     )
     return_to = HiddenField(validators=[Length(max=2000)])
+    # The support request the form shows (its id; empty when it shows none): the one answered.
+    support_request = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,4 +50,13 @@ class DecisionForm(TrackerForm):
             comment=self.comment.data or "",
             new_status=statuses.get(self.new_status.data) if self.new_status.data else None,
             keep_support_open=bool(self.keep_support_open.data),
+            shown_request_id=self.shown_request_id(),
         )
+
+    def shown_request_id(self) -> int | None:
+        """The id of the support request the form showed, NO_REQUEST when it showed none (or
+        sent something that is no id), None when the post did not say (a client of its own)."""
+        if not self.support_request.raw_data:
+            return None
+        value = (self.support_request.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else NO_REQUEST

@@ -26,7 +26,7 @@ from ..redirects import path_at
 from . import board, bp
 from . import dashboard as dashboard_figures
 from . import filters as portfolio_filters
-from .decisions import DecisionError, check_decision, record_decision
+from .decisions import DecisionError, check_decision, record_decision, support_news
 from .forms import DecisionForm
 from .services import latest_reports
 
@@ -153,13 +153,14 @@ def _add_errors(form: DecisionForm, problems) -> None:
             field.errors = [problem.message]
 
 
-def _decision_page(form: DecisionForm, initiative, status: int = 200):
+def _decision_page(form: DecisionForm, initiative, status: int = 200, news: str | None = None):
     return render(
         "portfolio/decision.html",
         "portfolio/_decision_form.html",
         status=status,
         form=form,
         initiative=initiative,
+        support_news=news,
         report=latest_reports([initiative.id]).get(initiative.id),
         back=_return_target(form.return_to.data, initiative.id),
     )
@@ -180,13 +181,24 @@ def decide(initiative_id: int):
         # The form's checks and the rules together: every error at once, what was typed kept.
         _add_errors(form, check_decision(form.to_data(), initiative))
     else:
+        data = form.to_data()
         try:
-            record_decision(user, initiative, form.to_data())
+            decision = record_decision(user, initiative, data)
         except DecisionError as error:
             db.session.rollback()
             _add_errors(form, getattr(error, "errors", [error]))
         else:
+            news = support_news(initiative, data, decision)
             db.session.commit()
-            flash(_("The decision has been recorded."), "success")
-            return redirect_to(_return_target(form.return_to.data, initiative.id))
-    return _decision_page(form, initiative, status=422)
+            message = _("The decision has been recorded.")
+            target = _return_target(form.return_to.data, initiative.id)
+            if news:
+                # One notice, met first on the page they land on (not the board card the
+                # address would otherwise lead the focus to).
+                message = f"{message} {news}"
+                target = target.split("#", 1)[0]
+            flash(message, "success")
+            return redirect_to(target)
+    return _decision_page(
+        form, initiative, status=422, news=support_news(initiative, form.to_data())
+    )

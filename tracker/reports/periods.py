@@ -6,7 +6,6 @@ not before its start. The rules live here; the form only checks the shape of the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -19,6 +18,7 @@ from .. import audit, conflicts, repeats
 from ..extensions import db
 from ..models import AuditEvent, Committee, CommitteeMeeting, ReportingPeriod, User, utcnow
 from ..permissions import can_manage_periods, require
+from ..validators import has_control_characters
 from .errors import PeriodConflict, PeriodError, PeriodNotOpen, ReportNotFound
 
 NAME_MAX = 100
@@ -26,11 +26,6 @@ DNR_MAX = 60
 # The largest id a database integer column holds: a larger one in a URL names nothing.
 MAX_ID = 2**31 - 1
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def has_control_characters(text: str) -> bool:
-    return bool(CONTROL.search(text or ""))
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from ..permissions import (
     committee_scope,
     require,
 )
+from ..validators import has_control_characters, strip_invisible
 from . import compare, snapshot
 from .errors import FreezeError, ReportNotFound
-from .periods import MAX_ID, has_control_characters
+from .periods import MAX_ID
 
 REASON_MAX = 2000
 
@@ -225,10 +226,10 @@ def freeze(
     version, and the unique constraint on (period, committee, version) settles a true race."""
     require(can_manage_periods(actor))
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    reason = request.reason.strip()
+    reason = strip_invisible(request.reason).strip()
     if len(reason) > REASON_MAX:
         raise FreezeError(_l("The reason can be at most 2,000 characters."))
-    if has_control_characters(reason):
+    if has_control_characters(reason, multiline=True):
         raise FreezeError(_l("Remove the control characters from the text."))
     committees = {
         c.id: c
