@@ -137,17 +137,21 @@ def hostile_value_plan(pairs: list[tuple[str, str]]) -> list[tuple[str, str, lis
     that every pair is tried and, across a page's parameters, every value comes round. (Every
     value on every page that reads a parameter was thousands of requests, the same code paths
     again and again: the parameters are read by shared helpers.)"""
+    return rotation_plan(pairs, HOSTILE_VALUES, VALUES_PER_PAIR)
+
+
+def rotation_plan(pairs: list[tuple[str, str]], probes: list, per_pair: int) -> list[tuple]:
+    """(place, name, probes) for every (place, name) pair: a name gets every probe at the first
+    place that has it, and ``per_pair`` of them, in turn, at every other place."""
     plan, seen = [], set()
-    for index, (path, name) in enumerate(pairs):
+    for index, (place, name) in enumerate(pairs):
         if name in seen:
-            start = index * VALUES_PER_PAIR
-            values = [
-                HOSTILE_VALUES[(start + k) % len(HOSTILE_VALUES)] for k in range(VALUES_PER_PAIR)
-            ]
+            start = index * per_pair
+            tried = [probes[(start + k) % len(probes)] for k in range(per_pair)]
         else:
             seen.add(name)
-            values = list(HOSTILE_VALUES)
-        plan.append((path, name, values))
+            tried = list(probes)
+        plan.append((place, name, tried))
     return plan
 
 
@@ -199,18 +203,9 @@ PROBES_PER_FIELD = 5
 def hostile_form_plan(pairs: list[tuple[str, str]]) -> list[tuple[str, str, list[tuple]]]:
     """(form, field, probes) for every (form, field) pair: a field name gets every probe on the
     first form that has it and a few, in turn, on every other form, so that every pair is tried
-    and every probe comes round (the same rule as ``hostile_value_plan``: the fields of one name
-    are read by shared validators, and every probe on every field was 3,600 requests a role)."""
-    plan, seen = [], set()
-    for index, (form, name) in enumerate(pairs):
-        if name in seen:
-            start = index * PROBES_PER_FIELD
-            probes = [FORM_PROBES[(start + k) % len(FORM_PROBES)] for k in range(PROBES_PER_FIELD)]
-        else:
-            seen.add(name)
-            probes = list(FORM_PROBES)
-        plan.append((form, name, probes))
-    return plan
+    and every probe comes round (as with the query parameters: the fields of one name are read
+    by shared validators, and every probe on every field was 3,600 requests a role)."""
+    return rotation_plan(pairs, FORM_PROBES, PROBES_PER_FIELD)
 
 
 def test_the_hostile_form_plan_tries_every_pair_and_every_probe():
