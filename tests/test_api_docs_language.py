@@ -112,3 +112,12 @@ def test_the_docs_page_in_english_shows_the_description_as_written(client, swedi
             assert str(inline(swedish[text])) not in html, f"shown in Swedish: {text!r}"
     # The translated texts are in the page's language: none is marked as English any more.
     assert '<div lang="en">' not in html and '<span lang="en">' not in html
+
+
+def test_where_a_parameter_goes_is_in_the_readers_language(client):
+    """The Plats column: "query" and "path" are OpenAPI's words, not Swedish ones."""
+    swedish = client.get("/api/v1/docs", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert "<td>frågesträng</td>" in swedish and "<td>sökväg</td>" in swedish
+    assert "<td>query</td>" not in swedish and "<td>path</td>" not in swedish
+    english = client.get("/api/v1/docs?lang=en").get_data(as_text=True)
+    assert "<td>query</td>" in english and "<td>path</td>" in english

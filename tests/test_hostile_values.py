@@ -36,6 +36,7 @@ HOSTILE_VALUES = [
     "-1",
     "1e999",
     "１２",
+    "²",  # a digit to str.isdigit(), not to int()
     "0001-01-01",
     "9999-12-31",
     "\x00",

@@ -263,3 +263,23 @@ def test_a_publication_proposal_sent_twice_is_one_proposal(org, client, auth):
     assert again.status_code == 303
     assert _events("publication.propose") == 3
     assert _count(Publication, Publication.initiative_id == initiative.id) == 1
+
+
+@pytest.mark.parametrize("page, action, must_have, theirs, mine, title_id, shown", FORMS)
+def test_the_same_settings_sent_twice_or_by_two_admins_are_no_conflict(
+    app, org, page, action, must_have, theirs, mine, title_id, shown
+):
+    """Nothing would be lost when what is saved now is what the form sends: a resend after a
+    slow answer, or a second admin making the same change, is saved, not a 409 that says
+    someone else changed it and shows nothing of theirs."""
+    me, other = _admins(app, org)
+    first = form_fields(me.get(page).get_data(as_text=True), must_have)
+    second = form_fields(other.get(page).get_data(as_text=True), must_have)
+    assert me.post(action, data={**first, **theirs}).status_code == 303
+    saved = _stored(page)
+    assert me.post(action, data={**first, **theirs}).status_code == 303  # sent again
+    assert other.post(action, data={**second, **theirs}).status_code == 303  # the same change
+    assert _stored(page) == saved
+    # Another change on the old version is still a conflict.
+    assert other.post(action, data={**second, **mine}).status_code == 409
+    assert _stored(page) == saved

@@ -34,11 +34,18 @@ def version_of(values: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def check_version(expected: str | None, values: dict, error: type[Exception] = StaleVersion):
+def check_version(
+    expected: str | None,
+    values: dict,
+    error: type[Exception] = StaleVersion,
+    wanted: dict | None = None,
+):
     """Raise ``error`` when the form was opened on another version of the record than
     ``values`` (its form's values now). A request without a version (made by hand) edits the
-    record as it is."""
-    if expected is not None and expected != version_of(values):
+    record as it is. A save that leaves the record as it is now (``wanted``, the record as the
+    save would leave it, equals ``values``) loses nothing and is no conflict: the same form sent
+    again after a slow answer, or two people making the same change."""
+    if expected is not None and expected != version_of(values) and wanted != values:
         raise error()
 
 

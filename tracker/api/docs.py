@@ -17,10 +17,18 @@ from flask import Blueprint, current_app, render_template
 from markupsafe import Markup, escape
 
 from . import doc_text
+from .doc_text import N_
 
 bp = Blueprint("api_docs", __name__)
 
 METHODS = ("get", "post", "put", "patch", "delete")
+# Where a parameter goes (OpenAPI's "in"), in the reader's language on the page.
+PLACES = {
+    "query": N_("query"),
+    "path": N_("path"),
+    "header": N_("header"),
+    "cookie": N_("cookie"),
+}
 _CODE = re.compile(r"`([^`]+)`")
 _EMPHASIS = re.compile(r"\*([^*]+)\*")
 
@@ -90,7 +98,7 @@ def operations(spec: dict) -> list[dict[str, Any]]:
             params = [
                 {
                     "name": p["name"],
-                    "in": p["in"],
+                    "in": doc_text.translated(PLACES.get(p["in"], p["in"])),
                     "required": p.get("required", False),
                     "type": type_of(spec, p.get("schema", {})),
                     "description": described(p.get("description")),

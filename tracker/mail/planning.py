@@ -56,7 +56,11 @@ def timezone() -> ZoneInfo:
 
 def parse_days(text: str | None) -> list[int]:
     days = sorted(
-        {int(part) for part in (text or "").replace(" ", "").split(",") if part.isdigit()}
+        {
+            int(part)
+            for part in (text or "").replace(" ", "").split(",")
+            if part.isascii() and part.isdigit()
+        }
     )
     return [d for d in days if 1 <= d <= 90]
 

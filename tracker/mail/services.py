@@ -81,8 +81,13 @@ def save_schedule(
     """Save the schedule; a save made to another version than ``expected_version`` raises
     ``conflicts.StaleVersion``."""
     require(can_administer(actor))
-    conflicts.check_version(expected_version, schedule_values())
     days = parse_days(reminder_days)
+    wanted = {
+        "reminder_days": ", ".join(str(d) for d in sorted(days, reverse=True)),
+        "digest_weekday": str(digest_weekday),
+        "digest_hour": digest_hour,
+    }
+    conflicts.check_version(expected_version, schedule_values(), wanted=wanted)
     parts = [p for p in (reminder_days or "").replace(" ", "").split(",") if p]
     if not days or len(days) != len(set(parts)) or len(days) > 5:
         raise MailError(

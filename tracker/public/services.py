@@ -69,7 +69,7 @@ def set_allowed(actor: User, wanted: Allowed, expected_version: str | None = Non
     raises ``conflicts.StaleVersion``."""
     require(can_set_publication_settings(actor))
     before = allowed()
-    conflicts.check_version(expected_version, asdict(before))
+    conflicts.check_version(expected_version, asdict(before), wanted=asdict(wanted))
     row = db.session.get(PublicationSettings, SETTINGS_ID)
     if row is None:
         row = PublicationSettings(id=SETTINGS_ID)

@@ -176,7 +176,8 @@ def _missing_filter():
     department = (request.args.get("department") or "").strip()
     department = department if re.fullmatch(r"[\w-]{1,20}", department) else None
     owner_text = (request.args.get("owner") or "").strip()
-    owner = int(owner_text) if owner_text.isdigit() and len(owner_text) < 10 else None
+    ascii_digits = owner_text.isascii() and owner_text.isdigit()  # "²".isdigit(), int("²") fails
+    owner = int(owner_text) if ascii_digits and len(owner_text) < 10 else None
     return department, owner
 
 

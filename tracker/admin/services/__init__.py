@@ -22,8 +22,9 @@ class AdminConflict(AdminError):
         super().__init__(conflicts.CONFLICT_MESSAGE)
 
 
-def check_version(expected: str | None, values: dict) -> None:
+def check_version(expected: str | None, values: dict, wanted: dict | None = None) -> None:
     """Raise AdminConflict when the form was opened on another version of the record than
-    ``values`` (its form's values now). A request without a version (made by hand) edits the
-    record as it is."""
-    conflicts.check_version(expected, values, AdminConflict)
+    ``values`` (its form's values now), unless the save leaves it as it is (``wanted``, see
+    ``conflicts.check_version``). A request without a version (made by hand) edits the record
+    as it is."""
+    conflicts.check_version(expected, values, AdminConflict, wanted)

@@ -32,8 +32,9 @@ def save_settings(
     AdminConflict."""
     require(can_administer(actor))
     current_settings.forget()
-    check_version(expected_version, settings_values())
     name = " ".join((organisation_name or "").split())
+    wanted = {"organisation_name": name, "stale_days": stale_days}
+    check_version(expected_version, settings_values(), wanted)
     if not name:
         raise AdminError(_l("Enter the organisation's name."), "organisation_name")
     if not isinstance(stale_days, int) or not 1 <= stale_days <= 365:

@@ -44,7 +44,8 @@ def save_settings(
     """Save the settings; a save made to another version than ``expected_version`` raises
     AdminConflict."""
     require(can_administer(actor))
-    check_version(expected_version, settings_values(actor))
+    wanted = {"create_unknown_users": "yes" if create_unknown_users else "no"}
+    check_version(expected_version, settings_values(actor), wanted)
     row = db.session.get(SsoSettings, SETTINGS_ID)
     before = bool(row and row.create_unknown_users)
     if row is None:
