@@ -121,3 +121,17 @@ def test_where_a_parameter_goes_is_in_the_readers_language(client):
     assert "<td>query</td>" not in swedish and "<td>path</td>" not in swedish
     english = client.get("/api/v1/docs?lang=en").get_data(as_text=True)
     assert "<td>query</td>" in english and "<td>path</td>" in english
+
+
+def test_every_parameter_is_described(client):
+    """A reader of the description learns what each parameter is, the ids in the paths too."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    undescribed = [
+        f"{path} {parameter['in']} {parameter['name']}"
+        for path, item in spec["paths"].items()
+        for operation in [item, *(op for method, op in item.items() if method != "parameters")]
+        for parameter in operation.get("parameters", [])
+        if not parameter.get("description")
+    ]
+    assert undescribed == []
+    assert "Initiativets id" in client.get("/api/v1/docs?lang=sv").get_data(as_text=True)

@@ -31,7 +31,7 @@ from . import bp, represent
 from . import schemas as s
 from .auth import require_write
 from .doc_text import N_
-from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented
+from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented, path_parameters
 from .pagination import page_body
 from .problems import problem
 from .services import page_of
@@ -282,7 +282,7 @@ def benefits_summary(**args):
     }
 
 
-@bp.get("/benefits/<int:benefit_id>")
+@bp.get("/benefits/<int:benefit_id>", parameters=path_parameters("benefit_id"))
 @documented(BenefitSchema, ERRORS_READ)
 @described(
     N_("One benefit with its indicator, figures and every measurement."),
@@ -299,7 +299,7 @@ def benefit(benefit_id: int):
 # --- registering a measurement ---------------------------------------------------------------
 
 
-@bp.post("/benefits/<int:benefit_id>/measurements")
+@bp.post("/benefits/<int:benefit_id>/measurements", parameters=path_parameters("benefit_id"))
 @limiter.limit(lambda: _write_limit())
 @bp.arguments(NewMeasurementSchema, location="json")
 @documented(MeasurementSchema, ERRORS_MEASURE, status=201, conditional=False)

@@ -26,6 +26,20 @@ DESCRIPTIONS = {
 SUCCESS = {200: N_("OK"), 201: N_("Created")}
 NOT_MODIFIED = N_("Not modified (If-None-Match matched the ETag).")
 
+# The ids in the paths, described once for every operation that has them.
+PATH_PARAMETERS = {
+    "initiative_id": N_("The initiative's id (`id` in the list)."),
+    "benefit_id": N_("The benefit's id (`id` in the list of benefits)."),
+    "period_id": N_("The reporting period's id (`id` in the list of periods)."),
+    "report_id": N_("The frozen report's id (`id` in the list of reports)."),
+}
+
+
+def path_parameters(*names: str) -> list[dict]:
+    """The descriptions of a route's ids, for its ``parameters``: flask-smorest adds each one's
+    type and ``required`` from the rule itself."""
+    return [{"in": "path", "name": name, "description": PATH_PARAMETERS[name]} for name in names]
+
 
 def described(summary: str, *paragraphs: str):
     """The operation's summary and the paragraphs of its description, each written with ``N_``

@@ -29,7 +29,14 @@ from ..reports.errors import ReportNotFound
 from . import bp, represent
 from . import schemas as s
 from .doc_text import N_
-from .docs_helpers import ERRORS_READ, NOT_MODIFIED, described, documented, problems
+from .docs_helpers import (
+    ERRORS_READ,
+    NOT_MODIFIED,
+    described,
+    documented,
+    path_parameters,
+    problems,
+)
 from .pagination import page_body
 from .problems import problem
 from .services import page_of
@@ -169,7 +176,7 @@ def periods(page: int, per_page: int):
     return page_body([represent.period(p, today) for p in items], total, page, per_page)
 
 
-@bp.get("/periods/<int:period_id>")
+@bp.get("/periods/<int:period_id>", parameters=path_parameters("period_id"))
 @documented(PeriodDetailSchema, ERRORS_READ)
 @described(
     N_("One reporting period, with its frozen reports."),
@@ -224,7 +231,7 @@ def reports(
     return page_body([represent.report_summary(r) for r in items], total, page, per_page)
 
 
-@bp.get("/reports/<int:report_id>")
+@bp.get("/reports/<int:report_id>", parameters=path_parameters("report_id"))
 @documented(ReportSchema, ERRORS_READ)
 @described(
     N_("One frozen report, exactly as frozen."),
@@ -238,7 +245,7 @@ def report(report_id: int):
     return represent.report(found, report_services.content(found), report_services.versions(found))
 
 
-@bp.get("/reports/<int:report_id>/snapshot")
+@bp.get("/reports/<int:report_id>/snapshot", parameters=path_parameters("report_id"))
 @bp.response(
     200,
     {"type": "object"},

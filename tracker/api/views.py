@@ -19,7 +19,7 @@ from . import bp, represent, services
 from . import schemas as s
 from .auth import require_write
 from .doc_text import N_
-from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented
+from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented, path_parameters
 from .pagination import page_body
 
 
@@ -78,7 +78,7 @@ def initiatives(page: int, per_page: int, sort: str | None = None, **args):
     return page_body(items, result.total, page, per_page)
 
 
-@bp.get("/initiatives/<int:initiative_id>")
+@bp.get("/initiatives/<int:initiative_id>", parameters=path_parameters("initiative_id"))
 @documented(s.InitiativeSchema, ERRORS_READ)
 @described(N_("One initiative with its principle links (how it contributes to each principle)."))
 def initiative(initiative_id: int):
@@ -89,7 +89,7 @@ def initiative(initiative_id: int):
     return represent.initiative(found, services.committee_codes(), settings.stale_days())
 
 
-@bp.get("/initiatives/<int:initiative_id>/updates")
+@bp.get("/initiatives/<int:initiative_id>/updates", parameters=path_parameters("initiative_id"))
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @documented(s.list_schema(s.StatusUpdateSchema, "StatusUpdatePage"), ERRORS_READ)
 @described(N_("The initiative's status updates (append-only), the newest first."))
@@ -99,7 +99,7 @@ def status_updates(initiative_id: int, page: int, per_page: int):
     return page_body([represent.status_update(u) for u in items], total, page, per_page)
 
 
-@bp.post("/initiatives/<int:initiative_id>/updates")
+@bp.post("/initiatives/<int:initiative_id>/updates", parameters=path_parameters("initiative_id"))
 @limiter.limit(lambda: _write_limit())
 @bp.arguments(s.NewStatusUpdateSchema, location="json")
 @documented(s.StatusUpdateSchema, ERRORS_WRITE, status=201, conditional=False)
