@@ -7,14 +7,22 @@ MAX_OFFSET = 10**6
 MAX_PAGE = 10**5
 
 
+def plain_int(text: str | None, max_digits: int = 12) -> int | None:
+    """``text`` as an int when it is a plain number: ASCII digits only, at most ``max_digits``
+    of them; else None. ("²" is a digit to ``str.isdigit`` but no number to ``int``.)"""
+    if not text or len(text) > max_digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 def bounded_int(value: str | None, default: int, minimum: int, maximum: int) -> int:
     """``value`` as an int from ``minimum`` to ``maximum``; ``default`` when it is not a plain
     number in ASCII digits (an optional leading minus)."""
     text = (value or "").strip()
-    digits = text[1:] if text.startswith("-") else text
-    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 12:
+    number = plain_int(text[1:] if text.startswith("-") else text)
+    if number is None:
         return default
-    return min(max(int(text), minimum), maximum)
+    return min(max(-number if text.startswith("-") else number, minimum), maximum)
 
 
 def page_number(value: str | None) -> int:

@@ -241,8 +241,8 @@ def co_owner_search():
     require(can_create_initiative(user))
     if not wants_fragment():
         return redirect(url_for(".new"), 303)
-    chosen = [int(v) for v in request.args.getlist("co_owner_ids") if v.isascii() and v.isdigit()]
-    chosen = chosen[:200]
+    ids = (params.plain_int(v) for v in request.args.getlist("co_owner_ids"))
+    chosen = [i for i in ids if i is not None][:200]
     owner = request.args.get("owner", type=int)
     # Editing: the initiative's own co-owners stay chosen, also those since deactivated.
     initiative_id = request.args.get("initiative", type=int)

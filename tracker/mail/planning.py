@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import params
 from .. import settings as org_settings
 from ..extensions import db
 from ..models import (
@@ -55,13 +56,8 @@ def timezone() -> ZoneInfo:
 
 
 def parse_days(text: str | None) -> list[int]:
-    days = sorted(
-        {
-            int(part)
-            for part in (text or "").replace(" ", "").split(",")
-            if part.isascii() and part.isdigit()
-        }
-    )
+    parts = (text or "").replace(" ", "").split(",")
+    days = sorted({day for part in parts if (day := params.plain_int(part)) is not None})
     return [d for d in days if 1 <= d <= 90]
 
 

@@ -58,10 +58,14 @@ def labels(kinds: list[str]) -> list[tuple[str, str]]:
 def schedule_values() -> dict:
     """The schedule as its form shows it (form data, by field name)."""
     plan = planning.schedule()
+    return _shown_schedule(plan.reminder_days, plan.digest_weekday, plan.digest_hour)
+
+
+def _shown_schedule(reminder_days, digest_weekday: int, digest_hour: int) -> dict:
     return {
-        "reminder_days": ", ".join(str(d) for d in sorted(plan.reminder_days, reverse=True)),
-        "digest_weekday": str(plan.digest_weekday),
-        "digest_hour": plan.digest_hour,
+        "reminder_days": ", ".join(str(d) for d in sorted(reminder_days, reverse=True)),
+        "digest_weekday": str(digest_weekday),
+        "digest_hour": digest_hour,
     }
 
 
@@ -82,11 +86,7 @@ def save_schedule(
     ``conflicts.StaleVersion``."""
     require(can_administer(actor))
     days = parse_days(reminder_days)
-    wanted = {
-        "reminder_days": ", ".join(str(d) for d in sorted(days, reverse=True)),
-        "digest_weekday": str(digest_weekday),
-        "digest_hour": digest_hour,
-    }
+    wanted = _shown_schedule(days, digest_weekday, digest_hour)
     conflicts.check_version(expected_version, schedule_values(), wanted=wanted)
     parts = [p for p in (reminder_days or "").replace(" ", "").split(",") if p]
     if not days or len(days) != len(set(parts)) or len(days) > 5:

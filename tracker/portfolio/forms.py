@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from .. import params
 from ..models import DecisionKind, Status
 from ..validators import TrackerForm
 from .decisions import NO_REQUEST, DecisionData
@@ -58,5 +59,5 @@ class DecisionForm(TrackerForm):
         sent something that is no id), None when the post did not say (a client of its own)."""
         if not self.support_request.raw_data:
             return None
-        value = (self.support_request.data or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else NO_REQUEST
+        shown = params.plain_int((self.support_request.data or "").strip(), max_digits=18)
+        return NO_REQUEST if shown is None else shown

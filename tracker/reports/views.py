@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import conflicts, settings
+from .. import conflicts, params, settings
 from ..benefits import sections as benefit_sections
 from ..errors import render_error
 from ..exports import documents, tabular
@@ -176,8 +176,7 @@ def _missing_filter():
     department = (request.args.get("department") or "").strip()
     department = department if re.fullmatch(r"[\w-]{1,20}", department) else None
     owner_text = (request.args.get("owner") or "").strip()
-    ascii_digits = owner_text.isascii() and owner_text.isdigit()  # "²".isdigit(), int("²") fails
-    owner = int(owner_text) if ascii_digits and len(owner_text) < 10 else None
+    owner = params.plain_int(owner_text, max_digits=9)
     return department, owner
 
 
