@@ -137,10 +137,17 @@ def _send(send, path, data, headers=None):
     return send(path, data=data, headers=headers or {})
 
 
-def _crawl(app, client, findings):
-    """Every GET page once: its forms and the URLs it names."""
+# Files, not pages: they hold no forms (the other crawls fetch them).
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".csv", ".json")
+
+
+def _crawl(app, client, findings, documents=True):
+    """Every GET page once: its forms and the URLs it names; without the documents (the PDF is
+    most of a crawl's time) when only the forms are wanted."""
     pages, forms, urls = [], [], []
     for _endpoint, path in rule_paths(app, "GET"):
+        if not documents and path.endswith(DOCUMENT_SUFFIXES):
+            continue
         response = findings.call(f"GET {path}", lambda p=path: client.get(p))
         if response is None or response.mimetype != "text/html":
             continue

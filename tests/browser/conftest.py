@@ -181,7 +181,12 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},  # shutdown() waits for a poll
+        name="live-server",
+        daemon=True,
+    )
     thread.start()
     try:
         yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, emails, titles)

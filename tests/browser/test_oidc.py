@@ -77,7 +77,9 @@ def sso_server(tmp_path_factory):
         }
         db.session.remove()
     wsgi.app = app
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield base, app, provider, emails
