@@ -264,6 +264,7 @@ def test_the_child_is_made_for_one_document():
     """The child lays out with the garbage collector off, and pydyf's page references are made
     once per page count; the web process is left as it is."""
     import gc
+    import zlib
 
     import pydyf
 
@@ -271,12 +272,15 @@ def test_the_child_is_made_for_one_document():
 
     assert gc.isenabled()
     assert pydyf.PDF.page_references is pdf_render.ORIGINAL_PAGE_REFERENCES
+    assert pydyf.zlib is zlib  # pydyf's own level 9 outside the child
     check = (
         "import gc, pydyf\n"
         "from tracker.exports import pdf_render\n"
         "pdf_render.prepare_for_one_document()\n"
         "assert not gc.isenabled()\n"
         "assert pydyf.PDF.page_references.fget is pdf_render.remembered_page_references\n"
+        "assert pydyf.zlib.compressobj(level=9).compress(b'x' * 99)\n"
+        "assert pydyf.zlib is pdf_render._Zlib\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True, capture_output=True)
 

@@ -27,7 +27,7 @@ from . import pdf_render
 from .cells import clean
 from .heading import Heading
 from .maturity import Section
-from .pdf_render import StaticOnlyFetcher, add_table_header_scopes  # noqa: F401 (their home)
+from .pdf_render import StaticOnlyFetcher  # noqa: F401 (its home)
 from .services import Row, Summary, SupportInfo, Table
 
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
