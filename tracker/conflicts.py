@@ -11,6 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
+from . import repeats
+from .extensions import db
+
 # What a conflict answer says, for every form without a wording of its own.
 CONFLICT_MESSAGE = _l(
     "Someone else changed this while you were editing it. Your input is kept below and what "
@@ -32,6 +35,22 @@ def version_of(values: dict) -> str:
     conflict, not an overwrite."""
     text = json.dumps(values, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def in_turn(name: str, *records) -> None:
+    """Saves of the record ``name`` one after the other, so that two saves at the same instant
+    cannot both pass the version check against what both read before either wrote: the second
+    checks against what the first saved, and is a conflict. Called before the record is read
+    for ``check_version``; ``records`` are the rows already loaded in this request (a settings
+    row may not exist yet: None). On PostgreSQL a lock on ``name`` held until the request
+    commits, then ``records`` read again as the save before this one left them; on SQLite every
+    write request already holds the write lock (``BEGIN IMMEDIATE``)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    repeats.lock_kind(name)
+    for record in records:
+        if record is not None:
+            db.session.expire(record)
 
 
 def check_version(

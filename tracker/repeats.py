@@ -40,9 +40,10 @@ def lock_initiative(initiative_id: int) -> None:
 
 
 def lock_kind(kind: str) -> None:
-    """Serialise the making of one kind of record that has no row to lock yet (a new reporting
-    period): on PostgreSQL a lock on the name ``kind`` held until the request commits; on
-    SQLite every write request already holds the write lock."""
+    """Serialise the writes of one kind of record, also one that has no row to lock yet (a new
+    reporting period; a settings row, see ``conflicts.in_turn``): on PostgreSQL a lock on the
+    name ``kind`` held until the request commits; on SQLite every write request already holds
+    the write lock."""
     if db.session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(kind.encode()).digest()[:8], "big", signed=True)
         db.session.execute(select(func.pg_advisory_xact_lock(key)))

@@ -87,6 +87,7 @@ def save_schedule(
     require(can_administer(actor))
     days = parse_days(reminder_days)
     wanted = _shown_schedule(days, digest_weekday, digest_hour)
+    conflicts.in_turn("settings.mail", db.session.get(MailSettings, SETTINGS_ID))
     conflicts.check_version(expected_version, schedule_values(), wanted=wanted)
     parts = [p for p in (reminder_days or "").replace(" ", "").split(",") if p]
     if not days or len(days) != len(set(parts)) or len(days) > 5:

@@ -68,6 +68,7 @@ def set_allowed(actor: User, wanted: Allowed, expected_version: str | None = Non
     """Save what the admin allows; a save made to another version than ``expected_version``
     raises ``conflicts.StaleVersion``."""
     require(can_set_publication_settings(actor))
+    conflicts.in_turn("settings.publication", db.session.get(PublicationSettings, SETTINGS_ID))
     before = allowed()
     conflicts.check_version(expected_version, asdict(before), wanted=asdict(wanted))
     row = db.session.get(PublicationSettings, SETTINGS_ID)

@@ -132,6 +132,7 @@ def save_committee(
     than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
     if committee is not None:
+        conflicts.in_turn(f"committee:{committee.id}", committee)
         check_version(expected_version, _committee_values(committee))
     name = _text(name, "name", _l("Enter a name."))
     short_name = _check_short_name(short_name, committee.id if committee else None)
@@ -232,6 +233,7 @@ def save_department(
     another version than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
     if department is not None:
+        conflicts.in_turn(f"department:{department.id}", department)
         check_version(expected_version, _department_values(department))
     name = _text(name, "name", _l("Enter a name."))
     code = _check_code(code, department.id if department else None)

@@ -103,6 +103,7 @@ def update_principle(
     """Names and descriptions change; the key stays, because links and filters use it. An
     edit made to another version than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
+    conflicts.in_turn(f"principle:{principle.id}", principle)
     check_version(expected_version, _values(principle))
     cleaned = _clean(values)
     _check_name_free(cleaned, principle.id)

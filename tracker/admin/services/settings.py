@@ -31,6 +31,7 @@ def save_settings(
     """Save the settings; a save made to another version than ``expected_version`` raises
     AdminConflict."""
     require(can_administer(actor))
+    conflicts.in_turn("settings.organisation", current_settings.stored())
     current_settings.forget()
     name = " ".join((organisation_name or "").split())
     wanted = {"organisation_name": name, "stale_days": stale_days}

@@ -45,6 +45,7 @@ def save_settings(
     AdminConflict."""
     require(can_administer(actor))
     wanted = {"create_unknown_users": "yes" if create_unknown_users else "no"}
+    conflicts.in_turn("settings.sso", db.session.get(SsoSettings, SETTINGS_ID))
     check_version(expected_version, settings_values(actor), wanted)
     row = db.session.get(SsoSettings, SETTINGS_ID)
     before = bool(row and row.create_unknown_users)

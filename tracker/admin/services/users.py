@@ -196,6 +196,7 @@ def update_user(
     """Change name, role, department and committee scope; returns the changed fields. An edit
     made to another version than ``expected_version`` raises AdminConflict."""
     require(can_administer(actor))
+    conflicts.in_turn(f"user:{user.id}", user)
     check_version(expected_version, _snapshot(user))
     before = _snapshot(user)
     new_name = checked_name(name)
