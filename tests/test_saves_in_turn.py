@@ -2,7 +2,8 @@
 PostgreSQL too, never an overwrite of the first.
 
 The records without a version counter (the settings, the mail schedule, what is published,
-a committee, a department, a guiding principle, a user's details) carry their form's values as
+a committee, a department, a guiding principle, a user's details, a maturity round and its
+values) carry their form's values as
 a digest (``conflicts.check_version``). That check only holds when the second save reads the
 record after the first has committed: on SQLite every write request holds the write lock, on
 PostgreSQL ``conflicts.in_turn`` takes a lock on the record's name before reading it.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -32,7 +34,16 @@ from tracker.admin.services import AdminConflict, organisation, principles, sso,
 from tracker.admin.services import settings as organisation_settings
 from tracker.extensions import db
 from tracker.mail import services as mail
-from tracker.models import Committee, Department, Principle, Role, User
+from tracker.maturity import rounds
+from tracker.models import (
+    Committee,
+    Department,
+    MaturityRound,
+    MaturityValue,
+    Principle,
+    Role,
+    User,
+)
 from tracker.public import services as public
 
 from .conftest import TEST_DATABASE_URL
@@ -108,7 +119,7 @@ def one_after_the_other(app, monkeypatch):
                         save(index)
                         db.session.commit()
                         outcome[index] = "saved"
-                    except (conflicts.StaleVersion, AdminConflict):
+                    except (conflicts.StaleVersion, AdminConflict, rounds.MaturityConflict):
                         db.session.rollback()
                         outcome[index] = "conflict"
                     except IntegrityError:  # both made the settings row: a 500 for one
@@ -259,6 +270,37 @@ def _user(org):
     return save, lambda: db.session.get(User, manager_id).name, "Cecilia Chef 0"
 
 
+def _maturity(org):
+    from .test_maturity import make_rounds
+
+    new, _old = make_rounds(org)
+    db.session.commit()
+    return new.id, new.values[0].id
+
+
+def _maturity_round(org):
+    admin, (round_id, _value_id) = _admin(org), _maturity(org)
+    version = rounds.round_version(db.session.get(MaturityRound, round_id))
+
+    def save(i):
+        data = rounds.RoundData(f"Mätning 2021 {i}", date(2021, 10, 1), 220, "68,5")
+        rounds.update_round(admin(), db.session.get(MaturityRound, round_id), data, version)
+
+    return save, lambda: db.session.get(MaturityRound, round_id).name, "Mätning 2021 0"
+
+
+def _maturity_value(org):
+    admin, (_round_id, value_id) = _admin(org), _maturity(org)
+    version = rounds.value_version(db.session.get(MaturityValue, value_id))
+
+    def save(i):
+        rounds.correct_value(
+            admin(), db.session.get(MaturityValue, value_id), ("12", "13")[i], version
+        )
+
+    return save, lambda: db.session.get(MaturityValue, value_id).percent, 12
+
+
 CASES = {
     "settings": _settings,
     "sso": _sso,
@@ -268,6 +310,8 @@ CASES = {
     "department": _department,
     "principle": _principle,
     "user": _user,
+    "maturity round": _maturity_round,
+    "maturity value": _maturity_value,
 }
 
 

@@ -51,14 +51,12 @@ def round_version(round_: MaturityRound) -> str:
     return conflicts.version_of(_snapshot(round_))
 
 
+def _value_values(value: MaturityValue) -> dict:
+    return {"percent": value.percent}
+
+
 def value_version(value: MaturityValue) -> str:
-    return conflicts.version_of({"percent": value.percent})
-
-
-def _check_version(expected: str | None, current: str) -> None:
-    """A request without a version (made by hand) corrects the record as it is."""
-    if expected is not None and expected != current:
-        raise MaturityConflict
+    return conflicts.version_of(_value_values(value))
 
 
 @dataclass
@@ -250,7 +248,8 @@ def update_round(
     """Correct the round's name, date, respondents or response rate; returns the changes. A
     correction made to another version than ``expected_version`` raises MaturityConflict."""
     require(can_administer(actor))
-    _check_version(expected_version, round_version(round_))
+    conflicts.in_turn(f"maturity_round:{round_.id}", round_)
+    conflicts.check_version(expected_version, _snapshot(round_), MaturityConflict)
     rate = check_round(data, round_)
     before = _snapshot(round_)
     round_.name = " ".join(data.name.split())
@@ -271,7 +270,8 @@ def correct_value(
     """Correct one value; audited on its round with the question, department, old and new. A
     correction made to another version than ``expected_version`` raises MaturityConflict."""
     require(can_administer(actor))
-    _check_version(expected_version, value_version(value))
+    conflicts.in_turn(f"maturity_value:{value.id}", value)
+    conflicts.check_version(expected_version, _value_values(value), MaturityConflict)
     percent = importing.parse_percent(percent_text)
     if percent is None:
         raise MaturityError("percent", _l("The value must be a number from 0 to 100."))
