@@ -3,7 +3,7 @@ PostgreSQL too, never an overwrite of the first.
 
 The records without a version counter (the settings, the mail schedule, what is published,
 a committee, a department, a guiding principle, a user's details, a maturity round and its
-values) carry their form's values as
+values, a reporting period) carry their form's values as
 a digest (``conflicts.check_version``). That check only holds when the second save reads the
 record after the first has committed: on SQLite every write request holds the write lock, on
 PostgreSQL ``conflicts.in_turn`` takes a lock on the record's name before reading it.
@@ -41,10 +41,13 @@ from tracker.models import (
     MaturityRound,
     MaturityValue,
     Principle,
+    ReportingPeriod,
     Role,
     User,
 )
 from tracker.public import services as public
+from tracker.reports import periods
+from tracker.reports.errors import PeriodConflict
 
 from .conftest import TEST_DATABASE_URL
 
@@ -119,7 +122,12 @@ def one_after_the_other(app, monkeypatch):
                         save(index)
                         db.session.commit()
                         outcome[index] = "saved"
-                    except (conflicts.StaleVersion, AdminConflict, rounds.MaturityConflict):
+                    except (
+                        conflicts.StaleVersion,
+                        AdminConflict,
+                        rounds.MaturityConflict,
+                        PeriodConflict,
+                    ):
                         db.session.rollback()
                         outcome[index] = "conflict"
                     except IntegrityError:  # both made the settings row: a 500 for one
@@ -301,6 +309,27 @@ def _maturity_value(org):
     return save, lambda: db.session.get(MaturityValue, value_id).percent, 12
 
 
+def _period(org):
+    admin = _admin(org)
+    period = ReportingPeriod(
+        name="Tertial 1 2027",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 4, 30),
+        deadline=date(2027, 4, 20),
+    )
+    db.session.add(period)
+    db.session.commit()
+    period_id, version = period.id, periods.version_of(period)
+
+    def save(i):
+        data = periods.PeriodData(
+            f"Tertial 1 2027 ({i})", date(2027, 1, 1), date(2027, 4, 30), date(2027, 4, 20 + i)
+        )
+        periods.update_period(admin(), db.session.get(ReportingPeriod, period_id), data, version)
+
+    return save, lambda: db.session.get(ReportingPeriod, period_id).name, "Tertial 1 2027 (0)"
+
+
 CASES = {
     "settings": _settings,
     "sso": _sso,
@@ -312,6 +341,7 @@ CASES = {
     "user": _user,
     "maturity round": _maturity_round,
     "maturity value": _maturity_value,
+    "reporting period": _period,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from flask import request
 from flask_babel import gettext as _
@@ -56,10 +57,10 @@ def in_turn(name: str, *records) -> None:
 def check_version(
     expected: str | None,
     values: dict,
-    error: type[Exception] = StaleVersion,
+    error: Callable[[], Exception] = StaleVersion,
     wanted: dict | None = None,
 ):
-    """Raise ``error`` when the form was opened on another version of the record than
+    """Raise ``error()`` when the form was opened on another version of the record than
     ``values`` (its form's values now). A request without a version (made by hand) edits the
     record as it is. A save that leaves the record as it is now (``wanted``, the record as the
     save would leave it, equals ``values``) loses nothing and is no conflict: the same form sent

@@ -259,8 +259,8 @@ def update_period(
     PeriodConflict when someone saved the period since. Without one (a hand-made request that
     names no version) the edit applies to the period as it is."""
     require(can_manage_periods(actor))
-    if expected_version is not None and expected_version != version_of(period):
-        raise PeriodConflict(period)
+    conflicts.in_turn(f"reporting_period:{period.id}", period)
+    conflicts.check_version(expected_version, _snapshot(period), lambda: PeriodConflict(period))
     _check(data, period)
     before = _snapshot(period)
     _apply(period, data)
