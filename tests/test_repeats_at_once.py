@@ -19,8 +19,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from tracker import repeats
 from tracker.extensions import db
@@ -30,6 +29,7 @@ from tracker.portfolio.decisions import DecisionData, record_decision
 
 from . import factories
 from .conftest import TEST_DATABASE_URL
+from .lock_support import LockWatcher
 
 pytestmark = pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgres"),
@@ -46,18 +46,7 @@ class Rendezvous:
     def __init__(self, url) -> None:
         self.looked = 0
         self.changed = threading.Condition()
-        self.watcher = create_engine(url, poolclass=NullPool)
-
-    def _someone_waits_for_a_lock(self) -> bool:
-        with self.watcher.connect() as conn:
-            return bool(
-                conn.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
+        self.watcher = LockWatcher(url)
 
     def wrap(self, latest_copy: Callable) -> Callable:
         def looked_then_held(*args, **kwargs):
@@ -70,7 +59,7 @@ class Rendezvous:
                 with self.changed:
                     if self.changed.wait_for(lambda: self.looked >= 2, timeout=0.005):
                         break
-                if self._someone_waits_for_a_lock():
+                if self.watcher.someone_waits():
                     break
             return found
 

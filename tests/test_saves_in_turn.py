@@ -24,9 +24,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import NullPool
 
 from tracker import conflicts
 from tracker import settings as current_settings
@@ -50,6 +48,7 @@ from tracker.reports import periods
 from tracker.reports.errors import PeriodConflict
 
 from .conftest import TEST_DATABASE_URL
+from .lock_support import LockWatcher
 
 pytestmark = pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgres"),
@@ -66,18 +65,7 @@ class FirstHeld:
     def __init__(self, url) -> None:
         self.checked = 0
         self.changed = threading.Condition()
-        self.watcher = create_engine(url, poolclass=NullPool)
-
-    def _someone_waits_for_a_lock(self) -> bool:
-        with self.watcher.connect() as conn:
-            return bool(
-                conn.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
+        self.watcher = LockWatcher(url)
 
     def wrap(self, check_version: Callable) -> Callable:
         def checked_then_held(*args, **kwargs):
@@ -92,7 +80,7 @@ class FirstHeld:
                 with self.changed:
                     if self.changed.wait_for(lambda: self.checked >= 2, timeout=0.005):
                         return
-                if self._someone_waits_for_a_lock():
+                if self.watcher.someone_waits():
                     return
 
         return checked_then_held
