@@ -231,12 +231,25 @@ def test_a_reporting_period_sent_twice_is_one_period(org, client, auth):
     assert response.status_code == 422
     assert "Tertial 1 2031" in response.get_data(as_text=True)
     assert _count(ReportingPeriod) == 2
-    # Another admin's identical period at once is theirs to be refused, not a resend of mine.
+    # Another admin's identical period at once is theirs to be refused, not a resend of mine,
+    # and the answer says that it was just made, not only that it overlaps.
+    third = {**other, "name": "Tertial 3 2031", "starts_on": "2031-09-01",
+             "ends_on": "2031-12-31", "deadline": "2031-12-15"}  # fmt: skip
+    assert client.post(path, data=third).status_code == 303
     auth.logout()
     auth.login(org.admin.email)
     token = form_fields(client.get(path).get_data(as_text=True), "starts_on")["csrf_token"]
-    assert client.post(path, data={**other, "csrf_token": token}).status_code == 422
-    assert _count(ReportingPeriod) == 2
+    response = client.post(path, data={**third, "csrf_token": token})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Tertial 3 2031 med de här datumen lades upp alldeles nyss av någon annan" in page
+    assert 'value="Tertial 3 2031"' in page  # the input is kept
+    assert _count(ReportingPeriod) == 3
+    # The same period a minute later is only an overlap.
+    _age(ReportingPeriod)
+    response = client.post(f"{path}?lang=en", data={**third, "csrf_token": token})
+    assert response.status_code == 422
+    assert "overlaps Tertial 3 2031" in response.get_data(as_text=True)
 
 
 def test_a_publication_proposal_sent_twice_is_one_proposal(org, client, auth):

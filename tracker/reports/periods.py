@@ -147,6 +147,15 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
         others = others.where(ReportingPeriod.id != period.id)
         same_name = same_name.where(ReportingPeriod.id != period.id)
     clash = db.session.scalars(others.order_by(ReportingPeriod.starts_on).limit(1)).first()
+    if clash is not None and period is None and _made_just_now(clash, name, data):
+        raise PeriodError(
+            "name",
+            _(
+                "%(name)s, with these dates, was made moments ago by someone else. It is in the "
+                "list of periods: open it there to change it.",
+                name=clash.name,
+            ),
+        )
     if clash is not None:
         raise PeriodError(
             "starts_on",
@@ -182,6 +191,19 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
             raise PeriodError(
                 f"dnr_{meeting.committee_id}", _l("The diary number can be at most 60 characters.")
             )
+
+
+def _made_just_now(clash: ReportingPeriod, name: str, data: PeriodData) -> bool:
+    """Whether the period a new one clashes with is that same period, made moments ago by
+    someone else (the same person's resend is answered with it, see ``create_period``): two
+    admins who both set up the next period."""
+    same = (clash.name, clash.starts_on, clash.ends_on, clash.deadline) == (
+        name,
+        data.starts_on,
+        data.ends_on,
+        data.deadline,
+    )
+    return same and repeats.is_recent(clash.created_at)
 
 
 def _apply(period: ReportingPeriod, data: PeriodData) -> None:
