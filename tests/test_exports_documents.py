@@ -260,6 +260,7 @@ def test_a_failing_child_is_an_error_not_a_broken_file(app, monkeypatch):
         pdf_render.render("<p>Hej</p>", app.static_folder)
 
 
+@pytest.mark.database_independent
 def test_the_child_is_made_for_one_document():
     """The child lays out with the garbage collector off, and pydyf's page references are made
     once per page count; the web process is left as it is."""
@@ -285,6 +286,7 @@ def test_the_child_is_made_for_one_document():
     subprocess.run([sys.executable, "-c", check], check=True, capture_output=True)
 
 
+@pytest.mark.database_independent
 def test_remembered_page_references_follow_every_added_page():
     import pydyf
 
