@@ -1,12 +1,12 @@
-"""Two admins saving one record at the same instant: the second save is a conflict, on
+"""Two people saving one record at the same instant: the second save is a conflict, on
 PostgreSQL too, never an overwrite of the first.
 
 The records without a version counter (the settings, the mail schedule, what is published,
 a committee, a department, a guiding principle, a user's details, a maturity round and its
-values, a reporting period) carry their form's values as
-a digest (``conflicts.check_version``). That check only holds when the second save reads the
-record after the first has committed: on SQLite every write request holds the write lock, on
-PostgreSQL ``conflicts.in_turn`` takes a lock on the record's name before reading it.
+values, a reporting period) carry their form's values as a digest (``conflicts.check_version``);
+a benefit has a counter, compared in its service. Either check only holds when the second save
+reads the record after the first has committed: on SQLite every write request holds the write
+lock, on PostgreSQL ``conflicts.in_turn`` takes a lock on the record's name before reading it.
 
 Each test opens the form once (one version), then sends two saves of other values from two
 threads with a database connection each: the first one checks its version and is held there,
@@ -30,10 +30,12 @@ from tracker import conflicts
 from tracker import settings as current_settings
 from tracker.admin.services import AdminConflict, organisation, principles, sso, users
 from tracker.admin.services import settings as organisation_settings
+from tracker.benefits import services as benefits
 from tracker.extensions import db
 from tracker.mail import services as mail
 from tracker.maturity import rounds
 from tracker.models import (
+    Benefit,
     Committee,
     Department,
     MaturityRound,
@@ -47,6 +49,7 @@ from tracker.public import services as public
 from tracker.reports import periods
 from tracker.reports.errors import PeriodConflict
 
+from . import factories
 from .conftest import TEST_DATABASE_URL
 from .lock_support import LockWatcher
 
@@ -67,21 +70,22 @@ class FirstHeld:
         self.changed = threading.Condition()
         self.watcher = LockWatcher(url)
 
-    def wrap(self, check_version: Callable) -> Callable:
+    def wrap(self, check: Callable) -> Callable:
         def checked_then_held(*args, **kwargs):
-            check_version(*args, **kwargs)  # a conflict raises here
+            result = check(*args, **kwargs)  # a conflict raises here
             with self.changed:
                 self.checked += 1
                 self.changed.notify_all()
             if threading.current_thread().name != "first":
-                return
+                return result
             deadline = time.monotonic() + WAIT
             while time.monotonic() < deadline:
                 with self.changed:
                     if self.changed.wait_for(lambda: self.checked >= 2, timeout=0.005):
-                        return
+                        break
                 if self.watcher.someone_waits():
-                    return
+                    break
+            return result
 
         return checked_then_held
 
@@ -97,6 +101,8 @@ def one_after_the_other(app, monkeypatch):
     became of each: "saved", "conflict" or "failed" (a database error)."""
     held = FirstHeld(db.engine.url)
     monkeypatch.setattr(conflicts, "check_version", held.wrap(conflicts.check_version))
+    # A benefit has a version counter, compared in its service: held at the check after it.
+    monkeypatch.setattr(benefits, "_check", held.wrap(benefits._check))
 
     def run(save: Callable[[int], object]) -> list[str]:
         db.session.commit()  # the test's own transaction holds nothing while the saves run
@@ -115,6 +121,7 @@ def one_after_the_other(app, monkeypatch):
                         AdminConflict,
                         rounds.MaturityConflict,
                         PeriodConflict,
+                        benefits.BenefitConflict,
                     ):
                         db.session.rollback()
                         outcome[index] = "conflict"
@@ -318,6 +325,24 @@ def _period(org):
     return save, lambda: db.session.get(ReportingPeriod, period_id).name, "Tertial 1 2027 (0)"
 
 
+def _benefit(org):
+    from .test_benefits import _data
+
+    initiative = factories.make_initiative(org.manager, principles=org.principles[:1])
+    db.session.add(initiative)
+    db.session.flush()
+    benefit = benefits.create_benefit(org.manager, initiative, _data(org.manager.id))
+    db.session.commit()
+    manager_id, benefit_id, version = org.manager.id, benefit.id, benefit.version
+
+    def save(i):
+        manager = db.session.get(User, manager_id)
+        data = _data(manager_id, title=f"Fler ansöker digitalt {i}")
+        benefits.update_benefit(manager, db.session.get(Benefit, benefit_id), data, version)
+
+    return save, lambda: db.session.get(Benefit, benefit_id).title, "Fler ansöker digitalt 0"
+
+
 CASES = {
     "settings": _settings,
     "sso": _sso,
@@ -330,6 +355,7 @@ CASES = {
     "maturity round": _maturity_round,
     "maturity value": _maturity_value,
     "reporting period": _period,
+    "benefit": _benefit,
 }
 
 

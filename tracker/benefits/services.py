@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from .. import audit, repeats
+from .. import audit, conflicts, repeats
 from ..extensions import db
 from ..initiatives import services as initiative_services
 from ..models import (
@@ -375,6 +375,7 @@ def create_benefit(user: User, initiative: Initiative, data: BenefitData) -> Ben
 def update_benefit(user: User, benefit: Benefit, data: BenefitData, version: int) -> Benefit:
     """Change a benefit and its indicator; ``version`` is the one the user started from."""
     require(can_manage_benefits(user, benefit.initiative))
+    conflicts.in_turn(f"benefit:{benefit.id}", benefit)  # two saves at once: the second a conflict
     if version != benefit.version:
         raise BenefitConflict(benefit)
     _owner, principles, errors = _check(data)
