@@ -236,6 +236,12 @@ def test_a_reporting_period_sent_twice_is_one_period(org, client, auth):
     third = {**other, "name": "Tertial 3 2031", "starts_on": "2031-09-01",
              "ends_on": "2031-12-31", "deadline": "2031-12-15"}  # fmt: skip
     assert client.post(path, data=third).status_code == 303
+    # The same person's period with other meetings is no resend, and not "someone else's".
+    mine = {**third, f"meeting_{committee}": "2032-01-10"}
+    response = client.post(f"{path}?lang=en", data=mine)
+    assert response.status_code == 422
+    assert "overlaps Tertial 3 2031" in response.get_data(as_text=True)
+    assert "someone else" not in response.get_data(as_text=True)
     auth.logout()
     auth.login(org.admin.email)
     token = form_fields(client.get(path).get_data(as_text=True), "starts_on")["csrf_token"]

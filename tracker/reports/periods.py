@@ -147,15 +147,6 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
         others = others.where(ReportingPeriod.id != period.id)
         same_name = same_name.where(ReportingPeriod.id != period.id)
     clash = db.session.scalars(others.order_by(ReportingPeriod.starts_on).limit(1)).first()
-    if clash is not None and period is None and _made_just_now(clash, name, data):
-        raise PeriodError(
-            "name",
-            _(
-                "%(name)s, with these dates, was made moments ago by someone else. It is in the "
-                "list of periods: open it there to change it.",
-                name=clash.name,
-            ),
-        )
     if clash is not None:
         raise PeriodError(
             "starts_on",
@@ -193,17 +184,28 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
             )
 
 
-def _made_just_now(clash: ReportingPeriod, name: str, data: PeriodData) -> bool:
-    """Whether the period a new one clashes with is that same period, made moments ago by
-    someone else (the same person's resend is answered with it, see ``create_period``): two
-    admins who both set up the next period."""
-    same = (clash.name, clash.starts_on, clash.ends_on, clash.deadline) == (
-        name,
-        data.starts_on,
-        data.ends_on,
-        data.deadline,
+def _made_by_another_just_now(actor: User, data: PeriodData) -> ReportingPeriod | None:
+    """The period with this name and these dates when someone else made it moments ago (two
+    admins who both set up the next period); the same person's resend is answered with the
+    period itself (``_repeated_period``)."""
+    same = db.session.scalar(
+        select(ReportingPeriod).where(
+            ReportingPeriod.name == data.name.strip(),
+            ReportingPeriod.starts_on == data.starts_on,
+            ReportingPeriod.ends_on == data.ends_on,
+            ReportingPeriod.deadline == data.deadline,
+        )
     )
-    return same and repeats.is_recent(clash.created_at)
+    if same is None or not repeats.is_recent(same.created_at):
+        return None
+    maker = db.session.scalar(
+        select(AuditEvent.actor_id).where(
+            AuditEvent.action == "period.create",
+            AuditEvent.entity_type == ReportingPeriod.__tablename__,
+            AuditEvent.entity_id == same.id,
+        )
+    )
+    return same if maker != actor.id else None
 
 
 def _apply(period: ReportingPeriod, data: PeriodData) -> None:
@@ -261,6 +263,17 @@ def create_period(actor: User, data: PeriodData) -> ReportingPeriod:
     repeated = _repeated_period(actor, period)
     if repeated is not None:
         return repeated
+    made = _made_by_another_just_now(actor, data)
+    if made is not None:
+        raise PeriodError(
+            "name",
+            # gettext, not a lazy string: the name is user text and must be escaped on output.
+            _(
+                "%(name)s, with these dates, was made moments ago by someone else. It is in the "
+                "list of periods: open it there to change it.",
+                name=made.name,
+            ),
+        )
     _check(data, None)
     db.session.add(period)
     db.session.flush()
