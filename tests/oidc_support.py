@@ -98,6 +98,8 @@ class OpenIDProvider:
 
     def _start(self) -> int | None:
         """Start Node with the provider; its port, or None (and why in ``_last_failure``)."""
+        self.log.flush()
+        log_start = self.log.tell()  # this attempt's output only, in a failure
         self.process = subprocess.Popen(
             [self._node, str(PROVIDER_DIR / "provider.mjs"), str(self._config_file)],
             cwd=PROVIDER_DIR,
@@ -125,14 +127,13 @@ class OpenIDProvider:
         listening.wait(90)
         if found:
             return found[0]
+        waited = time.monotonic() - started
+        self._stop_process()  # its exit code is known from here on
         self.log.flush()
-        self.log.seek(0, os.SEEK_SET)
+        self.log.seek(log_start, os.SEEK_SET)
         output = self.log.read()[-3000:]
         self.log.seek(0, os.SEEK_END)
-        self._last_failure = (
-            f"after {time.monotonic() - started:.1f} s, exit code {self.process.poll()}:\n{output}"
-        )
-        self._stop_process()
+        self._last_failure = f"after {waited:.1f} s, exit code {self.process.returncode}:\n{output}"
         return None
 
     def _wait_for_discovery(self) -> None:
