@@ -144,6 +144,23 @@ def test_open_early_and_close(org):
     assert periods.open_period(today) == p
 
 
+def test_the_next_period_opened_early_does_not_hide_the_current_one(org):
+    """Managers report in the open period whose reports are due first: the current one until
+    its last day for reports, then the next one opened early (the reminders name the same)."""
+    current = period(org, "Tertial 3 2026", "2026-09-01", "2026-12-31", "2026-12-21")
+    following = period(org, "Tertial 1 2027", "2027-01-01", "2027-04-30", "2027-04-20")
+    periods.open_early(org.management, following)
+    assert periods.open_period(date(2026, 12, 7)) == current
+    assert periods.open_period(date(2026, 12, 21)) == current
+    assert periods.open_period(date(2026, 12, 22)) == following  # the current one's day passed
+    periods.close(org.management, following)
+    assert periods.open_period(date(2026, 12, 22)) == current  # the only one open, though late
+    assert periods.reports_from(current, TZ) == date(2026, 9, 1)
+    following.opened_at = datetime(2026, 12, 10, 9, tzinfo=UTC)
+    following.closed_at = None
+    assert periods.reports_from(following, TZ) == date(2026, 12, 10)
+
+
 def test_a_period_opened_early_takes_reports_from_its_opening(org):
     """Opened before its first day, a period counts the updates written since then as its
     reports: what managers post after the opening is not lost as "missing"."""

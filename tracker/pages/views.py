@@ -38,6 +38,7 @@ def home():
         period=period,
         reported=set(updates),
         period_updates=updates,
+        reports_from=report_periods.reports_from(period, get_timezone()) if period else None,
         report_period=report_status.period_of_update_now(utcnow(), get_timezone()),
     )
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit, conflicts, repeats
@@ -94,17 +94,29 @@ def get_period(period_id: int, *, for_edit: bool = False) -> ReportingPeriod:
 
 
 def open_period(today: date) -> ReportingPeriod | None:
-    """The period managers report in now: the latest one that has started (or been opened
-    early) and is not closed."""
-    for period in db.session.scalars(
+    """The period managers report in now, of those that have started (or been opened early)
+    and are not closed: the one whose reports are due first, from today on; when every open
+    period's last day for reports has passed, the latest one. So the next period opened early
+    does not hide the current one before its deadline (the reminders name the current one)."""
+    due_ahead = ReportingPeriod.deadline >= today
+    return db.session.scalars(
         select(ReportingPeriod)
         .where(ReportingPeriod.closed_at.is_(None))
         .where((ReportingPeriod.opened_at.is_not(None)) | (ReportingPeriod.starts_on <= today))
-        .order_by(ReportingPeriod.starts_on.desc())
+        .order_by(
+            case((due_ahead, 0), else_=1),
+            case((due_ahead, ReportingPeriod.deadline)),
+            ReportingPeriod.starts_on.desc(),
+            ReportingPeriod.id.desc(),
+        )
         .limit(1)
-    ):
-        return period
-    return None
+    ).first()
+
+
+def reports_from(period: ReportingPeriod, tz: tzinfo) -> date:
+    """The first day a status update counts as the period's report (``report_bounds``): its
+    first day, or the day it was opened for reports when that came before."""
+    return report_bounds(period, tz)[0].astimezone(tz).date()
 
 
 def require_open(period: ReportingPeriod, today: date) -> None:
