@@ -696,3 +696,70 @@ def test_a_period_edited_meanwhile_is_a_conflict_with_both_versions_shown(org, c
     assert client.post(url, data=again).status_code == 303
     db.session.rollback()
     assert db.session.get(ReportingPeriod, p.id).name == "Mitt namn på perioden"
+
+
+def test_the_managers_start_page_keeps_the_current_period_when_the_next_opens_early(
+    org, client, auth
+):
+    """The next period opened early does not hide the current one before its last day for
+    reports; once only the early one is open, its reports count from the day it was opened,
+    and the page says so."""
+    from tracker.reports import periods
+
+    today = datetime.now(TZ).date()
+    current = period(org, "Nu", (today - timedelta(days=10)).isoformat(),
+                     (today + timedelta(days=20)).isoformat(),
+                     (today + timedelta(days=15)).isoformat())  # fmt: skip
+    following = period(org, "Nästa", (today + timedelta(days=21)).isoformat(),
+                       (today + timedelta(days=120)).isoformat())  # fmt: skip
+    periods.open_early(org.management, following)
+    initiative(org, "Rapporteras i tid")
+    db.session.commit()
+    auth.login("chef@example.se")
+    section = client.get("/?lang=sv").get_data(as_text=True)
+    assert "Rapporteringsperiod Nu" in section and "Rapporteringsperiod Nästa" not in section
+    assert f"senast {(today + timedelta(days=15)).isoformat()}" in section
+    assert f"({(today - timedelta(days=10)).isoformat()} – " in section
+
+    periods.close(org.management, current)
+    db.session.commit()
+    section = client.get("/?lang=sv").get_data(as_text=True)
+    assert "Rapporteringsperiod Nästa" in section
+    assert f"({today.isoformat()} – {(today + timedelta(days=120)).isoformat()})" in section
+
+
+def test_a_report_frozen_before_its_period_ends_is_the_status_of_that_day(org, client, auth):
+    """The snapshot is taken when the report is frozen: its heading, page and files say the
+    status as of that day, not as of the period's last day still ahead."""
+    today = datetime.now(TZ).date().isoformat()
+    p = _open_period_now(org)
+    initiative(org, "Fryses mitt i perioden")
+    [report] = freeze(org, p)
+    db.session.commit()
+    auth.login("ledning@example.se")
+    page = client.get(f"/reports/{report.id}?lang=sv").get_data(as_text=True)
+    assert f"Status per {today}, fastställd {today} av Lena Ledning" in page
+    lines = client.get(f"/reports/{report.id}.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith(f'"Status per {today}, fastställd')
+
+
+def test_the_error_summary_names_the_field_of_a_message_several_fields_share(org, client, auth):
+    """Three dates outside the calendar give three times the same message: each line of the
+    summary says which field it means, and still leads to it."""
+    auth.login("ledning@example.se")
+    data = {"name": "Tertial 1 2027", "starts_on": "0001-01-01", "ends_on": "9999-12-31",
+            "deadline": "0001-01-01"}  # fmt: skip
+    response = post_form(client, "/reports/periods/new?lang=sv", data, "/reports/periods/new")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html.split('id="error-summary"')[1].split("</ul>")[0]
+    lines = re.findall(r'<li><a href="#([a-z_]+)">([^<]+)</a></li>', summary)
+    assert [field for field, _text in lines] == ["starts_on", "ends_on", "deadline"]
+    assert len({text for _field, text in lines}) == 3, lines  # each names its field
+    assert all(text.endswith(": Ange ett datum från år 1900 till år 2999.") for _f, text in lines)
+    # A message of its own is not named twice.
+    response = post_form(client, "/reports/periods/new?lang=sv", {**data, "name": "",
+                         "starts_on": "2027-01-01", "ends_on": "2027-04-30",
+                         "deadline": "2027-04-20"}, "/reports/periods/new")  # fmt: skip
+    summary = response.get_data(as_text=True).split('id="error-summary"')[1].split("</ul>")[0]
+    assert '<a href="#name">Ange ett namn på perioden' in summary

@@ -119,13 +119,20 @@ def title(content: dict[str, Any]) -> str:
     )
 
 
+def status_day(content: dict[str, Any], tz: tzinfo) -> str:
+    """The day the report's state is of (ISO): its period's last day, or the day it was frozen
+    when that came first (the snapshot is taken at the earlier of the two)."""
+    return min(content["period"]["ends_on"], frozen_day(content, tz).isoformat())
+
+
 def heading(content: dict[str, Any], tz: tzinfo, sha256: str | None = None) -> list[str]:
-    """ "Status per <period end>, fastställd <date> av <name>", then the meeting, the dnr, the
-    version and its reason, and the checksum."""
+    """ "Status per <the period's last day, or the day it was frozen if earlier>, fastställd
+    <date> av <name>", then the meeting, the dnr, the version and its reason, and the
+    checksum."""
     lines = [
         _(
             "Status as of %(end)s, frozen %(date)s by %(name)s",
-            end=content["period"]["ends_on"],
+            end=status_day(content, tz),
             date=frozen_day(content, tz).isoformat(),
             name=content["frozen_by"],
         )
