@@ -105,6 +105,11 @@ def test_the_follow_up_cycle(page, browser, live_server, sign_in, console):
     assert f"Status per {day(-1)}, fastställd {frozen_on} av Lena Ledning" in heading
     assert "KS 2026/99" in heading
     check_both_languages(page, "the frozen report")
+    # On a phone the checksum (64 characters without a space) wraps: no sideways scrolling.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(size)
     before_page = page.inner_text("#initiatives ~ .table-wrap")
     files = {ext: download(page, label) for ext, label in (
         ("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel"), ("csv", "CSV"))}  # fmt: skip
