@@ -333,3 +333,14 @@ def test_the_description_and_docs_page_name_the_new_resources(client):
     assert "post" in spec["paths"]["/api/v1/benefits/{benefit_id}/measurements"]
     html = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/api/v1/benefits/{benefit_id}/measurements" in html and "NewMeasurement" in html
+
+
+def test_a_number_too_large_names_the_bounds(org, benefits, client):
+    ks, _bun = benefits
+    secret = make_token(org.manager, "read_write")
+    for value in (10**20, "-" + "9" * 20):
+        response = post(client, secret, ks.id, {**GOOD, "value": value})
+        assert response.status_code == 422
+        [error] = response.get_json()["errors"]
+        assert error["field"] == "value"
+        assert error["message"].startswith("Ange ett tal mellan −99\u00a0999\u00a0999"), error

@@ -595,3 +595,23 @@ def test_queries_do_not_grow_with_benefits_and_measurements(client, auth, org, c
             assert client.get(f"/initiatives/{first.initiative_id}").status_code == 200
         counts.append((overview, counter.count))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("sv", "Ange ett tal mellan −99\u00a0999\u00a0999\u00a0999\u00a0999 och 99\u00a0999"),
+    ("en", "Enter a number from −99,999,999,999,999 to 99,999,999,999,999."),
+])  # fmt: skip
+def test_a_number_too_large_is_told_the_bounds(client, auth, org, benefit, lang, message):
+    """A whole number past what a value can hold is a number all the same: the answer names the
+    bounds, not "at most four decimals", and keeps what was typed."""
+    auth.login(org.manager.email)
+    token = csrf_from(client.get(f"/benefits/{benefit.id}").get_data(as_text=True))
+    response = client.post(
+        f"/benefits/{benefit.id}/measurements?lang={lang}",
+        data={"csrf_token": token, "value": "9" * 20, "measured_on": "2026-01-01"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "decimal" not in html.split('id="error-summary"')[1].split("</ul>")[0]
+    assert 'value="' + "9" * 20 + '"' in html

@@ -22,7 +22,13 @@ from marshmallow import fields
 from .. import settings
 from ..benefits import overview
 from ..benefits import services as benefit_services
-from ..benefits.figures import BenefitState, figures, parse_number
+from ..benefits.figures import (
+    BenefitState,
+    NumberOutOfRange,
+    figures,
+    parse_number,
+    range_message,
+)
 from ..exports.services import local_today
 from ..extensions import db, limiter
 from ..models import BenefitKind, Direction, Frequency
@@ -182,6 +188,8 @@ class NumberInput(fields.Field):
             raise self.make_error("invalid")
         try:
             return parse_number(str(value))
+        except NumberOutOfRange:
+            raise ma.ValidationError(range_message()) from None
         except ValueError:
             raise self.make_error("invalid") from None
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..models import Indicator, Measurement, Status
@@ -56,9 +57,20 @@ STATE_SYMBOLS = {
 NOT_DUE_STATUSES = frozenset({Status.CANCELLED})
 
 
+class NumberOutOfRange(ValueError):
+    """A number, but larger than a value can be (``MAX_ABS_VALUE``, either sign)."""
+
+
+def range_message() -> str:
+    """What a value too large is told, with the bounds written in the user's language."""
+    bound = format_decimal(MAX_ABS_VALUE)
+    return _("Enter a number from −%(max)s to %(max)s.", max=bound)
+
+
 def parse_number(text: str | None, comma_groups: bool = False) -> Decimal:
     """A number as people type it in Sweden or elsewhere: ``12,5``, ``12.5``, ``1 234,5``,
-    ``1,234.5``, ``−3``. Raises ValueError for anything else. With ``comma_groups`` (someone
+    ``1,234.5``, ``−3``. Raises ValueError for anything else (NumberOutOfRange for a number
+    past ``MAX_ABS_VALUE``). With ``comma_groups`` (someone
     writing English) ``1,234`` and ``1,234,567`` are thousands, not a decimal comma."""
     value = _SPACES.sub("", (text or "").strip()).replace("\u2212", "-")
     if comma_groups and _COMMA_GROUPS.fullmatch(value):
@@ -76,7 +88,9 @@ def parse_number(text: str | None, comma_groups: bool = False) -> Decimal:
         number = Decimal(value)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         raise ValueError(text) from None
-    if abs(number) > MAX_ABS_VALUE or -number.as_tuple().exponent > 4:
+    if abs(number) > MAX_ABS_VALUE:
+        raise NumberOutOfRange(text)
+    if -number.as_tuple().exponent > 4:
         raise ValueError(text)
     return number
 

@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import BenefitKind, Direction, Frequency
 from ..validators import TrackerForm
-from .figures import parse_number
+from .figures import NumberOutOfRange, parse_number, range_message
 from .services import BenefitData, MeasurementData
 
 LONG = 5000
@@ -70,6 +70,8 @@ class NumberField(StringField):
         try:
             # In English "1,234" is a thousand and more; in Swedish the comma is the decimal sign.
             self.number = parse_number(self.data, comma_groups=get_locale().language == "en")
+        except NumberOutOfRange:
+            raise ValidationError(range_message()) from None
         except ValueError:
             raise ValidationError(
                 _l("Enter a number, for example 12,5 (at most four decimals).")
