@@ -465,6 +465,23 @@ def test_rate_limit_per_token_with_retry_after(org, app, client):
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.mimetype == "application/problem+json"
     assert client.get("/api/v1/principles", headers=bearer(other)).status_code == 200
+    # One count for the whole API: another endpoint is no way round it.
+    assert client.get("/api/v1/committees", headers=bearer(secret)).status_code == 429
+
+
+def test_the_write_limit_is_per_token_across_the_write_endpoints(org, app, client, portfolio):
+    """Writes are counted per token, whatever the endpoint, never per address: integrations
+    behind one proxy do not share one allowance."""
+    app.config["API_WRITE_RATE_LIMIT"] = "2/minute"
+    mine, admins = make_token(org.manager, "read_write"), make_token(org.admin, "read_write")
+    path = f"/api/v1/initiatives/{portfolio[0].id}/updates"
+    body = {"status": "bogus"}  # refused (422), but counted as a write all the same
+    codes = [client.post(path, json=body, headers=bearer(mine)).status_code for _ in range(3)]
+    assert codes == [422, 422, 429]
+    measurements = "/api/v1/benefits/1/measurements"
+    assert client.post(measurements, json={}, headers=bearer(mine)).status_code == 429
+    # Another token from the same address has its own allowance.
+    assert client.post(path, json=body, headers=bearer(admins)).status_code == 422
 
 
 def test_openapi_is_3_1_and_public(client):

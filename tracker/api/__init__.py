@@ -197,6 +197,18 @@ def _rate_key() -> str:
     return "api-addr:" + (request.remote_addr or "")
 
 
+def write_limited(view):
+    """The writes' limit, ``API_WRITE_RATE_LIMIT``: per token (as ``_rate_key``), one count for
+    every write endpoint together, on top of the API's limit."""
+    from flask import current_app
+
+    return limiter.shared_limit(
+        lambda: current_app.config.get("API_WRITE_RATE_LIMIT", "60/minute"),
+        scope="api-write",
+        key_func=_rate_key,
+    )(view)
+
+
 def init_app(app: Flask) -> None:
     # ``benefits`` and ``reports`` (the resources that read those packages' services) are
     # imported here, once the application is being built, not at the bottom of this module:
@@ -226,9 +238,17 @@ def _setup_blueprint() -> None:
 
     from . import auth, conditional
 
-    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
-    # Also per address, so that made-up tokens (each its own key above) cannot flood the log.
-    limiter.limit(lambda: current_app.config["API_ADDRESS_RATE_LIMIT"], key_func=_address_key)(bp)
+    # One count per token for the whole API (a limit on a blueprint counts each route apart
+    # unless shared), and one per address, so that made-up tokens (each its own key above)
+    # cannot flood the log.
+    limiter.shared_limit(
+        lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_rate_key
+    )(bp)
+    limiter.shared_limit(
+        lambda: current_app.config["API_ADDRESS_RATE_LIMIT"],
+        scope="api-address",
+        key_func=_address_key,
+    )(bp)
     bp.before_request(auth.authenticate_request)
     bp.after_request(conditional.add_etag)
     bp.after_request(_link_header)

@@ -30,10 +30,10 @@ from ..benefits.figures import (
     range_message,
 )
 from ..exports.services import local_today
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import BenefitKind, Direction, Frequency
 from ..permissions import can_measure_benefit, require
-from . import bp, represent
+from . import bp, represent, write_limited
 from . import schemas as s
 from .auth import require_write
 from .doc_text import N_
@@ -41,7 +41,7 @@ from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented, path
 from .pagination import page_body
 from .problems import problem
 from .services import page_of
-from .views import _filters, _id, _write_limit
+from .views import _filters, _id
 
 # A measurement has no version to conflict with: no 409.
 ERRORS_MEASURE = tuple(code for code in ERRORS_WRITE if code != 409)
@@ -308,7 +308,7 @@ def benefit(benefit_id: int):
 
 
 @bp.post("/benefits/<int:benefit_id>/measurements", parameters=path_parameters("benefit_id"))
-@limiter.limit(lambda: _write_limit())
+@write_limited
 @bp.arguments(NewMeasurementSchema, location="json")
 @documented(MeasurementSchema, ERRORS_MEASURE, status=201, conditional=False)
 @described(

@@ -9,13 +9,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
 from .. import settings
-from ..extensions import db, limiter
+from ..extensions import db
 from ..initiatives import listing
 from ..initiatives import services as initiative_services
 from ..models import Health, Principle, Status
 from ..portfolio import dashboard as dashboard_service
 from ..portfolio import filters as portfolio_filters
-from . import bp, represent, services
+from . import bp, represent, services, write_limited
 from . import schemas as s
 from .auth import require_write
 from .doc_text import N_
@@ -100,7 +100,7 @@ def status_updates(initiative_id: int, page: int, per_page: int):
 
 
 @bp.post("/initiatives/<int:initiative_id>/updates", parameters=path_parameters("initiative_id"))
-@limiter.limit(lambda: _write_limit())
+@write_limited
 @bp.arguments(s.NewStatusUpdateSchema, location="json")
 @documented(s.StatusUpdateSchema, ERRORS_WRITE, status=201, conditional=False)
 @described(
@@ -135,12 +135,6 @@ def post_status_update(body: dict, initiative_id: int):
     db.session.commit()
     location = url_for(".status_updates", initiative_id=found.id, _external=True)
     return represent.status_update(update), 201, {"Location": location}
-
-
-def _write_limit() -> str:
-    from flask import current_app
-
-    return current_app.config.get("API_WRITE_RATE_LIMIT", "60/minute")
 
 
 # --- decisions and the organisation ----------------------------------------------------------
