@@ -298,6 +298,30 @@ def test_if_match_with_an_old_etag_is_409(org, portfolio, client):
     assert again.status_code == 409
 
 
+def test_if_match_is_the_initiatives_state_not_the_language_or_host_it_was_read_in(
+    org, portfolio, client
+):
+    """The ETag read in English (or through another host name) names the same state as the one
+    a write in Swedish compares with: no false conflict. The two languages still get two ETags
+    for their two bodies, so If-None-Match answers each with its own."""
+    secret = make_token(org.manager, "read_write")
+    url = f"/api/v1/initiatives/{portfolio[0].id}"
+    english = client.get(url, headers={**bearer(secret), "Accept-Language": "en"})
+    swedish = client.get(url, headers={**bearer(secret), "Accept-Language": "sv"})
+    assert english.headers["ETag"] != swedish.headers["ETag"]
+    again = client.get(url, headers={**bearer(secret), "Accept-Language": "en",
+                                     "If-None-Match": english.headers["ETag"]})  # fmt: skip
+    assert again.status_code == 304
+    headers = {**bearer(secret), "Accept-Language": "sv", "If-Match": english.headers["ETag"]}
+    response = client.post(
+        url + "/updates", json=UPDATE, headers=headers, base_url="http://x.example"
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    # Now the state has changed: the English ETag is out of date in any language.
+    headers["Accept-Language"] = "en"
+    assert client.post(url + "/updates", json=UPDATE, headers=headers).status_code == 409
+
+
 @pytest.mark.parametrize(
     "body",
     [
