@@ -109,6 +109,21 @@ def test_create_user_refuses_bad_input(runner, monkeypatch, org):
     )
     assert result.exit_code != 0
     assert db.session.scalar(select(func.count(User.id)).where(User.email == "y@example.se")) == 0
+    # The forms' rules for a name: no control characters (a log line or a terminal would read
+    # them), at most 200 characters, the spaces made one.
+    for name in ("Two\nLines\r\x1b[31mRed", "Nul\x00", "x" * 201):
+        result = runner.invoke(
+            args=["create-user", "z@example.se", "--name", name, "--role", "admin"]
+        )
+        assert result.exit_code != 0, name
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "z@example.se")) == 0
+    result = runner.invoke(
+        args=["create-user", "z@example.se", "--name", "  Zara   Zetterlund ", "--role", "admin"]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User.name).where(User.email == "z@example.se")) == (
+        "Zara Zetterlund"
+    )
 
 
 def test_seed_demo_scales_and_refuses_a_database_with_data(runner, app, monkeypatch):

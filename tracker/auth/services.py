@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from ..models import Department, Role, User, normalise_email, utcnow
+from ..validators import has_control_characters
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
@@ -86,12 +87,18 @@ def create_user(
     department_code: str | None = None,
 ) -> User:
     email = normalise_email(email)
-    if not email or "@" not in email:
+    if not email or "@" not in email or has_control_characters(email) or len(email) > 254:
         raise AccountError(_l("Enter a valid e-mail address."), "email")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountError(_l("There is already a user with this e-mail address."), "email")
-    if not name.strip():
+    # The forms' rules, also for a user made from the command line or an import.
+    name = " ".join((name or "").split())
+    if not name:
         raise AccountError(_l("Enter a name."), "name")
+    if has_control_characters(name):
+        raise AccountError(_l("Remove the control characters from the text."), "name")
+    if len(name) > 200:
+        raise AccountError(_l("The name may be at most 200 characters long."), "name")
     try:
         role = Role(role)
     except ValueError:
@@ -106,7 +113,7 @@ def create_user(
         raise AccountError(problem, "password")
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         role=role,
         department=department,
         password_hash=hash_password(password),
