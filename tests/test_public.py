@@ -230,6 +230,27 @@ def test_a_cache_asks_again_so_an_unpublished_initiative_is_gone_at_once(pub, or
     assert gone.status_code == 404
     assert gone.headers["Cache-Control"] == "no-store"
     assert client.get("/public/initiatives/987654").headers["Cache-Control"] == "no-store"
+    # Also where no public route matches: no cache keeps a 404, and no cookie is set.
+    for path in ("/public/nothing", "/public/initiatives/0", "/public/initiatives/abc",
+                 "/public/catalog.xml"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert "Set-Cookie" not in response.headers, path
+
+
+def test_the_json_file_answers_its_errors_in_json(pub, app, client):
+    """A program reading /public/initiatives.json gets JSON also when refused: a control
+    character in the address (400) or too many requests (429)."""
+    response = client.get("/public/initiatives.json?q=%00")
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert "NUL" in response.get_json()["error"]
+    app.config["PUBLIC_RATELIMIT"] = "1 per minute"
+    client.get("/public/initiatives.json")
+    limited = client.get("/public/initiatives.json")
+    assert limited.status_code == 429 and limited.mimetype == "application/json"
+    assert limited.get_json()["error"] and limited.headers["Retry-After"]
+    assert limited.headers["Cache-Control"] == "no-store"
 
 
 def test_post_without_csrf_is_refused(org, client, auth):

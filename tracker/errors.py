@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -102,8 +103,13 @@ def render_error(status: int, title=None, message=None):
     from .public.sessions import is_public_path
 
     if has_request_context() and is_public_path(request.path):
-        # The public layout: no session, no CSRF token, no cookie.
-        return render_template("public/error.html", **context), status
+        # The public layout: no session, no CSRF token, no cookie; never kept by a cache (also
+        # a 404 no public route matched); a JSON file's error as JSON, as its other errors.
+        headers = {"Cache-Control": "no-store"}
+        if request.path.endswith(".json"):
+            body = json.dumps({"error": str(context["message"])}, ensure_ascii=False)
+            return body, status, {**headers, "Content-Type": "application/json"}
+        return render_template("public/error.html", **context), status, headers
     if htmx:
         # Shown in the page's message region instead of replacing whatever the swap targeted.
         response = render_template("errors/_error.html", **context)
