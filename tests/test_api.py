@@ -218,6 +218,10 @@ def test_filters_are_the_portfolios(org, portfolio, client):
     assert get("?status=idea&status=in_progress").status_code == 200
     response = get("?committee=NOPE")
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    # Each refused filter is named by its parameter, as every other parameter is.
+    for name in ("committee", "department", "principle"):
+        [error] = get(f"?{name}=NOPE").get_json()["errors"]
+        assert error["field"] == name and "NOPE" in error["message"], error
     assert get("?status=flying").status_code == 422
     assert get("?q=%00").status_code == 422
     assert get("?page=0").status_code == 422

@@ -334,7 +334,7 @@ def register_errors() -> None:
 
     @bp.errorhandler(FilterError)
     def invalid_filter(error: FilterError):
-        return problem(422, errors=[{"field": "query", "message": error.message}])
+        return problem(422, errors=[{"field": error.field, "message": error.message}])
 
     @bp.errorhandler(ValidationError)
     def invalid_schema(error: ValidationError):

@@ -32,11 +32,13 @@ MAX_QUERY_LENGTH = 200
 
 
 class FilterError(ValueError):
-    """A filter value that names nothing; the message is for the user."""
+    """A filter value that names nothing; the message is for the user, ``field`` the query
+    parameter it is about."""
 
-    def __init__(self, message):
+    def __init__(self, message, field: str = "query"):
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -150,25 +152,31 @@ def parse(args: MultiDict) -> PortfolioFilter:
             select(Committee.id).where(Committee.short_name == committee)
         )
         if committee_id is None:
-            raise FilterError(_l("There is no committee with the code %(code)s.", code=committee))
+            raise FilterError(
+                _l("There is no committee with the code %(code)s.", code=committee), "committee"
+            )
     if department:
         department_id = db.session.scalar(
             select(Department.id).where(Department.code == department)
         )
         if department_id is None:
-            raise FilterError(_l("There is no department with the code %(code)s.", code=department))
+            raise FilterError(
+                _l("There is no department with the code %(code)s.", code=department), "department"
+            )
     if principle:
         principle_id = db.session.scalar(select(Principle.id).where(Principle.key == principle))
         if principle_id is None:
-            raise FilterError(_l("There is no principle called %(key)s.", key=principle))
+            raise FilterError(
+                _l("There is no principle called %(key)s.", key=principle), "principle"
+            )
     try:
         statuses = tuple(dict.fromkeys(Status(v) for v in args.getlist("status") if v))
     except ValueError:
-        raise FilterError(_l("Unknown status.")) from None
+        raise FilterError(_l("Unknown status."), "status") from None
     try:
         healths = tuple(dict.fromkeys(Health(v) for v in args.getlist("health") if v))
     except ValueError:
-        raise FilterError(_l("Unknown health.")) from None
+        raise FilterError(_l("Unknown health."), "health") from None
     stale = args.get("stale", "") in ("1", "true", "on")
     support = args.get("support", "") in ("1", "true", "on")
     q = " ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH]
