@@ -239,6 +239,13 @@ def test_read_token_cannot_write(org, portfolio, client):
         f"/api/v1/initiatives/{portfolio[0].id}/updates", json=UPDATE, headers=bearer(secret)
     )
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
+    # The scope is checked before the body is read: a read token is told so whatever it sent.
+    for path in (
+        f"/api/v1/initiatives/{portfolio[0].id}/updates",
+        "/api/v1/benefits/1/measurements",
+    ):
+        response = client.post(path, json={"unknown": 1}, headers=bearer(secret))
+        assert response.status_code == 403, (path, response.get_data(as_text=True))
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
 
 

@@ -10,6 +10,7 @@ the same helpers (``documented``, ``page_body``, the schemas' ``list_schema``), 
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from flask import Flask, g
 from flask_limiter.errors import RateLimitExceeded
@@ -197,16 +198,25 @@ def _rate_key() -> str:
     return "api-addr:" + (request.remote_addr or "")
 
 
-def write_limited(view):
-    """The writes' limit, ``API_WRITE_RATE_LIMIT``: per token (as ``_rate_key``), one count for
-    every write endpoint together, on top of the API's limit."""
+def write_endpoint(view):
+    """A write: the token's scope checked before the body is read (a read-only token is 403,
+    whatever it sent), and the writes' limit, ``API_WRITE_RATE_LIMIT``, per token (as
+    ``_rate_key``), one count for every write endpoint together, on top of the API's limit.
+    Put above ``bp.arguments``."""
     from flask import current_app
+
+    from .auth import require_write
+
+    @functools.wraps(view)
+    def scoped(*args, **kwargs):
+        require_write()
+        return view(*args, **kwargs)
 
     return limiter.shared_limit(
         lambda: current_app.config.get("API_WRITE_RATE_LIMIT", "60/minute"),
         scope="api-write",
         key_func=_rate_key,
-    )(view)
+    )(scoped)
 
 
 def init_app(app: Flask) -> None:

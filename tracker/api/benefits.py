@@ -33,9 +33,8 @@ from ..exports.services import local_today
 from ..extensions import db
 from ..models import BenefitKind, Direction, Frequency
 from ..permissions import can_measure_benefit, require
-from . import bp, represent, write_limited
+from . import bp, represent, write_endpoint
 from . import schemas as s
-from .auth import require_write
 from .doc_text import N_
 from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented, path_parameters
 from .pagination import page_body
@@ -308,7 +307,7 @@ def benefit(benefit_id: int):
 
 
 @bp.post("/benefits/<int:benefit_id>/measurements", parameters=path_parameters("benefit_id"))
-@write_limited
+@write_endpoint
 @bp.arguments(NewMeasurementSchema, location="json")
 @documented(MeasurementSchema, ERRORS_MEASURE, status=201, conditional=False)
 @described(
@@ -324,7 +323,6 @@ def benefit(benefit_id: int):
     ),
 )
 def post_measurement(body: dict, benefit_id: int):
-    require_write()
     user = _user()
     found = benefit_services.get_benefit(user, _id(benefit_id))
     require(can_measure_benefit(user, found))

@@ -15,9 +15,8 @@ from ..initiatives import services as initiative_services
 from ..models import Health, Principle, Status
 from ..portfolio import dashboard as dashboard_service
 from ..portfolio import filters as portfolio_filters
-from . import bp, represent, services, write_limited
+from . import bp, represent, services, write_endpoint
 from . import schemas as s
-from .auth import require_write
 from .doc_text import N_
 from .docs_helpers import ERRORS_READ, ERRORS_WRITE, described, documented, path_parameters
 from .pagination import page_body
@@ -100,7 +99,7 @@ def status_updates(initiative_id: int, page: int, per_page: int):
 
 
 @bp.post("/initiatives/<int:initiative_id>/updates", parameters=path_parameters("initiative_id"))
-@write_limited
+@write_endpoint
 @bp.arguments(s.NewStatusUpdateSchema, location="json")
 @documented(s.StatusUpdateSchema, ERRORS_WRITE, status=201, conditional=False)
 @described(
@@ -115,7 +114,6 @@ def status_updates(initiative_id: int, page: int, per_page: int):
     ),
 )
 def post_status_update(body: dict, initiative_id: int):
-    require_write()
     user = _user()
     found = initiative_services.get_initiative(user, _id(initiative_id), for_edit=True)
     from .conditional import check_if_match
