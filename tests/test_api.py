@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -247,6 +248,20 @@ def test_read_token_cannot_write(org, portfolio, client):
         response = client.post(path, json={"unknown": 1}, headers=bearer(secret))
         assert response.status_code == 403, (path, response.get_data(as_text=True))
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
+
+
+def test_a_write_sent_as_something_other_than_json_is_415(org, portfolio, client):
+    """A body sent as a form or as text is not read as no fields at all ("required" for each):
+    the answer says to send JSON."""
+    secret = make_token(org.manager, "read_write")
+    path = f"/api/v1/initiatives/{portfolio[0].id}/updates"
+    for kwargs in ({"data": UPDATE}, {"data": json.dumps(UPDATE), "content_type": "text/plain"}):
+        response = client.post(path, headers=bearer(secret), **kwargs)
+        assert response.status_code == 415, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["type"].endswith("unsupported-media-type")
+    ok = client.post(path, headers=bearer(secret), json=UPDATE)
+    assert ok.status_code == 201
 
 
 def test_owner_posts_an_update_through_the_service(org, portfolio, client):

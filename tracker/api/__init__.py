@@ -203,13 +203,16 @@ def write_endpoint(view):
     whatever it sent), and the writes' limit, ``API_WRITE_RATE_LIMIT``, per token (as
     ``_rate_key``), one count for every write endpoint together, on top of the API's limit.
     Put above ``bp.arguments``."""
-    from flask import current_app
+    from flask import current_app, request
+    from werkzeug.exceptions import UnsupportedMediaType
 
     from .auth import require_write
 
     @functools.wraps(view)
     def scoped(*args, **kwargs):
         require_write()
+        if not request.is_json:  # else read as no fields at all: "required" for each
+            raise UnsupportedMediaType()
         return view(*args, **kwargs)
 
     return limiter.shared_limit(

@@ -9,7 +9,7 @@ from .problems import CONTENT_TYPE
 from .schemas import ProblemSchema
 
 ERRORS_READ = (400, 401, 404, 422, 429)
-ERRORS_WRITE = (400, 401, 403, 404, 409, 413, 422, 429)
+ERRORS_WRITE = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 
 DESCRIPTIONS = {
     400: N_("The request could not be read, e.g. a body that is not JSON."),
@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     404: N_("No such resource, or outside what the user may read."),
     409: N_("The initiative has changed since the given version or ETag; `current` holds it now."),
     413: N_("The body is too large."),
+    415: N_("The body was not sent as JSON (`Content-Type: application/json`)."),
     422: N_("A parameter or field is invalid; `errors` names each one."),
     429: N_("Rate limit reached; see `Retry-After`."),
 }
