@@ -718,3 +718,22 @@ def test_queries_do_not_grow_with_the_rows(org, count_queries):
         db.session.rollback()
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_sheet_of_too_many_initiatives_names_the_limit_it_is_held_to(org, kind, app):
+    """The limit said is the one the page states (2,000 initiatives), in CSV and in XLSX alike,
+    also when the file is far past it (the reader reads a few rows more, for title rows)."""
+    from flask_babel import force_locale
+
+    for n in (sheet.MAX_ROWS + 1, 3_500):  # past the reader's own allowance for blank rows
+        content = _sheet_of(n)
+        if kind == "xlsx":
+            lines = content.decode().splitlines()
+            content = xlsx([line.split(";") for line in lines])
+        with pytest.raises(ImportFileError) as refused, force_locale("sv"):
+            sheet.read(f"w.{kind}", content)
+        with force_locale("sv"):
+            assert str(refused.value.message) == (
+                "Filen har fler än 2000 initiativ. Dela upp den i mindre filer."
+            ), (kind, n)

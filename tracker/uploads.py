@@ -102,10 +102,18 @@ def _read_csv(data: bytes, max_rows: int) -> list[list[str]]:
     return rows
 
 
+class TooManyRows(ImportFileError):
+    """More rows than may be read; ``max_rows`` is the limit the message names."""
+
+    def __init__(self, max_rows: int):
+        super().__init__(
+            _l("The file has more than %(n)d rows. Split it into smaller files.", n=max_rows)
+        )
+        self.max_rows = max_rows
+
+
 def _too_many_rows(max_rows: int):
-    return ImportFileError(
-        _l("The file has more than %(n)d rows. Split it into smaller files.", n=max_rows)
-    )
+    return TooManyRows(max_rows)
 
 
 def check_xlsx(data: bytes, max_rows: int) -> None:
@@ -290,12 +298,20 @@ def read_rows(filename: str, data: bytes, max_rows: int) -> list[tuple[int, list
         raise ImportFileError(_l("Choose a CSV or XLSX file to import."))
     name = filename or ""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix == "xlsx":
-        table = _read_xlsx(data, max_rows + SNIFF_LINES, fill_merged=True, percent_as_shown=True)
-    elif suffix in ("csv", "txt"):
-        table = _read_legacy_csv(data, max_rows + SNIFF_LINES)
-    else:
-        raise ImportFileError(_l("The file must be a CSV file (.csv) or an XLSX workbook (.xlsx)."))
+    try:
+        if suffix == "xlsx":
+            table = _read_xlsx(
+                data, max_rows + SNIFF_LINES, fill_merged=True, percent_as_shown=True
+            )
+        elif suffix in ("csv", "txt"):
+            table = _read_legacy_csv(data, max_rows + SNIFF_LINES)
+        else:
+            raise ImportFileError(
+                _l("The file must be a CSV file (.csv) or an XLSX workbook (.xlsx).")
+            )
+    except TooManyRows:
+        # The reader's limit has room for title rows above the heading; the user's is this one.
+        raise TooManyRows(max_rows) from None
     rows = [
         (number, row[:MAX_COLUMNS])
         for number, row in enumerate(table, start=1)

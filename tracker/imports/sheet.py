@@ -32,7 +32,7 @@ from ..models import (
     User,
     normalise_email,
 )
-from ..uploads import ImportFileError, find_heading, read_rows
+from ..uploads import ImportFileError, TooManyRows, find_heading, read_rows
 from ..validators import has_control_characters, strip_invisible
 from . import columns as cols
 
@@ -143,7 +143,10 @@ def _recogniser(principles: list[Principle]) -> dict[str, str]:
 
 def read(filename: str, data: bytes) -> Sheet:
     """The sheet in an uploaded file: the heading (found below any title rows) and its rows."""
-    rows = read_rows(filename, data, MAX_ROWS)
+    try:
+        rows = read_rows(filename, data, MAX_ROWS)
+    except TooManyRows:
+        raise ImportFileError(_too_many_initiatives()) from None
     known = _recogniser(_principles())
     index = find_heading(rows, lambda text: cols.fold(text) in known)
     heading_line, headings = rows[index]
@@ -156,10 +159,12 @@ def read(filename: str, data: bytes) -> Sheet:
     if not body:
         raise ImportFileError(_l("The file has a heading but no initiatives."))
     if len(body) > MAX_ROWS:
-        raise ImportFileError(
-            _l("The file has more than %(n)d initiatives. Split it into smaller files.", n=MAX_ROWS)
-        )
+        raise ImportFileError(_too_many_initiatives())
     return Sheet(filename or "", heading_line, headings, body)
+
+
+def _too_many_initiatives():
+    return _l("The file has more than %(n)d initiatives. Split it into smaller files.", n=MAX_ROWS)
 
 
 # --- between the preview and the confirmation ---------------------------------------------------
