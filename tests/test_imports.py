@@ -506,6 +506,8 @@ def test_an_update_refuses_an_initiative_changed_since_the_preview(org, client, 
     assert done.status_code == 200
     db.session.refresh(initiative)
     assert initiative.purpose == "Ändrat i arket"
+    # The row the sheet left as it was is "unchanged", as the command line says, not skipped.
+    assert "0 nya, 1 uppdaterade, 1 oförändrade, 0 hoppades över." in done.get_data(as_text=True)
 
 
 # --- owners who have no account yet -------------------------------------------------------------
