@@ -209,3 +209,50 @@ def test_backup_into_a_directory_it_may_not_write_says_so(runner, tmp_path):
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert result.output == f"Error: The directory {where} is not writable.\n"
     assert list(where.iterdir()) == []
+
+
+def test_commands_on_a_database_without_tables_say_what_to_do(tmp_path, monkeypatch):
+    """create-user, seed-demo, send-reminders and import-initiatives on a database that was
+    never upgraded, or cannot be opened: one line that says what to do, never a traceback."""
+    from tracker import create_app
+
+    sheet = tmp_path / "w.csv"
+    sheet.write_text("Titel\nX\n")
+    monkeypatch.setenv("TRACKER_PASSWORD", "ett långt och bra lösenord")
+    for url, expected in (
+        (f"sqlite:///{tmp_path / 'empty.db'}", "tracker db upgrade"),
+        (f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}", "cannot be opened"),
+    ):
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+        runner = app.test_cli_runner()
+        for args in (
+            ["create-user", "a@example.se", "--name", "A", "--role", "admin"],
+            ["seed-demo"],
+            ["send-reminders"],
+            ["import-initiatives", str(sheet)],
+        ):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 1, (args, result.output)
+            assert expected in result.output and "Traceback" not in result.output, result.output
+
+
+@pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "0"], ["--threads", "0"]])
+def test_demo_refuses_a_port_or_thread_count_that_cannot_be(tmp_path, option):
+    """A port past 65535 (waitress listened on a random one and the banner named the wrong
+    one) or no threads (a server that never answers): a usage error before anything starts."""
+    result = unconfigured_tracker(tmp_path, "demo", *option)
+    assert result.exit_code == 2, result.output
+    assert "Serving" not in result.output
+
+
+def test_demo_on_a_port_taken_says_so(tmp_path, monkeypatch):
+    import waitress
+
+    def taken(*_args, **_kwargs):
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(waitress, "serve", taken)
+    result = unconfigured_tracker(tmp_path, "demo", "--port", "5999")
+    assert result.exit_code == 1, result.output
+    assert "Cannot listen on 127.0.0.1:5999: Address already in use" in result.output
+    assert "Traceback" not in result.output

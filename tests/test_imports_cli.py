@@ -109,6 +109,11 @@ def test_map_an_unknown_column(runner, org, tmp_path):
     assert initiatives() == 2
     bad = runner.invoke(args=["import-initiatives", str(path), "--map", "Finns inte=purpose"])
     assert bad.exit_code != 0
+    # A column that names nothing, or no "=": a usage error that lists the columns.
+    for value in ("Varför=bogus", "garbage"):
+        bad = runner.invoke(args=["import-initiatives", str(path), "--map", value])
+        assert bad.exit_code == 2, (value, bad.output)
+        assert "purpose" in bad.output and "ignore" in bad.output, bad.output
 
 
 def test_an_unreadable_file(runner, org, tmp_path):

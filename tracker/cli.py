@@ -124,8 +124,8 @@ def demo_base_url(host: str, port: int) -> str:
 
 @main.command("demo", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 def demo_command(host: str, port: int, threads: int) -> None:
     """Migrate, load the demo municipality if the database is empty, and serve it."""
     from waitress import serve
@@ -152,7 +152,30 @@ def demo_command(host: str, port: int, threads: int) -> None:
         for email, role, _name in demo.DEMO_ACCOUNTS:
             click.echo(f"  {email:32} {role}")
     click.echo(f"\nServing Initiativportföljen on {demo_base_url(host, port)}/  (Ctrl+C stops)\n")
-    serve(app, host=host, port=port, threads=threads, ident="initiativportfoljen")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="initiativportfoljen")
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise click.ClickException(
+            f"Cannot listen on {host}:{port}: {error.strerror or error}. Choose another --port."
+        ) from None
+
+
+def require_schema() -> None:
+    """Stop a command with what to do, instead of a traceback, when the database cannot be
+    opened or has no tables yet."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    where = db.engine.url.render_as_string(hide_password=True)
+    try:
+        ready = inspect(db.engine).has_table("user_account")
+    except SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        raise click.ClickException(f"The database {where} cannot be opened: {reason}") from None
+    if not ready:
+        raise click.ClickException(
+            f"The database {where} has no tables yet: run `tracker db upgrade` first."
+        )
 
 
 @click.command("seed-demo")
@@ -167,6 +190,7 @@ def seed_demo_command(initiatives: int | None) -> None:
     """Load the demo municipality into an empty database."""
     from . import demo
 
+    require_schema()
     if not demo.is_empty():
         click.echo(
             "The database already has data; seed-demo loads only into an empty one.", err=True
@@ -190,6 +214,7 @@ def create_user_command(email: str, name: str, role: str, department_code: str |
     """Create a user. The password comes from TRACKER_PASSWORD or a prompt."""
     from .auth.services import AccountError, create_user
 
+    require_schema()
     password = os.environ.get("TRACKER_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
@@ -269,6 +294,7 @@ def send_reminders_command(no_plan: bool) -> None:
     """
     from .mail import outbox, planning
 
+    require_schema()
     queued = 0 if no_plan else planning.plan()
     result = outbox.send_queued()
     purged = outbox.purge()

@@ -18,15 +18,23 @@ def _mapping(pairs: tuple[str, ...], headings: list[str]) -> dict[int, str]:
     """``--map "Heading=column"`` (or ``=ignore``): the same choice as the preview's."""
     mapping = {}
     folded = [sheet.cols.fold(h) for h in headings]
+    principles = {sheet.cols.principle_key(p) for p in sheet._principles()}
+    known = sorted({*sheet.cols.BY_KEY, *principles, sheet.cols.IGNORE})
     for pair in pairs:
-        heading, _sep, key = pair.rpartition("=")
+        heading, sep, key = pair.rpartition("=")
+        key = key.strip()
+        if not sep or key not in known:
+            raise click.UsageError(
+                gettext("--map “%(pair)s”: write HEADING=COLUMN, where COLUMN is one of: "
+                        "%(keys)s.", pair=pair, keys=", ".join(known))
+            )  # fmt: skip
         wanted = sheet.cols.fold(heading)
         if wanted not in folded:
             raise click.UsageError(
                 gettext("--map “%(pair)s”: the sheet has no column “%(heading)s”.",
                         pair=pair, heading=heading)
             )  # fmt: skip
-        mapping[folded.index(wanted)] = key.strip()
+        mapping[folded.index(wanted)] = key
     return mapping
 
 
@@ -55,6 +63,9 @@ def import_initiatives_command(
     file: Path, dry_run: bool, existing: str, create_owners: bool, mappings, lang: str
 ) -> None:
     """Import initiatives from a CSV or XLSX sheet: every row or, on any problem, none."""
+    from ..cli import require_schema
+
+    require_schema()
     with force_locale(lang):
         if file.stat().st_size > 16 * 1024 * 1024:
             click.echo(gettext("The file is larger than 16 MB."), err=True)
