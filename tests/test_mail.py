@@ -477,6 +477,22 @@ def test_the_send_log_is_for_admins(app, org, client, auth):
     page = client.get("/admin/mail").get_data(as_text=True)
     assert "Beslut om Loggad" in page and org.manager.email in page
     assert client.get("/admin/mail?status=failed&page=x").status_code == 200
+    # Without a mail server the page says that "sent" means written to a file.
+    assert "Ingen e-postserver är inställd" in page
+    # A failed attempt is told in the admin's language; the server's own words beside it.
+    message = db.session.scalar(select(MailMessage))
+    message.last_error = "ConnectionRefusedError: [Errno 111] Connection refused"
+    message.attempts, message.status = 1, "queued"
+    db.session.commit()
+    page = client.get("/admin/mail?status=queued").get_data(as_text=True)
+    assert "Det senaste försöket misslyckades; nästa görs" in page
+    assert '<span class="muted" lang="en">ConnectionRefusedError' in page
+    message.status = "failed"
+    db.session.commit()
+    page = client.get("/admin/mail?status=failed").get_data(as_text=True)
+    assert "Meddelandet kunde inte skickas." in page
+    app.config["MAIL_SERVER"] = "smtp.example.se"
+    assert "Ingen e-postserver" not in client.get("/admin/mail").get_data(as_text=True)
 
 
 def test_management_nudges_one_owner_once_a_day(app, org, client, auth, reminders):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -71,6 +73,10 @@ def _log_page(form, status_code=200, saved=None):
         status=status,
         args={"status": status} if status else {},
         saved=saved,
+        # No mail server set: the messages are written as files, "sent" means written there.
+        mail_folder=None
+        if current_app.config.get("MAIL_SERVER")
+        else str(Path(current_app.instance_path) / "mail"),
     ), status_code
 
 
