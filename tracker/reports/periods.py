@@ -136,7 +136,8 @@ def meeting_of(period: ReportingPeriod, committee_id: int) -> CommitteeMeeting |
     return next((m for m in period.meetings if m.committee_id == committee_id), None)
 
 
-def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
+def _check(data: PeriodData, period: ReportingPeriod | None, actor: User | None = None) -> None:
+    """The period's rules; ``actor`` is who makes a new one (``period`` None)."""
     name = data.name.strip()
     if not name:
         raise PeriodError("name", _l("Enter a name for the period, e.g. Tertial 1 2027."))
@@ -159,6 +160,17 @@ def _check(data: PeriodData, period: ReportingPeriod | None) -> None:
         others = others.where(ReportingPeriod.id != period.id)
         same_name = same_name.where(ReportingPeriod.id != period.id)
     clash = db.session.scalars(others.order_by(ReportingPeriod.starts_on).limit(1)).first()
+    made = _made_by_another_just_now(actor, data) if clash and actor and not period else None
+    if made is not None:
+        raise PeriodError(
+            "name",
+            # gettext, not a lazy string: the name is user text and must be escaped on output.
+            _(
+                "%(name)s, with these dates, was made moments ago by someone else. It is in the "
+                "list of periods: open it there to change it.",
+                name=made.name,
+            ),
+        )
     if clash is not None:
         raise PeriodError(
             "starts_on",
@@ -275,18 +287,7 @@ def create_period(actor: User, data: PeriodData) -> ReportingPeriod:
     repeated = _repeated_period(actor, period)
     if repeated is not None:
         return repeated
-    made = _made_by_another_just_now(actor, data)
-    if made is not None:
-        raise PeriodError(
-            "name",
-            # gettext, not a lazy string: the name is user text and must be escaped on output.
-            _(
-                "%(name)s, with these dates, was made moments ago by someone else. It is in the "
-                "list of periods: open it there to change it.",
-                name=made.name,
-            ),
-        )
-    _check(data, None)
+    _check(data, None, actor)
     db.session.add(period)
     db.session.flush()
     audit.record(actor, "period.create", period, changes=_snapshot(period))
