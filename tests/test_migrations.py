@@ -55,6 +55,31 @@ def test_expression_indexes_are_made(app):
     assert expected <= made, expected - made
 
 
+def _triggers() -> set[tuple[str, str]]:
+    """(table, trigger) for every trigger in the database, and its function's source on
+    PostgreSQL (the triggers of the tallies, the search index, the frozen reports)."""
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = (
+            "SELECT c.relname, t.tgname || ':' || p.prosrc FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal"
+        )
+    with db.engine.connect() as conn:
+        return {(table, " ".join(sql.split())) for table, sql in conn.execute(text(query))}
+
+
+def test_upgrade_from_empty_makes_the_triggers_the_models_make(app):
+    """The migrations leave the same triggers, with the same statements, as ``create_all``: a
+    trigger a migration forgot (or left at an older version) would keep a tally wrong."""
+    made_by_models = _triggers()
+    assert {"status_update", "principle_link", "initiative"} <= {t for t, _s in made_by_models}
+    _empty_database()
+    upgrade()
+    assert _triggers() == made_by_models
+
+
 def test_downgrade_to_empty_and_back(app):
     _empty_database()
     upgrade()

@@ -29,13 +29,14 @@ from .reports import (
 )
 from .settings import OrganisationSettings
 from .support import SupportOutcome, SupportRequest
-from .tally import StatusUpdateTally
+from .tally import PrincipleCoverage, StatusUpdateTally
 from .tokens import AccessToken, TokenScope
 from .types import UTCDateTime, utcnow
 from .version import DataVersion
 
 __all__ = [
     "FrozenReportEntry",
+    "PrincipleCoverage",
     "StatusUpdateTally",
     "AccessToken",
     "ACTIVE_STATUSES",

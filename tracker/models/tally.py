@@ -1,11 +1,15 @@
-"""How many status updates each department's initiatives received, per month and health: the
-dashboard's trend without reading every status update.
+"""What the dashboard counts per department, kept so that it need not read every row: how many
+status updates each department's initiatives received, per month and health (the trend), and
+how many of its initiatives are linked to each guiding principle (the coverage).
 
 The database keeps it in the same transaction as every write, by triggers (SQLite and
 PostgreSQL), so nothing that writes status updates (the forms, the status round, the API, the
 import, seeding, plain SQL) can forget it: a status update added, removed or changed, an
 initiative moved to another department, archived or brought back, or deleted. Archived
-initiatives do not count, as on the dashboard. The same statements are in the migration.
+initiatives do not count, as on the dashboard. The same statements are in the migrations.
+
+The coverage is kept the same way through every write of a principle link (added, removed,
+moved) and of its initiative (moved to another department, archived, brought back, deleted).
 """
 
 from __future__ import annotations
@@ -26,6 +30,16 @@ class StatusUpdateTally(db.Model):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM, UTC
     health: Mapped[str] = mapped_column(String(20), primary_key=True)
     updates: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PrincipleCoverage(db.Model):
+    """How many of a department's (not archived) initiatives are linked to a principle."""
+
+    __tablename__ = "principle_coverage"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+    principle_id: Mapped[int] = mapped_column(ForeignKey("principle.id"), primary_key=True)
+    initiatives: Mapped[int] = mapped_column(Integer, default=0)
 
 
 _SQLITE_MONTH = "strftime('%Y-%m', {})"
@@ -143,6 +157,129 @@ POSTGRESQL_DROP = (
     "DROP FUNCTION IF EXISTS initiative_tally()",
 )
 
+_COVERAGE_ADD = (
+    "INSERT INTO principle_coverage (department_id, principle_id, initiatives) "
+    "SELECT department_id, {row}.principle_id, 1 FROM initiative "
+    "WHERE id = {row}.initiative_id AND archived_at IS NULL "
+    "ON CONFLICT (department_id, principle_id) "
+    "DO UPDATE SET initiatives = principle_coverage.initiatives + 1;"
+)
+_COVERAGE_REMOVE = (
+    "UPDATE principle_coverage SET initiatives = initiatives - 1 "
+    "WHERE principle_id = {row}.principle_id AND department_id = (SELECT department_id "
+    "FROM initiative WHERE id = {row}.initiative_id AND archived_at IS NULL);"
+)
+# An initiative's links leave its old department or enter its new one.
+_COVERAGE_LEAVE = (
+    "UPDATE principle_coverage SET initiatives = initiatives - 1 "
+    "WHERE department_id = OLD.department_id AND principle_id IN "
+    "(SELECT principle_id FROM principle_link WHERE initiative_id = OLD.id);"
+)
+_COVERAGE_ENTER = (
+    "INSERT INTO principle_coverage (department_id, principle_id, initiatives) "
+    "SELECT NEW.department_id, principle_id, 1 FROM principle_link WHERE initiative_id = NEW.id "
+    "ON CONFLICT (department_id, principle_id) "
+    "DO UPDATE SET initiatives = principle_coverage.initiatives + 1;"
+)
+# {differs}: SQLite's IS NOT, PostgreSQL's IS DISTINCT FROM.
+_MOVED_OUT = (
+    "OLD.archived_at IS NULL "
+    "AND (NEW.archived_at IS NOT NULL OR NEW.department_id {differs} OLD.department_id)"
+)
+_MOVED_IN = (
+    "NEW.archived_at IS NULL "
+    "AND (OLD.archived_at IS NOT NULL OR NEW.department_id {differs} OLD.department_id)"
+)
+_SQLITE_MOVED_OUT = _MOVED_OUT.format(differs="IS NOT")
+_SQLITE_MOVED_IN = _MOVED_IN.format(differs="IS NOT")
+_PG_MOVED_OUT = _MOVED_OUT.format(differs="IS DISTINCT FROM")
+_PG_MOVED_IN = _MOVED_IN.format(differs="IS DISTINCT FROM")
+COVERAGE_SQLITE_TRIGGERS = (
+    "CREATE TRIGGER principle_coverage_insert AFTER INSERT ON principle_link "
+    f"BEGIN {_COVERAGE_ADD.format(row='NEW')} END",
+    "CREATE TRIGGER principle_coverage_delete AFTER DELETE ON principle_link "
+    f"BEGIN {_COVERAGE_REMOVE.format(row='OLD')} END",
+    "CREATE TRIGGER principle_coverage_update "
+    "AFTER UPDATE OF initiative_id, principle_id ON principle_link "
+    f"BEGIN {_COVERAGE_REMOVE.format(row='OLD')} {_COVERAGE_ADD.format(row='NEW')} END",
+    "CREATE TRIGGER initiative_coverage_leave "
+    f"AFTER UPDATE OF department_id, archived_at ON initiative WHEN {_SQLITE_MOVED_OUT} "
+    f"BEGIN {_COVERAGE_LEAVE} END",
+    "CREATE TRIGGER initiative_coverage_enter "
+    f"AFTER UPDATE OF department_id, archived_at ON initiative WHEN {_SQLITE_MOVED_IN} "
+    f"BEGIN {_COVERAGE_ENTER} END",
+    # Its links go first, through their own trigger, while the initiative is still there (the
+    # foreign key's cascade would remove them after it).
+    "CREATE TRIGGER initiative_coverage_delete BEFORE DELETE ON initiative "
+    "BEGIN DELETE FROM principle_link WHERE initiative_id = OLD.id; END",
+)
+COVERAGE_SQLITE_DROP = tuple(
+    f"DROP TRIGGER IF EXISTS {name}"
+    for name in (
+        "principle_coverage_insert",
+        "principle_coverage_delete",
+        "principle_coverage_update",
+        "initiative_coverage_leave",
+        "initiative_coverage_enter",
+        "initiative_coverage_delete",
+    )
+)
+COVERAGE_POSTGRESQL_TRIGGERS = (
+    f"""CREATE OR REPLACE FUNCTION principle_coverage() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' THEN
+    {_COVERAGE_REMOVE.format(row="OLD")}
+  END IF;
+  IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
+    {_COVERAGE_ADD.format(row="NEW")}
+  END IF;
+  RETURN NULL;
+END; $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER principle_coverage AFTER INSERT OR DELETE "
+    "OR UPDATE OF initiative_id, principle_id ON principle_link "
+    "FOR EACH ROW EXECUTE FUNCTION principle_coverage()",
+    # A trigger function made of the constants above.
+    f"""CREATE OR REPLACE FUNCTION initiative_coverage() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM principle_link WHERE initiative_id = OLD.id;
+    RETURN OLD;
+  END IF;
+  IF {_PG_MOVED_OUT} THEN
+    {_COVERAGE_LEAVE}
+  END IF;
+  IF {_PG_MOVED_IN} THEN
+    {_COVERAGE_ENTER}
+  END IF;
+  RETURN NULL;
+END; $$ LANGUAGE plpgsql""",  # noqa: S608
+    "CREATE TRIGGER initiative_coverage AFTER UPDATE OF department_id, archived_at ON initiative "
+    "FOR EACH ROW EXECUTE FUNCTION initiative_coverage()",
+    "CREATE TRIGGER initiative_coverage_delete BEFORE DELETE ON initiative "
+    "FOR EACH ROW EXECUTE FUNCTION initiative_coverage()",
+)
+COVERAGE_POSTGRESQL_DROP = (
+    "DROP TRIGGER IF EXISTS principle_coverage ON principle_link",
+    "DROP TRIGGER IF EXISTS initiative_coverage ON initiative",
+    "DROP TRIGGER IF EXISTS initiative_coverage_delete ON initiative",
+    "DROP FUNCTION IF EXISTS principle_coverage()",
+    "DROP FUNCTION IF EXISTS initiative_coverage()",
+)
+COVERAGE_REBUILD = (
+    "DELETE FROM principle_coverage",
+    "INSERT INTO principle_coverage (department_id, principle_id, initiatives) "
+    "SELECT i.department_id, l.principle_id, count(*) FROM principle_link l "
+    "JOIN initiative i ON i.id = l.initiative_id WHERE i.archived_at IS NULL "
+    "GROUP BY i.department_id, l.principle_id",
+)
+
+
+def rebuild_coverage(connection) -> None:
+    """Count the coverage again from every principle link (after a bulk load without triggers)."""
+    for statement in COVERAGE_REBUILD:
+        connection.execute(text(statement))
+
+
 # Counted afresh from the status updates (the migration fills the table with it).
 REBUILD = (
     "DELETE FROM status_update_tally",
@@ -168,14 +305,16 @@ _POSTGRESQL_SUSPEND = (
     ("status_update", "status_update_tally"),
     ("initiative", "initiative_tally"),
     ("initiative", "initiative_tally_delete"),
+    ("principle_link", "principle_coverage"),
+    ("initiative", "initiative_coverage"),
+    ("initiative", "initiative_coverage_delete"),
 )
 
 
 @contextmanager
 def suspended(connection) -> Iterator[None]:
-    """The tally's triggers off for a bulk load in this transaction, and the tally counted
-    afresh from every status update after it (one INSERT … SELECT instead of one upsert per
-    row).
+    """The tally's and the coverage's triggers off for a bulk load in this transaction, and both
+    counted afresh after it (one INSERT … SELECT each instead of one upsert per row).
 
     PostgreSQL disables them (ALTER TABLE … DISABLE TRIGGER), SQLite drops them; both are part
     of the transaction, so a rollback brings them back too. When the block raises, the caller
@@ -186,21 +325,22 @@ def suspended(connection) -> Iterator[None]:
         for table, trigger in _POSTGRESQL_SUSPEND:
             connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     elif dialect == "sqlite":
-        for statement in SQLITE_DROP:
+        for statement in SQLITE_DROP + COVERAGE_SQLITE_DROP:
             connection.exec_driver_sql(statement)
     yield
     if dialect == "postgresql":
         for table, trigger in _POSTGRESQL_SUSPEND:
             connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
     elif dialect == "sqlite":
-        for statement in SQLITE_TRIGGERS:
+        for statement in SQLITE_TRIGGERS + COVERAGE_SQLITE_TRIGGERS:
             connection.exec_driver_sql(statement)
     rebuild(connection)
+    rebuild_coverage(connection)
 
 
-# After every table exists: the triggers name status_update and initiative.
-for _statement in SQLITE_TRIGGERS:
+# After every table exists: the triggers name status_update, principle_link and initiative.
+for _statement in SQLITE_TRIGGERS + COVERAGE_SQLITE_TRIGGERS:
     _ddl = DDL(_statement.replace("%", "%%"))  # DDL formats with %
     event.listen(db.metadata, "after_create", _ddl.execute_if(dialect="sqlite"))
-for _statement in POSTGRESQL_TRIGGERS:
+for _statement in POSTGRESQL_TRIGGERS + COVERAGE_POSTGRESQL_TRIGGERS:
     event.listen(db.metadata, "after_create", DDL(_statement).execute_if(dialect="postgresql"))

@@ -20,6 +20,7 @@ from ..models import (
     Health,
     Initiative,
     Principle,
+    PrincipleCoverage,
     PrincipleLink,
     Status,
     StatusUpdate,
@@ -127,7 +128,7 @@ def _build(user: User, filters: PortfolioFilter, stale_days: int, today: date | 
     committee_of = {department.id: department.committee_id for department, _c in departments}
     baselines = since_report.baselines(set(committee_of.values()), entries=False)
     per_department, since = _figures(selection, stale_days, committee_of, baselines)
-    _add_coverage(selection, per_department)
+    _add_coverage(user, filters, selection, per_department)
     committees = _group(user, filters, departments, per_department)
     totals = Counts()
     for counts in per_department.values():
@@ -234,15 +235,51 @@ def _figures(
     return result, since_report.Summary(ordered, len(seen - set(lines)))
 
 
-def _add_coverage(selection: Select, per_department: dict[int, Counts]) -> None:
-    ids = selection.with_only_columns(Initiative.id, Initiative.department_id).subquery()
-    query = (
-        select(ids.c.department_id, PrincipleLink.principle_id, func.count())
-        .join(PrincipleLink, PrincipleLink.initiative_id == ids.c.id)
-        .group_by(ids.c.department_id, PrincipleLink.principle_id)
-    )
+def _add_coverage(
+    user: User, filters: PortfolioFilter, selection: Select, per_department: dict[int, Counts]
+) -> None:
+    """How many initiatives of each department are linked to each principle: from the coverage
+    kept per department (see ``tracker.models.tally``) when the selection is whole departments,
+    else counted from the links."""
+    if filters.whole_departments:
+        query = select(
+            PrincipleCoverage.department_id,
+            PrincipleCoverage.principle_id,
+            PrincipleCoverage.initiatives,
+        ).where(
+            PrincipleCoverage.initiatives > 0,
+            *_departments_in_scope(user, filters, PrincipleCoverage.department_id),
+        )
+    else:
+        ids = selection.with_only_columns(Initiative.id, Initiative.department_id).subquery()
+        query = (
+            select(ids.c.department_id, PrincipleLink.principle_id, func.count())
+            .join(PrincipleLink, PrincipleLink.initiative_id == ids.c.id)
+            .group_by(ids.c.department_id, PrincipleLink.principle_id)
+        )
     for department_id, principle_id, count in db.session.connection().execute(query):
-        per_department[department_id].coverage[principle_id] = count
+        if department_id in per_department:
+            per_department[department_id].coverage[principle_id] = count
+
+
+def _departments_in_scope(user: User, filters: PortfolioFilter, department_id) -> list:
+    """The conditions that keep a table kept per department (``department_id``, its column) to
+    the user's committee and the filter's committee and department: the whole-department
+    selections of ``PortfolioFilter.whole_departments``."""
+    conditions = []
+    scope = committee_scope(user)
+    committee_ids = {c for c in (scope, filters.committee_id) if c is not None}
+    if len(committee_ids) > 1:  # two different committees: nothing
+        conditions.append(false())
+    elif committee_ids:
+        conditions.append(
+            department_id.in_(
+                select(Department.id).where(Department.committee_id.in_(committee_ids))
+            )
+        )
+    if filters.department_id is not None:
+        conditions.append(department_id == filters.department_id)
+    return conditions
 
 
 def _group(user: User, filters: PortfolioFilter, departments, per_department: dict[int, Counts]):
@@ -306,26 +343,16 @@ def _trend(user: User, filters: PortfolioFilter, selection: Select, today: date)
 
 
 def _tally_query(user: User, filters: PortfolioFilter, first_month: str) -> Select:
-    query = (
+    return (
         select(
             StatusUpdateTally.month, StatusUpdateTally.health, func.sum(StatusUpdateTally.updates)
         )
-        .where(StatusUpdateTally.month >= first_month)
+        .where(
+            StatusUpdateTally.month >= first_month,
+            *_departments_in_scope(user, filters, StatusUpdateTally.department_id),
+        )
         .group_by(StatusUpdateTally.month, StatusUpdateTally.health)
     )
-    scope = committee_scope(user)
-    committee_ids = {c for c in (scope, filters.committee_id) if c is not None}
-    if committee_ids:
-        query = query.where(
-            StatusUpdateTally.department_id.in_(
-                select(Department.id).where(Department.committee_id.in_(committee_ids))
-            )
-        )
-        if len(committee_ids) > 1:  # two different committees: nothing
-            query = query.where(false())
-    if filters.department_id is not None:
-        query = query.where(StatusUpdateTally.department_id == filters.department_id)
-    return query
 
 
 def _attention(selection: Select, stale_days: int) -> list[Attention]:
