@@ -460,6 +460,74 @@ def test_an_owner_changed_by_a_reimport_is_named_in_the_audit_trail(org, client,
         assert ids not in text
 
 
+# One cell of row 1 changed, each a field the import may change (or leave as it was).
+ONE_CELL_CHANGES = {
+    "nothing": ("", ""),
+    "title": ("E-tjänst för bygglov", "Bygglov på nätet"),
+    "spaces only": ("Söka bygglov digitalt", "  Söka bygglov digitalt  "),
+    "co-owner removed": ("chef@example.se;rektor@example.se", "chef@example.se;"),
+    "owner": ("Invånare;IT;chef@example.se;rektor", "Invånare;IT;rektor@example.se;chef"),
+    "date": ("2026-03-01", "2026-04-01"),
+    "cost": ("250 000 kr", "250000"),
+    "motivation": ("Mindre handpåläggning", "Mindre handpåläggning i ärendena"),
+    "principle added": ("Fungerar med skärmläsare;;", "Fungerar med skärmläsare;Inloggning;"),
+    "progress": (";30;", ";40;"),
+    "assessment": ("Pågående;Risk", "Pågående;Enligt plan"),
+    "report text only": ("Förstudien är klar", "Förstudien är klar och godkänd"),
+}
+
+
+@pytest.mark.parametrize("change", ONE_CELL_CHANGES)
+def test_the_preview_tells_which_rows_a_reimport_changes(org, client, auth, change):
+    """The preview says "to update" only for the rows the import will change, and "unchanged"
+    for those it leaves as they are: the counts and each row's verdict are what the import
+    then does (the result page and the audit trail)."""
+    auth.login("admin@example.se")
+    confirm(client, auth, upload(client, auth, "w.csv", GOOD.encode()).get_data(as_text=True))
+    old, new = ONE_CELL_CHANGES[change]
+    changed = GOOD.replace(old, new, 1) if old else GOOD
+    assert changed != GOOD or change == "nothing"
+    check = check_of("w.csv", changed.encode(), existing="update")
+    assert check.valid, problems(check)
+    verdicts = [row.unchanged for row in check.rows]
+    assert verdicts[1], "row 2 is the same in both sheets"
+    updates = count(StatusUpdate)
+    result = services.run(org.admin, check)
+    db.session.commit()
+    assert [t for _i, t in result.unchanged] == [
+        r.existing_title for r in check.rows if r.unchanged
+    ]
+    assert len(result.updated) == check.count("update") == verdicts.count(False)
+    assert len(result.unchanged) == check.count("unchanged")
+    # The initiative changed exactly when the preview said it would.
+    changes_row_1 = change not in ("nothing", "spaces only", "cost", "report text only")
+    assert verdicts[0] is not changes_row_1, change
+    assert (count(StatusUpdate) > updates) is (change in ("progress", "assessment"))
+
+
+def test_the_preview_page_counts_unchanged_rows_apart(org, client, auth):
+    auth.login("admin@example.se")
+    confirm(client, auth, upload(client, auth, "w.csv", GOOD.encode()).get_data(as_text=True))
+    changed = GOOD.replace("Svara dygnet runt", "Svara dygnet runt, också på helger")
+    pages = {}
+    for lang, to_update, unchanged, row_says in (
+        ("en", "1 to update", "1 unchanged", "unchanged ( E-tjänst för bygglov )"),
+        ("sv", "1 uppdateras", "1 oförändrat", "lämnas oförändrat ( E-tjänst för bygglov )"),
+    ):
+        client.get(f"/initiatives/import?lang={lang}")
+        html = upload(client, auth, "w.csv", changed.encode(), existing="update").get_data(
+            as_text=True
+        )
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert f"{to_update}, {unchanged}" in text, lang
+        assert row_says in text, lang
+        assert "uppdateras ( Chattbot för växeln )" in text or lang == "en"
+        pages[lang] = html
+    done = confirm(client, auth, pages["sv"], existing="update").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", done).split())
+    assert "1 uppdaterade, 1 oförändrade" in text, text[:2000]
+
+
 def test_reimport_without_keys_matches_title_and_department(org):
     content = GOOD.replace("Importnyckel;", "", 1).replace("WS-01;", "").replace("WS-02;", "")
     services.run(org.admin, check_of("w.csv", content.encode()))

@@ -20,13 +20,13 @@ def test_dry_run_checks_and_writes_nothing(runner, org, tmp_path):
     result = runner.invoke(args=["import-initiatives", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert (
-        "Provkörning: 2 att skapa, 0 att uppdatera, 0 att hoppa över, 0 nya ägare. "
+        "Provkörning: 2 att skapa, 0 att uppdatera, 0 oförändrade, 0 att hoppa över, 0 nya ägare. "
         "Inget har sparats."
     ) in result.output
     assert initiatives() == 0
     result = runner.invoke(args=["import-initiatives", str(path), "--dry-run", "--lang", "en"])
     assert (
-        "Dry run: 2 to create, 0 to update, 0 to skip, 0 new owners. Nothing was written."
+        "Dry run: 2 to create, 0 to update, 0 unchanged, 0 to skip, 0 new owners. Nothing was written."
     ) in result.output
     assert initiatives() == 0
 

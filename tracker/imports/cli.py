@@ -129,10 +129,11 @@ def _dry_run(check: sheet.Check) -> str:
     """What an import would do, in the chosen language: "Dry run: 2 to create, …"."""
     owners = len(check.new_owners)
     return gettext(
-        "Dry run: %(create)d to create, %(update)d to update, %(skip)d to skip, %(owners)s. "
-        "Nothing was written.",
+        "Dry run: %(create)d to create, %(update)d to update, %(unchanged)d unchanged, "
+        "%(skip)d to skip, %(owners)s. Nothing was written.",
         create=check.count("create"),
         update=check.count("update"),
+        unchanged=check.count("unchanged"),
         skip=check.count("skip"),
         owners=ngettext("%(num)d new owner", "%(num)d new owners", owners),
     )

@@ -84,6 +84,7 @@ class Row:
     department: str
     owner: str
     action: str = "create"  # "create", "update" or "skip"
+    unchanged: bool = False  # an update that would leave the initiative as it is
     existing_id: int | None = None
     existing_title: str = ""
     version: int | None = None
@@ -110,7 +111,12 @@ class Check:
         return not self.sheet_problems and not any(row.problems for row in self.rows)
 
     def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
+        """Rows by what the import will do with them: "create", "update" (those it changes),
+        "unchanged" (updates that leave the initiative as it is) or "skip"."""
+        if action == "unchanged":
+            return sum(1 for row in self.rows if row.action == "update" and row.unchanged)
+        wanted = [row for row in self.rows if row.action == action]
+        return sum(1 for row in wanted if not (action == "update" and row.unchanged))
 
     @property
     def problem_rows(self) -> list[Row]:
@@ -478,6 +484,10 @@ def _check_rows(sheet, options, where, principle_by_key, may_create_owners, vers
     for row in rows:
         if row.data is not None:
             _service_problems(row, where, principle_by_key, lookup)
+        if row.action == "update" and row.data is not None and not row.problems:
+            row.unchanged = not initiatives.imported_changes(
+                loaded[row.existing_id], row.data, row.owner_id, row.update
+            )
     return rows
 
 

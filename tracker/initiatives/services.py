@@ -643,11 +643,7 @@ def update_imported(
                 initiative.version += 1
                 initiative.updated_at = now
                 events.append(("initiative.update", initiative, changes | {"imported": True}))
-            new_status = update is not None and (
-                initiative.last_update_at is None
-                or (update.status, update.health, update.progress)
-                != (initiative.status, initiative.health, initiative.progress)
-            )
+            new_status = _reports_anew(initiative, update)
             if new_status:
                 status_before = {
                     "status": initiative.status.value,
@@ -676,6 +672,29 @@ def update_imported(
     for initiative, record, _before, _update in appended:  # few: only the re-imported reports
         support.after_update(actor or record.author, initiative, record)
     return changed
+
+
+def imported_changes(
+    initiative: Initiative, data: InitiativeData, owner_id: int | None, update: UpdateData | None
+) -> bool:
+    """Whether ``update_imported`` would change the initiative (its fields, owner, co-owners,
+    principles or maturity areas, or a status update of its own): what the import's preview
+    tells before anything is written. ``owner_id`` None is an owner the import creates."""
+    if owner_id is None:
+        return True
+    before = _snapshot(initiative) | {"owner_id": initiative.owner_id}
+    after = _data_snapshot(data, owner_id) | {"owner_id": owner_id}
+    return before != after or _reports_anew(initiative, update)
+
+
+def _reports_anew(initiative: Initiative, update: UpdateData | None) -> bool:
+    """Whether an imported row's status, assessment and progress make a status update: when they
+    differ from the initiative's, or it has none yet."""
+    return update is not None and (
+        initiative.last_update_at is None
+        or (update.status, update.health, update.progress)
+        != (initiative.status, initiative.health, initiative.progress)
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------
