@@ -26,7 +26,8 @@ def test_dry_run_checks_and_writes_nothing(runner, org, tmp_path):
     assert initiatives() == 0
     result = runner.invoke(args=["import-initiatives", str(path), "--dry-run", "--lang", "en"])
     assert (
-        "Dry run: 2 to create, 0 to update, 0 unchanged, 0 to skip, 0 new owners. Nothing was written."
+        "Dry run: 2 to create, 0 to update, 0 unchanged, 0 to skip, 0 new owners. "
+        "Nothing was written."
     ) in result.output
     assert initiatives() == 0
 
