@@ -427,6 +427,19 @@ def test_the_admins_days_are_used(app, org, reminders):
     assert _rows(kind="reminder")[0].period == "before-7"
 
 
+@pytest.mark.parametrize("days", ["3 3", "1 4", "14, 3 3", "14,, x"])
+def test_days_run_together_or_not_numbers_are_refused_not_joined(app, org, days):
+    """"3 3" is no number of days: it was saved as 33."""
+    from tracker.mail import services
+
+    with pytest.raises(services.MailError) as refused:
+        services.save_schedule(org.admin, reminder_days=days, digest_weekday=0, digest_hour=7)
+    assert refused.value.field == "reminder_days"
+    services.save_schedule(org.admin, reminder_days=" 14 ,3, ", digest_weekday=0, digest_hour=7)
+    db.session.commit()
+    assert planning.schedule().reminder_days == [3, 14]
+
+
 def test_the_weekly_digest_on_the_configured_day_and_hour(app, org):
     initiative = factories.make_initiative(org.manager, updates=1, title="Växande")
     factories.ask_support(initiative, "Hjälp")

@@ -55,9 +55,14 @@ def timezone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Stockholm")
 
 
+def day_parts(text: str | None) -> list[str]:
+    """The comma-separated parts of a list of days, each without the spaces around it ("3 3" is
+    one part, and no number)."""
+    return [part for part in (p.strip() for p in (text or "").split(",")) if part]
+
+
 def parse_days(text: str | None) -> list[int]:
-    parts = (text or "").replace(" ", "").split(",")
-    days = sorted({day for part in parts if (day := params.plain_int(part)) is not None})
+    days = sorted({day for part in day_parts(text) if (day := params.plain_int(part)) is not None})
     return [d for d in days if 1 <= d <= 90]
 
 

@@ -89,7 +89,7 @@ def save_schedule(
     wanted = _shown_schedule(days, digest_weekday, digest_hour)
     conflicts.in_turn("settings.mail", db.session.get(MailSettings, SETTINGS_ID))
     conflicts.check_version(expected_version, schedule_values(), wanted=wanted)
-    parts = [p for p in (reminder_days or "").replace(" ", "").split(",") if p]
+    parts = planning.day_parts(reminder_days)
     if not days or len(days) != len(set(parts)) or len(days) > 5:
         raise MailError(
             _l("Enter up to five numbers of days from 1 to 90, separated by commas, e.g. 14, 3."),
