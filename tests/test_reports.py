@@ -639,6 +639,8 @@ def test_a_decision_that_pauses_an_initiative_is_not_its_owners_report(org):
     )
     db.session.commit()
     assert a.status is Status.PAUSED
+    # Its latest report is still the owner's (none): it stays silent, as before the decision.
+    assert a.last_update_at is None and a.is_stale(30, datetime.now(UTC) + timedelta(days=31))
     decided = db.session.scalar(
         select(StatusUpdate)
         .where(StatusUpdate.initiative_id == a.id)

@@ -101,3 +101,53 @@ def test_status_updates_made_by_decisions_before_the_column_are_linked(app):
     links = dict(db.session.execute(text("SELECT id, decision_id FROM status_update")).all())
     assert links[by_decision] == decision.id
     assert links[owners] is None and links[later] is None
+
+
+def test_a_decisions_status_no_longer_counts_as_the_latest_report(app):
+    """i35 gives back to each initiative whose latest status update is a decision's the date of
+    its owner's latest report (none: NULL); an owner's report after the decision is kept."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.models import Decision, DecisionKind, Initiative, Status, StatusUpdate
+
+    from . import factories
+
+    _empty_database()
+    upgrade(revision="i34coverage")
+    org = factories.make_org()
+    decided = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    reported = decided - timedelta(days=40)
+    cases = {}
+    for name, owner_reports in (
+        ("never", []),
+        ("before", [reported]),
+        ("after", [reported, decided + timedelta(days=1)]),
+    ):
+        initiative = factories.make_initiative(org.manager, title=name)
+        decision = Decision(initiative_id=initiative.id, author_id=org.management.id,
+                            created_at=decided, decided_on=decided.date(), meeting="LG",
+                            kind=DecisionKind.PAUSE)  # fmt: skip
+        db.session.add(decision)
+        db.session.flush()
+        rows = [(org.management.id, decided, decision.id)] + [
+            (org.manager.id, at, None) for at in owner_reports
+        ]
+        for author_id, at, decision_id in rows:
+            db.session.add(StatusUpdate(initiative_id=initiative.id, author_id=author_id,
+                                        created_at=at, status=Status.PAUSED,
+                                        health=initiative.health, progress=10,
+                                        decision_id=decision_id))  # fmt: skip
+        initiative.last_update_at = max(at for _a, at, _d in rows)  # as the decision left it
+        cases[name] = initiative.id
+    db.session.commit()
+    upgrade()
+    db.session.expire_all()
+    after = {
+        name: db.session.get(Initiative, initiative_id).last_update_at
+        for name, initiative_id in cases.items()
+    }
+    assert after == {
+        "never": None,
+        "before": reported,
+        "after": decided + timedelta(days=1),
+    }

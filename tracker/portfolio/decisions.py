@@ -126,7 +126,8 @@ def check_decision(data: DecisionData, initiative: Initiative | None = None) -> 
 
 def _set_status(actor: User, initiative: Initiative, status: Status, decision: Decision) -> None:
     """The decision's status as a status update of its own, so that the initiative's state still
-    mirrors its latest update (health and progress stay as they were)."""
+    mirrors its latest update (health and progress stay as they were). Its latest report
+    (``last_update_at``: "Senaste rapport", and when it turns silent) stays the owner's."""
     now = utcnow()
     before = initiative.status
     update = StatusUpdate(
@@ -141,7 +142,6 @@ def _set_status(actor: User, initiative: Initiative, status: Status, decision: D
     )
     db.session.add(update)
     initiative.status = status
-    initiative.last_update_at = now
     db.session.flush()
     audit.record(
         actor,
