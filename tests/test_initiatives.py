@@ -11,6 +11,7 @@ from tracker.models import AuditEvent, Health, Initiative, Status, StatusUpdate
 
 from . import factories
 from .conftest import csrf_from
+from .resilience_support import form_fields
 
 
 def form_data(org, **overrides):
@@ -479,6 +480,81 @@ def test_conflict_shows_both_versions_and_keeps_the_users_text(org, app, auth, i
     db.session.expire_all()
     fresh = db.session.get(Initiative, initiative.id)
     assert fresh.purpose == "Chefens syfte" and fresh.version == 3
+
+
+def _edit_page_form(client, initiative) -> dict:
+    page = client.get(f"/initiatives/{initiative.id}/edit").get_data(as_text=True)
+    return form_fields(page, must_have="opened")
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    [
+        {"purpose": "Adminens syfte"},
+        {"target_date": "2027-06-30", "cost_estimate": "120 000"},
+        {"principles": True},
+    ],
+    ids=["text", "date-and-cost", "principles"],
+)
+def test_a_conflict_keeps_the_other_persons_changes_to_fields_the_user_left(
+    org, app, auth, initiative, theirs
+):
+    """Both open the form; the admin saves a change; the manager changes only the risks and
+    meets the conflict. The form they get back holds the admin's values in the fields they had
+    not touched, and sending it again keeps both changes: nothing of the admin's is undone."""
+    from .conftest import AuthActions
+
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login("chef@example.se")
+    AuthActions(second).login("admin@example.se")
+    mine, admins = _edit_page_form(first, initiative), _edit_page_form(second, initiative)
+    other = org.principles[1]
+    changed = dict(theirs)
+    if changed.pop("principles", None):
+        changed |= {f"principle_{other.id}": "y", f"motivation_{other.id}": "Tryggare inloggning"}
+    assert post(second, f"/initiatives/{initiative.id}/edit", admins | changed).status_code == 303
+    db.session.expire_all()
+    after_admin = services._snapshot(db.session.get(Initiative, initiative.id))
+    conflict = post(first, f"/initiatives/{initiative.id}/edit", mine | {"risks": "Chefens risk"})
+    assert conflict.status_code == 409
+    html = conflict.get_data(as_text=True)
+    assert "Fält som du inte hade ändrat innehåller nu den andras ändringar" in html
+    again = form_fields(html, must_have="opened")
+    assert again["risks"].strip() == "Chefens risk" and again["version"] == "2"
+    done = post(first, f"/initiatives/{initiative.id}/edit", again)
+    assert done.status_code == 303, done.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    saved = services._snapshot(db.session.get(Initiative, initiative.id))
+    assert saved["risks"] == "Chefens risk"
+    assert saved == after_admin | {"risks": "Chefens risk"}  # the admin's change stays
+
+
+def test_a_conflict_on_the_same_field_keeps_the_users_value_and_a_bad_fingerprint_takes_nothing(
+    org, app, auth, initiative
+):
+    from .conftest import AuthActions
+
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login("chef@example.se")
+    AuthActions(second).login("admin@example.se")
+    mine, admins = _edit_page_form(first, initiative), _edit_page_form(second, initiative)
+    admins |= {"purpose": "Adminens syfte", "risks": "Adminens risk"}
+    assert post(second, f"/initiatives/{initiative.id}/edit", admins).status_code == 303
+    both = post(first, f"/initiatives/{initiative.id}/edit", mine | {"purpose": "Chefens syfte"})
+    again = form_fields(both.get_data(as_text=True), must_have="opened")
+    # Changed by both: the user's value, shown as differing.
+    assert again["purpose"].strip() == "Chefens syfte"
+    assert again["risks"].strip() == "Adminens risk"  # changed by the admin alone: taken
+    for opened in ("", "not json", "[1]", '{"risks": 5}', "[" * 1999, "{}" * 5000):
+        tampered = post(
+            first,
+            f"/initiatives/{initiative.id}/edit",
+            mine | {"purpose": "Chefens syfte", "opened": opened},
+        )
+        assert tampered.status_code == 409
+        kept = form_fields(tampered.get_data(as_text=True), must_have="opened")
+        # Nothing taken: the user's whole version.
+        assert kept["risks"].strip() == mine["risks"].strip(), opened
 
 
 def test_conflict_in_the_service(org, initiative):
