@@ -131,3 +131,46 @@
     list.classList.toggle("is-open", open);
   });
 })();
+
+// A table wider than its box scrolls sideways inside it (.table-wrap). While it does, the box is
+// a named region in the tab order, so that a keyboard user can reach it and scroll it with the
+// arrow keys (WCAG 2.1.1); it is named by the table's caption. Boxes that the markup already
+// makes focusable are left as they are; the others are checked again after every swap and
+// when the window changes size.
+(function () {
+  "use strict";
+  var count = 0;
+  function nameOf(wrap) {
+    var table = wrap.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    if (caption) {
+      if (!caption.id) { count += 1; caption.id = "table-caption-" + count; }
+      return ["aria-labelledby", caption.id];
+    }
+    if (table && table.getAttribute("aria-labelledby")) { return ["aria-labelledby", table.getAttribute("aria-labelledby")]; }
+    if (table && table.getAttribute("aria-label")) { return ["aria-label", table.getAttribute("aria-label")]; }
+    return null;
+  }
+  function mark() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var ours = wrap.hasAttribute("data-scroll-region");
+      if (wrap.hasAttribute("tabindex") && !ours) { return; }
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !ours) {
+        var name = nameOf(wrap);
+        wrap.setAttribute("tabindex", "0");
+        if (name) { wrap.setAttribute("role", "region"); wrap.setAttribute(name[0], name[1]); }
+        wrap.setAttribute("data-scroll-region", name ? name[0] : "");
+      } else if (!scrolls && ours) {
+        var attribute = wrap.getAttribute("data-scroll-region");
+        ["tabindex", "role", "data-scroll-region"].concat(attribute ? [attribute] : [])
+          .forEach(function (a) { wrap.removeAttribute(a); });
+      }
+    });
+  }
+  var timer = null;
+  function later() { window.clearTimeout(timer); timer = window.setTimeout(mark, 100); }
+  document.addEventListener("DOMContentLoaded", mark);
+  document.addEventListener("htmx:afterSettle", later);
+  window.addEventListener("resize", later);
+})();

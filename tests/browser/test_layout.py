@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ROLES
+from .helpers import ROLES, run_axe
 
 # Layout is the templates' and the style sheet's, whatever the database: CI runs these on SQLite
 # only (the journeys, the swaps and the crawls run on both).
@@ -139,3 +139,47 @@ def test_main_pages_fit_at_320px(page, sign_in, role):
         if not page.evaluate(FITS):
             wide.append((path, page.evaluate("document.documentElement.scrollWidth")))
     assert not wide, f"wider than 320 px as {role}: {wide}"
+
+
+SCROLLING_TABLES = """() => Array.from(document.querySelectorAll('.table-wrap')).map(w => ({
+  scrolls: w.scrollWidth > w.clientWidth + 1,
+  tabindex: w.getAttribute('tabindex'),
+  role: w.getAttribute('role'),
+  name: (w.getAttribute('aria-labelledby') || '').split(' ').map(id => {
+    const e = document.getElementById(id); return e ? e.textContent.trim() : '';
+  }).join(' ') || w.getAttribute('aria-label') || '',
+}))"""
+
+
+def test_a_table_that_scrolls_sideways_is_a_named_region_reached_by_keyboard(page, sign_in):
+    """A table wider than its box (the audit trail and the users at 390 px) can be reached with
+    Tab and scrolled with the arrow keys: the box is a region in the tab order, named by the
+    table's caption (axe: scrollable-region-focusable). When the window grows and it no longer
+    scrolls, it leaves the tab order again."""
+    sign_in("admin")
+    page.set_viewport_size({"width": 390, "height": 900})
+    for path in ("/admin/audit", "/admin/users", "/initiatives/1"):
+        page.goto(f"{path}?lang=sv")
+        tables = page.evaluate(SCROLLING_TABLES)
+        scrolling = [t for t in tables if t["scrolls"]]
+        assert scrolling or path == "/initiatives/1", (path, tables)
+        for table in scrolling:
+            assert table["tabindex"] == "0" and table["role"] == "region" and table["name"], (
+                path,
+                table,
+            )
+        violations = [v["id"] for v in run_axe(page)]
+        assert "scrollable-region-focusable" not in violations, path
+    page.goto("/admin/users?lang=sv")
+    wrap = page.locator(".table-wrap").first
+    wrap.focus()
+    before = wrap.evaluate("w => w.scrollLeft")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("w => w.scrollLeft > 0", arg=wrap.element_handle(), timeout=3000)
+    assert before == 0
+    page.set_viewport_size({"width": 1920, "height": 900})
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.table-wrap')).every("
+        "w => w.scrollWidth > w.clientWidth + 1 || !w.hasAttribute('data-scroll-region'))",
+        timeout=3000,
+    )
