@@ -6,10 +6,12 @@ widths a projector has, and the dashboard's roll-up and the list fit their colum
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tracker.extensions import db
-from tracker.models import Health, Status, User, utcnow
+from tracker.models import Health, Initiative, Status, User, utcnow
 
 from .. import factories
 from .helpers import words_broken_across_lines
@@ -179,3 +181,53 @@ def test_a_heading_of_long_words_wraps_within_a_phone(page, sign_in, long_headin
     if title == HEADINGS[0]:  # words that fit a line are never broken
         broken = words_broken_across_lines(page, "main h1")
         assert not broken, broken
+
+
+ONE_WORD = "Självbetjäningsbiblioteksautomatiseringsprojektetsutvärderingsrapport"
+
+
+@pytest.fixture(scope="module")
+def one_long_word(live_server) -> Iterator[int]:
+    """An active initiative of the manager titled with one word longer than a phone is wide,
+    published with that word in its public summary."""
+    from tracker.public import services as public
+
+    with live_server.app.app_context():
+        manager = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["manager"])
+        )
+        management = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["management"])
+        )
+        initiative = factories.make_initiative(
+            manager, title=ONE_WORD, status=Status.IN_PROGRESS, updates=1
+        )
+        db.session.flush()
+        public.propose(manager, initiative, f"Om {ONE_WORD} och mer.")
+        public.approve(management, initiative)
+        db.session.commit()
+        initiative_id = initiative.id
+        db.session.remove()
+    yield initiative_id
+    with live_server.app.app_context():  # off the board and the lists of the other tests
+        db.session.get(Initiative, initiative_id).archived_at = utcnow()
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_one_word_longer_than_a_phone_wraps_in_the_status_round_and_the_public_list(
+    page, sign_in, live_server, one_long_word, width
+):
+    """A legend (the status round's initiative) and a public card grow to their longest word
+    unless told to break it: the page then scrolled sideways."""
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    sign_in("manager")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/initiatives/round?lang=sv")
+    assert page.locator("legend", has_text=ONE_WORD[:20]).count() == 1
+    assert page.evaluate(fits), page.evaluate("document.documentElement.scrollWidth")
+    page.context.clear_cookies()
+    page.goto("/public?lang=sv")
+    assert page.get_by_text(f"Om {ONE_WORD} och mer.").count() == 1
+    assert page.evaluate(fits), page.evaluate("document.documentElement.scrollWidth")
