@@ -429,7 +429,7 @@ def test_the_admins_days_are_used(app, org, reminders):
 
 @pytest.mark.parametrize("days", ["3 3", "1 4", "14, 3 3", "14,, x"])
 def test_days_run_together_or_not_numbers_are_refused_not_joined(app, org, days):
-    """"3 3" is no number of days: it was saved as 33."""
+    """ "3 3" is no number of days: it was saved as 33."""
     from tracker.mail import services
 
     with pytest.raises(services.MailError) as refused:
