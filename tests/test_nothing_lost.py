@@ -2,12 +2,15 @@
 
 The admin's settings, the public pages' settings, the sign-in settings and the e-mail schedule
 name the version their form was opened on: a save over another admin's is a 409 that keeps the
-input and shows what the other one saved (never a secret). A new benefit, a new reporting period
+input, takes the other one's changes into the fields left as they were opened, and shows what
+the other one saved (never a secret). A new benefit, a new reporting period
 and a publication proposal sent twice at once are one record; sent again later, or with other
 values, a record of their own.
 """
 
 from __future__ import annotations
+
+from unittest.mock import ANY
 
 from datetime import timedelta
 
@@ -59,13 +62,13 @@ def _saved_section(page: str, title_id: str) -> str:
 
 
 # page, the URL the form posts to, a field of the form, what the other admin saves, what
-# this admin sends, the id of the saved section's title, what it shows of the other's save
+# this admin sends, the id of the saved section's title, what the page shows of the other's save
 FORMS = [
     ("/admin/settings", "/admin/settings", "stale_days", {"organisation_name": "Deras kommun"},
      {"stale_days": "45"}, "admin-saved-title", ["Deras kommun"]),
     ("/admin/publication", "/admin/publication", "version", {"show_cost": "y"},
      {"show_owner": "y"}, "publication-saved-title",
-     ["Visa kostnadsuppskattningen på de publika sidorna", "Ja"]),
+     ["Visa kostnadsuppskattningen på de publika sidorna"]),
     ("/admin/sign-in", "/admin/sign-in/settings", "create_unknown_users",
      {"create_unknown_users": "yes"}, {"create_unknown_users": "no"},
      "sso-saved-title", ["Skapa ett konto med den roll som katalogen ger"]),
@@ -106,18 +109,29 @@ def test_a_settings_save_over_another_admins_is_a_409_with_both_shown(
     html = response.get_data(as_text=True)
     assert _stored(page) == after_theirs  # nothing of mine saved over theirs
     kept = form_fields(html, must_have)
-    assert all(kept.get(name) == value for name, value in mine.items()), kept  # input kept
-    saved = _saved_section(html, title_id)
+    changed_by_me = {name: value for name, value in mine.items() if first.get(name) != value}
+    assert all(kept.get(name) == value for name, value in changed_by_me.items()), kept
+    # The fields I left as I opened them now hold what the other admin saved, and say so.
+    assert all(kept.get(name) == value for name, value in theirs.items()), kept
+    assert "Fält som du inte hade ändrat innehåller nu den andras ändringar" in html
     for text in shown:  # what the other admin saved
-        assert text in saved, saved
+        assert text in html
     for secret in SECRETS:
         assert secret not in html
     assert "$argon2" not in html and "test-secret-key" not in html
 
-    # Sent again, the form names the saved version: it lands, mine on top of theirs.
+    # Sent again, the form names the saved version: it lands, mine on top of theirs, and
+    # theirs is not undone.
     assert kept["version"] != first["version"]
     assert me.post(action, data=kept).status_code == 303
-    assert _stored(page) != after_theirs
+    if changed_by_me:
+        assert _stored(page) != after_theirs
+    assert form_fields(me.get(page).get_data(as_text=True), must_have) == {
+        **kept,
+        "csrf_token": ANY,
+        "version": ANY,
+        "opened": ANY,
+    }
 
 
 @pytest.mark.parametrize("page, action, must_have, theirs, mine, title_id, shown", FORMS)

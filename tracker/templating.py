@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from . import audit_labels, permissions, settings
+from . import audit_labels, conflicts, permissions, settings
 from .initiatives import labels
 from .models import Health, Role, Status, utcnow
 
@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isodatetime"] = iso_datetime
     app.jinja_env.filters["month_name"] = month_name
     app.jinja_env.globals["age_text"] = age_text
+    app.jinja_env.globals["opened_input"] = conflicts.opened_input
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["days_since"] = days_since
     app.jinja_env.globals["list_url"] = list_url

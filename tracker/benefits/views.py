@@ -189,15 +189,16 @@ def edit(benefit_id: int):
         except services.BenefitConflict:
             db.session.rollback()
             saved = services.get_benefit(user, benefit_id)
-            form.version.data = saved.version
-            form.form_errors.append(
+            differs = conflicts.answer(
+                form,
+                _form_data(saved),
+                saved.version,
                 _(
                     "Someone else changed this benefit while you were editing it. Your text is "
                     "kept below and what they saved is shown above it; save again to apply "
                     "your changes."
-                )
+                ),
             )
-            differs = conflicts.saved_differences(form, _form_data(saved))
             return _form_page(form, saved.initiative, saved, status=409, saved=differs)
         except services.BenefitErrors as errors:
             _show_errors(form, errors)

@@ -91,9 +91,6 @@ class InitiativeForm(TrackerForm):
         _l("Digital maturity areas it strengthens"), coerce=int, validate_choice=False
     )
     version = HiddenField()
-    # The initiative as the user opened it (tracker.initiatives.merge), for a save that meets
-    # someone else's.
-    opened = HiddenField()
 
     def __init__(
         self, formdata=_Auto, *, principles=(), links: dict[int, str] | None = None, **kwargs

@@ -9,8 +9,7 @@ from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import params, settings
-from ..audit_labels import field_label
+from .. import conflicts, params, settings
 from ..benefits import overview as benefit_overview
 from ..extensions import db
 from ..htmx import redirect_to, render, wants_fragment
@@ -25,7 +24,7 @@ from ..portfolio import filters as portfolio_filters
 from ..portfolio.services import initiatives_of
 from ..redirects import path_at
 from ..security import MAX_ID
-from . import bp, listing, merge, services, support
+from . import bp, listing, services, support
 from .forms import (
     ConfirmForm,
     DeleteForm,
@@ -356,7 +355,6 @@ def edit(initiative_id: int):
     if request.method == "GET":
         form = _edit_form(initiative)
         form.version.data = initiative.version
-        form.opened.data = merge.fingerprint(initiative)
         return _form_page(form, initiative)
     form = _edit_form(initiative, formdata=request.form)
     if _searching(form):
@@ -378,44 +376,26 @@ def edit(initiative_id: int):
 
 def _conflict(form: InitiativeForm, current: Initiative):
     """Show the user's edit beside the saved version. The form keeps what they changed, takes
-    the saved values of the fields they left as they found them (``merge``), and now names the
-    saved version, so sending it again applies their edit on top without undoing the other."""
+    the saved values of the fields they left as they opened them (``conflicts.take_saved``),
+    and now names the saved version, so sending it again applies their edit on top without
+    undoing the other person's."""
     db.session.rollback()
     saved = db.session.get(Initiative, current.id)
-    taken = merge.left_as_found(form.opened.data, form.to_data(), saved)
-    _take_saved(form, saved, taken)
+    taken = conflicts.take_saved(form, {field.name: field.data for field in _edit_form(saved)})
     form.version.data = saved.version
-    form.opened.data = merge.fingerprint(saved)
     response = render(
         "initiatives/conflict.html",
         "initiatives/_conflict.html",
         status=409,
         form=form,
         initiative=saved,
-        taken=[field_label(key) for key in taken],
+        taken=conflicts.taken_message(taken) if taken else "",
         mine=form.to_data(),
         **_co_owner_context(form.co_owner_ids.data, "", saved.owner_id, saved),
     )
     response.headers["HX-Retarget"] = "#content"
     response.headers["HX-Reswap"] = "innerHTML"
     return response
-
-
-def _take_saved(form: InitiativeForm, saved: Initiative, keys: list[str]) -> None:
-    """Put the saved values of these fields (``merge.KEYS``) into the form, as it shows them."""
-    for key in keys:
-        if key == "co_owner_ids":
-            form.co_owner_ids.data = [u.id for u in saved.co_owners]
-        elif key == "maturity_categories":
-            form.maturity_category_ids.data = [c.id for c in saved.maturity_categories]
-        elif key == "principles":
-            links = {link.principle_id: link.motivation for link in saved.principle_links}
-            for principle, check, motivation in form.principle_fields:
-                check.data, motivation.data = principle.id in links, links.get(principle.id, "")
-                check.raw_data = motivation.raw_data = None
-        else:
-            form[key].data = getattr(saved, key)
-            form[key].raw_data = None  # drawn from the value, not from what was posted
 
 
 # --- status round ---------------------------------------------------------------------------

@@ -207,9 +207,7 @@ def edit_round(round_id: int):
                 "respondents": saved.respondents,
                 "response_rate": "" if rate is None else format_decimal(rate, format="0.#"),
             }
-            form.version.data = rounds.round_version(saved)
-            form.form_errors.append(error.message)
-            differs = conflicts.saved_differences(form, data)
+            differs = conflicts.answer(form, data, rounds.round_version(saved), error.message)
             page = render_template(
                 "maturity/edit_round.html", form=form, round=saved, saved=differs
             )
@@ -245,10 +243,8 @@ def edit_value(value_id: int):
         except rounds.MaturityConflict as error:
             db.session.rollback()
             saved = rounds.get_value(user, value_id)
-            form.version.data = rounds.value_version(saved)
-            form.form_errors.append(error.message)
             data = {"percent": format_decimal(saved.percent, format="0.#")}
-            differs = conflicts.saved_differences(form, data)
+            differs = conflicts.answer(form, data, rounds.value_version(saved), error.message)
             page = render_template(
                 "maturity/edit_value.html", form=form, value=saved, back=back, saved=differs
             )

@@ -92,14 +92,15 @@ def _period_conflict(form, period_id: int):
     it, field by field where the two differ."""
     db.session.rollback()
     saved = periods.get_period(period_id)
-    form.version.data = periods.version_of(saved)
     saved_data = {field.name: None for field in form} | forms.period_form_data(saved)
-    differs = conflicts.saved_differences(form, saved_data)
-    form.form_errors.append(
+    differs = conflicts.answer(
+        form,
+        saved_data,
+        periods.version_of(saved),
         _(
             "Someone else changed this period while you were editing it. Your input is kept "
             "below and what they saved is shown above it; save again to apply your changes."
-        )
+        ),
     )
     return _period_form_page(form, saved, status=409, saved=differs)
 
