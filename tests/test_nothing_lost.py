@@ -10,9 +10,8 @@ values, a record of their own.
 
 from __future__ import annotations
 
-from unittest.mock import ANY
-
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import func, select
