@@ -325,6 +325,32 @@ def test_a_conflict_on_the_edit_page_keeps_my_text_and_shows_theirs(org, benefit
     assert db.session.get(Benefit, benefit.id).title == "Min rubrik"
 
 
+def test_a_conflict_takes_their_change_to_a_field_i_left_and_the_resend_keeps_both(
+    org, benefit, client, auth
+):
+    """The other person changed the title; I changed only the description. The form I get back
+    holds their title, and sending it again keeps both: their title is not undone."""
+    from .resilience_support import form_fields
+
+    auth.login(org.manager.email)
+    url = f"/benefits/{benefit.id}/edit"
+    mine = form_fields(client.get(url).get_data(as_text=True), "version")
+    services.update_benefit(org.admin, benefit, _data(org.manager.id, title="Deras"), 1)
+    db.session.commit()
+    mine["description"] = "Min beskrivning"
+    response = client.post(url, data=mine)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    again = form_fields(page, "version")
+    assert again["title"] == "Deras" and again["description"].strip() == "Min beskrivning"
+    # The title and the owner: what the other person's save changed.
+    assert "när du skickar din version igen: Vad blir bättre, och för vem?, Nyttoägare." in page
+    assert client.post(url, data=again).status_code in (302, 303)
+    db.session.rollback()
+    saved = db.session.get(Benefit, benefit.id)
+    assert (saved.title, saved.description) == ("Deras", "Min beskrivning")
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 
