@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import (
+    AuditEvent,
     FrozenReport,
     Health,
     Initiative,
@@ -325,6 +327,17 @@ def test_the_report_page_and_its_four_files(org, frozen, client, auth):
         body = document.read("word/document.xml").decode()
     assert "Digital post" in body and "Status per 2026-04-30" in body
     assert "attachment" in docx.headers["Content-Disposition"]
+    # Each download is in the audit trail, named as the admin reads it.
+    downloads = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export.report").order_by(AuditEvent.id)
+    ).all()
+    assert [e.changes["format"] for e in downloads] == ["csv", "csv", "xlsx", "xlsx", "pdf", "docx"]
+    assert {(e.entity_type, e.entity_id, e.actor_id) for e in downloads} == {
+        ("frozen_report", frozen.id, org.management.id)
+    }
+    auth.login("admin@example.se")
+    trail = client.get("/admin/audit?action=export.report&lang=sv").get_data(as_text=True)
+    assert "Fryst rapport hämtad" in trail
 
 
 def test_what_changed_names_the_paused_and_cancelled_ones_in_the_plural(org, client, auth):

@@ -60,6 +60,7 @@ ACTIONS = {
     "department.update": _l("Department changed"),
     "export.benefits": _l("Benefits exported"),
     "export.initiatives": _l("Status list exported"),
+    "export.report": _l("Frozen report downloaded"),
     "initiative.archive": _l("Archived"),
     "initiative.create": _l("Registered"),
     "initiative.decision": _l("Decision recorded"),

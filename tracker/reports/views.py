@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import conflicts, params, settings
+from .. import audit, conflicts, params, settings
 from ..benefits import sections as benefit_sections
 from ..errors import render_error
 from ..exports import documents, tabular
@@ -342,8 +342,17 @@ def _user_key() -> str:
 @login_required
 @limiter.limit("30/minute", key_func=_user_key)
 def download(report_id: int, extension: str):
+    """A frozen report's file, made from its snapshot; each download is in the audit trail, as
+    every export is (written apart: a read never waits for a writer)."""
     user = _user()
     report = services.get_report(user, report_id)
+    response = _report_file(report, extension)
+    if response.status_code == 200:
+        audit.record_apart(user, "export.report", report, {"format": extension})
+    return response
+
+
+def _report_file(report, extension: str):
     content = services.content(report)
     tz = get_timezone()
     locale = _locale()
