@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -467,6 +468,26 @@ def test_export_page_counts_and_links_carry_the_filter(portfolio, client, auth):
         assert f"/exports/initiatives.{extension}?committee=KS&amp;health=at_risk" in html
     assert 'for="export-committee"' in html and 'id="export-committee"' in html
     assert "<script>" not in html and "style=" not in html
+
+
+def test_the_export_page_keeps_every_filter_the_list_has(portfolio, client, auth):
+    """'Export this selection' from the list: the export page's form has a field for each of
+    the list's filters (support=1 was dropped by the next change of the form, and the files
+    then held the whole portfolio)."""
+    auth.login("ledning@example.se")
+
+    def names(html: str, form_start: str) -> set[str]:
+        form = html[html.index(form_start) :]
+        form = form[: form.index("</form>")]
+        return set(re.findall(r'name="([a-z_]+)"', form))
+
+    listing = fetch(client, "/initiatives?support=1").get_data(as_text=True)
+    page = fetch(client, "/exports?support=1").get_data(as_text=True)
+    list_filters = names(listing, 'role="search"') - {"sort", "page"}
+    assert "support" in list_filters and "stale" in list_filters
+    export_form = page[page.index("<main") :]
+    assert list_filters <= names(export_form, "<form"), list_filters - names(export_form, "<form")
+    assert 'name="support" value="1" checked' in page
 
 
 def test_export_page_fragment_for_htmx(portfolio, client, auth):
