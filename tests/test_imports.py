@@ -292,6 +292,8 @@ def test_every_row_problem_is_reported_at_once(org):
         ROW_1.replace("WS-01;E-tjänst", "WS-18;Fel bedömning").replace(";Risk;", ";Blå;"),
         ROW_1.replace("WS-01;E-tjänst", "WS-01;Samma nyckel"),
         ROW_1.replace("WS-01;E-tjänst", "WS-19;Syfte saknas").replace("Söka bygglov digitalt", ""),
+        ROW_1.replace("WS-01;E-tjänst", "WS-20;År 1").replace("2026-03-01", "0001-03-01"),
+        ROW_1.replace("WS-01;E-tjänst", "WS-21;År 3000").replace("2026-12-31", "3000-12-31"),
     ]
     content = (HEADING + "\n" + "\n".join(bad) + "\n").encode()
     check = check_of("w.csv", content)
@@ -316,6 +318,9 @@ def test_every_row_problem_is_reported_at_once(org):
         18: "”Blå” är ingen bedömning",
         19: "Importnyckeln finns också på rad 2",
         20: "Syfte: Beskriv initiativets syfte.",
+        # The forms' years, 1900 to 2999 (the sheet's 0001 was stored and shifted in Excel).
+        21: "Startdatum: Ange ett datum från år 1900 till år 2999.",
+        22: "Måldatum: Ange ett datum från år 1900 till år 2999.",
     }
     for line, text in expected.items():
         assert text.lower() in found[line].lower(), (line, found[line])

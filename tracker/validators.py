@@ -108,13 +108,22 @@ class NoControlCharacters:
         )  # fmt: skip
 
 
+SENSIBLE_DATE_MESSAGE = _l("Give a date from the year 1900 to the year 2999.")
+
+
+def is_sensible_date(value: date | None) -> bool:
+    """A date from 1900 to 2999 (or none): further away is a typing error, and some dates
+    cannot be stored or compared (0001-01-01 less a day does not exist)."""
+    return value is None or EARLIEST_DATE <= value <= LATEST_DATE
+
+
 class SensibleDate:
-    """A date from 1900 to 2999: further away is a typing error, and some dates cannot be
-    stored or compared (0001-01-01 less a day does not exist)."""
+    """Every form's date fields: ``is_sensible_date``. (The services apply the same rule to what
+    comes in another way: an import, the API.)"""
 
     def __call__(self, form, field) -> None:
-        if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
-            raise ValidationError(_l("Give a date from the year 1900 to the year 2999."))
+        if not is_sensible_date(field.data):
+            raise ValidationError(SENSIBLE_DATE_MESSAGE)
 
 
 class TrackerForm(FlaskForm):

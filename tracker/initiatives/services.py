@@ -44,6 +44,7 @@ from ..permissions import (
 )
 from ..portfolio.filters import escape_like
 from ..security import MAX_ID
+from ..validators import SENSIBLE_DATE_MESSAGE, is_sensible_date
 from . import support
 
 TEXT_LIMITS = {"title": 200, "target_group": 200, "funding_source": 200}
@@ -751,6 +752,9 @@ def check_all(
     for name in ("purpose", "benefit", "risks"):
         if len(getattr(data, name)) > LONG_TEXT_LIMIT:
             errors.append(InitiativeError(name, _l("At most %(n)d characters.", n=LONG_TEXT_LIMIT)))
+    for name in ("start_date", "target_date"):
+        if not is_sensible_date(getattr(data, name)):
+            errors.append(InitiativeError(name, SENSIBLE_DATE_MESSAGE))
     if data.start_date and data.target_date and data.target_date < data.start_date:
         errors.append(
             InitiativeError("target_date", _l("The target date cannot be before the start date."))
