@@ -104,3 +104,34 @@ def test_a_frozen_report_keeps_the_benefits_as_they_stood(client, auth, org):
     assert "30 %" in sheet["F2"].value
     csv_text = files["csv"].decode("utf-8-sig")
     assert "Nyttorealisering" in csv_text and "Bygglov på nätet" in csv_text
+
+
+def test_a_principle_filter_gives_the_benefits_of_the_initiatives_in_the_list(
+    client, auth, org, measured
+):
+    """The status list filtered by a principle holds the initiatives linked to it; its
+    benefits sheet and section hold their benefits, whatever principle a benefit serves, and
+    not the benefit of an initiative outside the list that happens to serve it."""
+    first, second = org.principles[:2]
+    outside = factories.make_initiative(
+        org.manager, principles=[second], updates=1, title="Utanför listan"
+    )
+    services.create_benefit(
+        org.manager,
+        outside,
+        _data(org.manager.id, title="Nytta utanför listan", principle_ids=[first.id]),
+    )
+    db.session.commit()
+    auth.login(org.management.email)
+    url = f"/exports/initiatives.xlsx?principle={first.key}"
+    workbook = openpyxl.load_workbook(io.BytesIO(_download(client, url)))
+    listed = {row[0].value for row in workbook["Initiativ"].iter_rows()}
+    assert "Bygglov på nätet" in listed and "Utanför listan" not in listed
+    benefits = [[c.value for c in row] for row in workbook["Nyttorealisering"].iter_rows()]
+    assert [row[0] for row in benefits[1:]] == ["Bygglov på nätet"]
+    word = docx.Document(io.BytesIO(_download(client, url.replace(".xlsx", ".docx"))))
+    cells = {c.text for t in word.tables for r in t.rows for c in r.cells}
+    assert "Fler ansöker om bygglov digitalt" in cells and "Nytta utanför listan" not in cells
+    # The benefits overview keeps its own meaning: the benefits that serve the principle.
+    overview = client.get(f"/benefits?principle={first.key}").get_data(as_text=True)
+    assert "Nytta utanför listan" in overview

@@ -74,13 +74,12 @@ def build(
     locale: str,
     *,
     summary: bool = False,
+    of_selection: bool = False,
 ) -> Overview:
     """The overview; with ``summary`` (the dashboard's) the benefits are loaded only for the
-    figures and roll-ups, not for the rows' people."""
-    rows = [
-        BenefitRow(b, figures(b.indicator, b.initiative.status, today))
-        for b in services.search(user, filters, stale_days, summary=summary)
-    ]
+    figures and roll-ups, not for the rows' people; ``of_selection``: see ``services.search``."""
+    found = services.search(user, filters, stale_days, summary=summary, of_selection=of_selection)
+    rows = [BenefitRow(b, figures(b.indicator, b.initiative.status, today)) for b in found]
     totals = Rollup("all", "", {})
     principles: dict[str, Rollup] = {}
     departments: dict[str, Rollup] = {}

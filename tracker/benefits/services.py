@@ -159,18 +159,27 @@ def benefits_of(initiative: Initiative) -> list[Benefit]:
 
 
 def search(
-    user: User, filters: PortfolioFilter, stale_days: int, *, summary: bool = False
+    user: User,
+    filters: PortfolioFilter,
+    stale_days: int,
+    *,
+    summary: bool = False,
+    of_selection: bool = False,
 ) -> list[Benefit]:
     """Every benefit the user may see whose initiative matches the portfolio filter, except
-    that the principle filter asks for benefits that serve the principle. With ``summary``,
+    that the principle filter asks for benefits that serve the principle; with
+    ``of_selection``, every benefit of the initiatives the filter selects, the principle filter
+    included (the status list's initiatives, whose benefits its files show). With ``summary``,
     loaded only for the figures and roll-ups."""
-    query = search_query(user, filters, stale_days, summary=summary)
+    query = search_query(user, filters, stale_days, summary=summary, of_selection=of_selection)
     return list(db.session.scalars(query).unique())
 
 
-def search_query(user: User, filters: PortfolioFilter, stale_days: int, *, summary=False):
+def search_query(
+    user: User, filters: PortfolioFilter, stale_days: int, *, summary=False, of_selection=False
+):
     """``search`` as a query, for a caller that pages it (the API)."""
-    by_initiative = replace(filters, principle=None, principle_id=None)
+    by_initiative = filters if of_selection else replace(filters, principle=None, principle_id=None)
     # The initiatives' conditions on the joined initiative: the few benefits lead, rather than
     # every visible initiative's id collected first.
     query = by_initiative.apply(
@@ -181,7 +190,7 @@ def search_query(user: User, filters: PortfolioFilter, stale_days: int, *, summa
     )
     query = query.options(*(_summary_loading() if summary else _loading()))
     query = query.order_by(Initiative.title, Benefit.title, Benefit.id)
-    if filters.principle_id is not None:
+    if filters.principle_id is not None and not of_selection:
         query = query.where(
             Benefit.id.in_(
                 select(benefit_principle.c.benefit_id).where(

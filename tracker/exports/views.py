@@ -248,7 +248,12 @@ def _benefit_sections(user, filters, stale_days: int) -> list:
     from ..benefits import overview, sections
 
     view = overview.build(
-        user, filters, stale_days, services.local_today(get_timezone()), _locale()
+        user,
+        filters,
+        stale_days,
+        services.local_today(get_timezone()),
+        _locale(),
+        of_selection=True,
     )
     return [sections.table(view)]
 
