@@ -56,3 +56,32 @@ def test_switching_language_keeps_the_page_and_its_filters(client, auth, org):
     back = _language_link(english, "sv")
     assert back.startswith("/initiatives?") and "status=in_progress" in back
     assert back.endswith("lang=sv") and back.count("lang=") == 1
+
+
+@pytest.mark.parametrize("path", ["/initiatives", "/board", "/dashboard", "/benefits"])
+def test_a_value_that_names_nothing_leaves_the_other_filters_in_force(client, auth, org, path):
+    """committee=XYZ&status=done: the page says XYZ is no committee and shows the done ones,
+    not the whole portfolio (every filter used to be dropped with the one bad value)."""
+    from tracker.extensions import db
+    from tracker.models import Status
+
+    from . import factories
+
+    factories.make_initiative(org.manager, status=Status.DONE, title="Klart sedan länge")
+    factories.make_initiative(org.manager, status=Status.IN_PROGRESS, title="Pågår ännu")
+    db.session.commit()
+    auth.login("ledning@example.se")
+    for query, messages in (
+        ("committee=XYZ&status=done", ["Det finns ingen nämnd med koden XYZ."]),
+        (
+            "committee=XYZ&principle=nej&status=done",
+            ["Det finns ingen nämnd med koden XYZ.", "nej"],
+        ),
+    ):
+        page = client.get(f"{path}?{query}&lang=sv").get_data(as_text=True)
+        for message in messages:
+            assert message in page, (path, query)
+        if path in ("/initiatives", "/board"):
+            assert "Klart sedan länge" in page and "Pågår ännu" not in page, (path, query)
+        if path == "/dashboard":
+            assert "1 initiativ i urvalet" in page, path

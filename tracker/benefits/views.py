@@ -52,11 +52,9 @@ def template_helpers(state) -> None:
 @login_required
 def index():
     user = _user()
-    try:
-        filters = portfolio_filters.parse(request.args)
-    except portfolio_filters.FilterError as error:
-        flash(error.message, "error")
-        filters = portfolio_filters.PortfolioFilter()
+    filters, problems = portfolio_filters.parse_keeping_the_rest(request.args)
+    for message in problems:
+        flash(message, "error")
     view = overview.build(user, filters, settings.stale_days(), today(), str(get_locale()))
     return render(
         "benefits/index.html",

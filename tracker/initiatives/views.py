@@ -49,11 +49,9 @@ def _user():
 @bp.get("/initiatives")
 @login_required
 def index():
-    try:
-        filters = portfolio_filters.parse(request.args)
-    except portfolio_filters.FilterError as error:
-        flash(error.message, "error")
-        filters = portfolio_filters.PortfolioFilter()
+    filters, problems = portfolio_filters.parse_keeping_the_rest(request.args)
+    for message in problems:
+        flash(message, "error")
     sort = listing.normalise_sort(request.args.get("sort"))
     page_number = params.page_number(request.args.get("page"))
     page = listing.search(_user(), filters, _stale_days(), sort, page_number)

@@ -141,6 +141,23 @@ class PortfolioFilter:
         return query
 
 
+def parse_keeping_the_rest(args: MultiDict) -> tuple[PortfolioFilter, list]:
+    """The filters of a page's query string, without the values that name nothing: each such
+    parameter is left out (with its message) and the others still apply, as a person who
+    mistyped one choice expects (``committee=XYZ&status=done`` shows the done ones, and says
+    that XYZ is no committee). The files and the API refuse such a request instead (``parse``)."""
+    args = MultiDict(args)
+    messages = []
+    while True:
+        try:
+            return parse(args), messages
+        except FilterError as error:
+            messages.append(error.message)
+            if error.field not in args:  # nothing named to leave out: no filter at all
+                return PortfolioFilter(), messages
+            args.poplist(error.field)
+
+
 def parse(args: MultiDict) -> PortfolioFilter:
     """Read and check the filters of a request's query string."""
     committee = _text(args, "committee")

@@ -36,11 +36,10 @@ def _user():
 
 
 def _filters() -> portfolio_filters.PortfolioFilter:
-    try:
-        return portfolio_filters.parse(request.args)
-    except portfolio_filters.FilterError as error:
-        flash(error.message, "error")
-        return portfolio_filters.PortfolioFilter()
+    filters, problems = portfolio_filters.parse_keeping_the_rest(request.args)
+    for message in problems:
+        flash(message, "error")
+    return filters
 
 
 @bp.get("/dashboard")
