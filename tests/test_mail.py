@@ -440,6 +440,22 @@ def test_days_run_together_or_not_numbers_are_refused_not_joined(app, org, days)
     assert planning.schedule().reminder_days == [3, 14]
 
 
+def test_the_schedule_form_tells_every_problem_at_once_and_keeps_the_input(app, org, client, auth):
+    """Days that are no list of days and an hour past 23: both told in one answer (the days
+    used to be told only once the hour was right), the input kept, nothing saved."""
+    from .resilience_support import form_fields
+
+    auth.login(org.admin.email)
+    form = form_fields(client.get("/admin/mail").get_data(as_text=True), "reminder_days")
+    form |= {"reminder_days": "14, 3, <img src=x>", "digest_hour": "25"}
+    response = client.post("/admin/mail", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Ange upp till fem antal dagar" in page and "Ange en timme från 0 till 23." in page
+    assert "14, 3, &lt;img src=x&gt;" in page and "<img src=x>" not in page
+    assert planning.schedule().reminder_days == list(planning.DEFAULT_REMINDER_DAYS)
+
+
 def test_the_weekly_digest_on_the_configured_day_and_hour(app, org):
     initiative = factories.make_initiative(org.manager, updates=1, title="Växande")
     factories.ask_support(initiative, "Hjälp")

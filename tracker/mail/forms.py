@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from ..validators import TrackerForm
+from . import planning
 
 WEEKDAYS = [
     SelectChoice("0", _l("Monday")),
@@ -45,3 +46,10 @@ class ScheduleForm(TrackerForm):
             NumberRange(min=0, max=23, message=_l("Enter an hour from 0 to 23.")),
         ],
     )
+
+    def validate_reminder_days(self, field) -> None:
+        """The service's rule (``planning.days_problem``), checked with the form's others, so
+        that the days and the hour are told at once."""
+        problem = planning.days_problem(field.data)
+        if problem:
+            raise ValidationError(problem)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +60,15 @@ def day_parts(text: str | None) -> list[str]:
     """The comma-separated parts of a list of days, each without the spaces around it ("3 3" is
     one part, and no number)."""
     return [part for part in (p.strip() for p in (text or "").split(",")) if part]
+
+
+def days_problem(text: str | None):
+    """What is wrong with a list of reminder days, or None: up to five numbers of days from 1 to
+    90, separated by commas (the form's check, and the service's)."""
+    days, parts = parse_days(text), day_parts(text)
+    if not days or len(days) != len(set(parts)) or len(days) > 5:
+        return _l("Enter up to five numbers of days from 1 to 90, separated by commas, e.g. 14, 3.")
+    return None
 
 
 def parse_days(text: str | None) -> list[int]:

@@ -89,12 +89,9 @@ def save_schedule(
     wanted = _shown_schedule(days, digest_weekday, digest_hour)
     conflicts.in_turn("settings.mail", db.session.get(MailSettings, SETTINGS_ID))
     conflicts.check_version(expected_version, schedule_values(), wanted=wanted)
-    parts = planning.day_parts(reminder_days)
-    if not days or len(days) != len(set(parts)) or len(days) > 5:
-        raise MailError(
-            _l("Enter up to five numbers of days from 1 to 90, separated by commas, e.g. 14, 3."),
-            "reminder_days",
-        )
+    problem = planning.days_problem(reminder_days)
+    if problem:
+        raise MailError(problem, "reminder_days")
     if not 0 <= digest_weekday <= 6:
         raise MailError(_l("Choose a day of the week."), "digest_weekday")
     if not 0 <= digest_hour <= 23:
