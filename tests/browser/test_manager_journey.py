@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .helpers import assert_no_axe_violations
+from .helpers import assert_no_axe_violations, words_broken_across_lines
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +72,7 @@ def test_register_report_edit_with_conflict_and_status_round(
         page.goto(initiative_url + "/edit")
         second.goto(initiative_url + "/edit")
         page.fill("#purpose", "Syftet enligt det första fönstret.")
+        page.fill("#funding_source", "Statsbidrag enligt det första fönstret")
         with page.expect_navigation():
             page.locator("#initiative-form button[type='submit']").click()
         second.fill("#purpose", "Syftet enligt det andra fönstret.")
@@ -79,10 +80,18 @@ def test_register_report_edit_with_conflict_and_status_round(
         second.locator("table.compare").wait_for()
         assert "Syftet enligt det första fönstret." in second.locator("table.compare").inner_text()
         assert second.locator("#purpose").input_value() == "Syftet enligt det andra fönstret."
+        # The funding the second window left as it was now holds the first window's.
+        funding = "Statsbidrag enligt det första fönstret"
+        assert second.locator("#funding_source").input_value() == funding
         assert_no_axe_violations(second, "the conflict page (htmx swap)")
+        # On a phone the comparison stacks: no sideways scrolling, no word split mid-way.
+        second.set_viewport_size({"width": 390, "height": 800})
+        assert second.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert not words_broken_across_lines(second, "table.compare td")
         with second.expect_navigation():
             second.locator("#initiative-form button[type='submit']").click()
         assert "Syftet enligt det andra fönstret." in second.content()
+        assert funding in second.content()  # the first window's change is not undone
     finally:
         other.close()
 
