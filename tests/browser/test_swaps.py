@@ -362,7 +362,18 @@ def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
     wait_swap(page)
     assert active(page)["id"] == "co-owner-q"
     assert re.fullmatch(r"\d+ (chef|chefer) matchar\.", announced(page)), announced(page)
-    page.locator("#co-owner-choices input[type=checkbox]").first.check()
+    # The matches follow the search in the tab order: Tab, past the search button, reaches the
+    # first one (they came before the field, and only Shift+Tab found them).
+    first = page.locator("#co-owner-choices input[type=checkbox]").first
+    page.keyboard.press("Tab")
+    assert (
+        active(page)["tag"] == "INPUT" and page.evaluate("document.activeElement.type") == "submit"
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == first.get_attribute("id")
+    page.keyboard.press("Space")
+    assert first.is_checked()
+    search.focus()
     # searching again keeps the one already ticked
     search.fill("nobody-matches-this")
     page.locator("#co-owner-choices", has_text="Ingen chef matchar sökningen.").wait_for()
