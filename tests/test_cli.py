@@ -256,3 +256,58 @@ def test_demo_on_a_port_taken_says_so(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.output
     assert "Cannot listen on 127.0.0.1:5999: Address already in use" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_demo_sends_its_mail_itself_while_it_serves(tmp_path, monkeypatch):
+    """A decision recorded while the demo runs reaches its owner's mailbox (a file in
+    instance/mail/, without a mail server) with nobody running send-reminders: the demo runs it
+    every --mail-every seconds, as a production server's timer does (the confirmation said
+    "goes out within minutes", and the message stayed queued)."""
+    import time
+    from datetime import date
+    from pathlib import Path
+
+    import waitress
+
+    from tracker.models import DecisionKind, MailMessage
+    from tracker.portfolio.decisions import DecisionData, record_decision
+
+    seen = {}
+    started = time.time()
+
+    def serve(app, **_kwargs):
+        with app.app_context():
+            management = db.session.scalar(
+                select(User).where(User.email == "ledning@nykvarn.example")
+            )
+            initiative = db.session.scalar(select(Initiative).order_by(Initiative.id).limit(1))
+            data = DecisionData(date.today(), "LG", DecisionKind.OTHER, text="Gå vidare")
+            record_decision(management, initiative, data)
+            db.session.commit()
+            folder = Path(app.instance_path) / "mail"
+
+            def written():  # this run's messages (the folder is the instance's)
+                return [f for f in folder.glob("*.eml") if f.stat().st_mtime >= started]
+
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not written():
+                time.sleep(0.05)
+            seen["files"] = written()
+            db.session.expire_all()
+            seen["statuses"] = set(db.session.scalars(select(MailMessage.status)))
+
+    monkeypatch.setattr(waitress, "serve", serve)
+    result = unconfigured_tracker(
+        tmp_path,
+        "demo",
+        "--port",
+        "5997",
+        "--mail-every",
+        "0.2",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Mail: reminders and the queue sent every 0.2 s, to files in instance/mail/." in (
+        result.output
+    )
+    assert seen["files"], "no message was written while the demo served"
+    assert "sent" in seen["statuses"]

@@ -126,11 +126,22 @@ def demo_base_url(host: str, port: int) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
-def demo_command(host: str, port: int, threads: int) -> None:
-    """Migrate, load the demo municipality if the database is empty, and serve it."""
+@click.option(
+    "--mail-every",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds between the demo's own runs of send-reminders (0: none).",
+)
+def demo_command(host: str, port: int, threads: int, mail_every: float) -> None:
+    """Migrate, load the demo municipality if the database is empty, and serve it. The demo
+    also sends its mail itself, as the timer of a production server runs send-reminders."""
+    import threading
+
     from waitress import serve
 
     from . import demo
+    from .mail import runs
 
     app = _create_app(demo=True)
     if not app.config.get("BASE_URL"):  # links in mail lead to this server
@@ -151,6 +162,11 @@ def demo_command(host: str, port: int, threads: int) -> None:
             )
         for email, role, _name in demo.DEMO_ACCOUNTS:
             click.echo(f"  {email:32} {role}")
+    stop = threading.Event()
+    if mail_every:
+        runs.every(app, mail_every, stop)
+        where = app.config.get("MAIL_SERVER") or "files in instance/mail/"
+        click.echo(f"Mail: reminders and the queue sent every {mail_every:g} s, to {where}.")
     click.echo(f"\nServing Initiativportföljen on {demo_base_url(host, port)}/  (Ctrl+C stops)\n")
     try:
         serve(app, host=host, port=port, threads=threads, ident="initiativportfoljen")
@@ -158,6 +174,8 @@ def demo_command(host: str, port: int, threads: int) -> None:
         raise click.ClickException(
             f"Cannot listen on {host}:{port}: {error.strerror or error}. Choose another --port."
         ) from None
+    finally:
+        stop.set()
 
 
 def require_schema() -> None:
@@ -292,16 +310,10 @@ def send_reminders_command(no_plan: bool) -> None:
     Idempotent: every message has a unique key, so running it every few minutes (cron, a systemd
     timer), or twice at once, sends each message once.
     """
-    from .mail import outbox, planning
+    from .mail import runs
 
     require_schema()
-    queued = 0 if no_plan else planning.plan()
-    result = outbox.send_queued()
-    purged = outbox.purge()
-    click.echo(
-        f"queued {queued}, sent {result.sent}, deferred {result.deferred}, "
-        f"failed {result.failed}, interrupted {result.interrupted}, purged {purged}"
-    )
+    click.echo(str(runs.run_once(plan=not no_plan)))
 
 
 # The commands of ``init_app``; those the application gets elsewhere (Flask-Migrate's ``db``,
