@@ -359,6 +359,9 @@ def test_reminders_are_due_from_midnight_swedish_time_14_days_before(app, org, r
     assert row.recipient_id == org.manager.id and row.period == "before-14"
     assert "Alfa" in row.body_text and "Beta" in row.body_text and "Gamma" not in row.body_text
     assert f"/initiatives/{mine[0].id}#new-update" in row.body_text
+    # Two initiatives in the plural, in the interface's word for a report.
+    assert "De här initiativen som du äger saknar ännu rapport:" in row.body_text
+    assert "lämna en lägesrapport" in row.body_text and "statusuppdatering" not in row.body_text
     assert (
         row.subject == "Påminnelse: rapportera för 2 initiativ i Tertial 1 2027 senast 2027-03-31"
     )
@@ -454,6 +457,16 @@ def test_the_schedule_form_tells_every_problem_at_once_and_keeps_the_input(app, 
     assert "Ange upp till fem antal dagar" in page and "Ange en timme från 0 till 23." in page
     assert "14, 3, &lt;img src=x&gt;" in page and "<img src=x>" not in page
     assert planning.schedule().reminder_days == list(planning.DEFAULT_REMINDER_DAYS)
+
+
+def test_a_reminder_of_one_initiative_speaks_of_it_in_the_singular(app, org, reminders):
+    _period, mine, _theirs = reminders
+    db.session.delete(mine[1])
+    db.session.commit()
+    assert planning.plan(_at("2027-03-16T23:00:00")) == 1
+    (row,) = _rows(kind="reminder")
+    assert "Det här initiativet som du äger saknar ännu rapport:" in row.body_text
+    assert "De här initiativen" not in row.body_text and "De här initiativen" not in row.body_html
 
 
 def test_the_weekly_digest_on_the_configured_day_and_hour(app, org):
