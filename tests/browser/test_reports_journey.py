@@ -152,6 +152,18 @@ def test_the_follow_up_cycle(page, browser, live_server, sign_in, console):
         page.locator("main form button[type='submit']").click()
     changes = page.inner_text("#live-changes")
     assert "E-tjänst för bygglov" in changes and "Pausad" in changes and "+30" in changes
+    # A wide screen gives the short values ("60 %", "Pausad") a line of their own each: they
+    # were squeezed into two or three ("60 / %").
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1920, "height": 1000})
+    split = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#live-changes td.nowrap')).filter(td => {
+             const range = document.createRange(); range.selectNodeContents(td);
+             const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+             return tops.size > 1; }).map(td => td.textContent)"""
+    )
+    assert page.locator("#live-changes td.nowrap").count() > 0 and split == [], split
+    page.set_viewport_size(size)
     check_both_languages(page, "the live comparison")
     page.goto(period_url.rsplit("/", 1)[0] + "/" + str(int(period_url.rsplit("/", 1)[1]) + 1))
     page.select_option("#committee", label="Kommunstyrelsen")
