@@ -422,6 +422,12 @@ def test_the_live_comparison_on_board_and_dashboard(org, frozen, client, auth):
         assert "/reports/changes" in client.get(page).get_data(as_text=True)
     page = client.get("/reports/changes?committee=KS&lang=en").get_data(as_text=True)
     assert "Status changes" in page and "Paused" in page and "+20" in page
+    assert re.search(r'<option value="KS"\s+selected>', page)
+    # Without a committee the page asks for one, and the list does not claim one is chosen.
+    page = client.get("/reports/changes?lang=sv").get_data(as_text=True)
+    assert "Välj en nämnd." in page
+    assert re.search(r'<option value="" selected>Välj …</option>', page)
+    assert not re.search(r'<option value="[A-Z]+"\s+selected>', page)
 
 
 def test_the_board_and_dashboard_show_what_changed_since_the_last_report(org, frozen, client, auth):
