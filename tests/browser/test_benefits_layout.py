@@ -253,3 +253,37 @@ def test_the_benefits_overview_on_a_phone(page, sign_in):
     wrap.evaluate("w => new Promise(done => setTimeout(done, 50))")
     page.wait_for_function("w => w.scrollLeft > 0", arg=wrap.element_handle())
     assert_no_axe_violations(page, "/benefits at 390 px")
+
+
+CHART_LABELS = """() => Array.from(document.querySelectorAll('main .chart__svg text')).map(t => {
+  const r = t.getBoundingClientRect();
+  return {text: t.textContent, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+          height: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a};
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280, 1920])
+def test_an_indicators_chart_has_readable_labels_that_do_not_overlap(page, sign_in, width):
+    """Each benefit's chart: its labels (baseline, target, first and last day) are at least 12 px
+    on a phone and never on top of each other (the baseline's label sat on the last date)."""
+    sign_in("management")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/benefits?lang=sv")
+    links = page.locator("#benefits-overview a[href^='/benefits/']")
+    hrefs = sorted({links.nth(i).get_attribute("href") for i in range(links.count())})
+    assert hrefs
+    for href in hrefs:
+        page.goto(f"{href}?lang=sv")
+        labels = page.evaluate(CHART_LABELS)
+        assert len(labels) == 4, href
+        for label in labels:
+            assert label["height"] >= 12, (href, label)
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                apart = (
+                    a["bottom"] <= b["top"]
+                    or b["bottom"] <= a["top"]
+                    or a["right"] <= b["left"]
+                    or b["right"] <= a["left"]
+                )
+                assert apart, (href, a["text"], b["text"])
