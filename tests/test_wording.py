@@ -103,8 +103,9 @@ def test_pages_use_the_date_styles_and_say_today(client, auth, org):
     assert "15 jan. 2026" in html  # the start date in the summary
     assert "för 0 dagar sedan" not in html and "i dag" in html
     dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert not re.search(r'class="chart__tick">\d\d<', dashboard)
-    ticks = re.findall(r'class="chart__tick">([^<]+)<', dashboard)
+    month_tick = r'class="chart__tick chart__tick--month[^"]*">'
+    assert not re.search(month_tick + r"\d\d<", dashboard)
+    ticks = re.findall(month_tick + r"([^<]+)<", dashboard)
     # Språkrådet's (and CLDR's) short forms: mars, juni and juli are not shortened.
     months = {"jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"}
     assert len(months & set(ticks)) == 12, ticks
