@@ -48,8 +48,19 @@ def test_the_status_list_documents_have_a_benefits_section(client, auth, org, me
     workbook = openpyxl.load_workbook(io.BytesIO(_download(client, "/exports/initiatives.xlsx")))
     sheet = workbook["Nyttorealisering"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0][:3] == ["Initiativ", "Nytta", "Indikator"]
-    assert values[1][0] == "Bygglov på nätet" and "41 %" in values[1][5]
+    assert values[0] == [
+        "Initiativ", "Nytta", "Indikator", "Enhet", "Nollmätning", "Nollmätningens datum",
+        "Mål", "Måldatum", "Senaste mätning", "Mätdatum", "Andel av vägen till målet", "Läge",
+        "Nästa mätning senast", "Mätning försenad",
+    ]  # fmt: skip
+    row = dict(zip(values[0], values[1], strict=True))
+    # Typed cells: numbers as numbers, dates as dates, the share as a percentage.
+    assert row["Initiativ"] == "Bygglov på nätet" and row["Enhet"] == "%"
+    assert (row["Nollmätning"], row["Mål"], row["Senaste mätning"]) == (12, 70, 41)
+    assert row["Nollmätningens datum"].date() == date(2025, 1, 1)
+    assert row["Mätdatum"].date() == date(2026, 5, 15)
+    assert row["Andel av vägen till målet"] == pytest.approx(0.5)  # (41 − 12) / (70 − 12)
+    assert sheet.cell(2, 11).number_format.endswith("%")
     assert sheet.freeze_panes == "A2" and sheet.page_setup.paperSize == 9
 
     word = docx.Document(io.BytesIO(_download(client, "/exports/initiatives.docx")))
@@ -102,7 +113,7 @@ def test_a_frozen_report_keeps_the_benefits_as_they_stood(client, auth, org):
     again = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "30 %" in again and "60 %" not in again
     sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))["Nyttorealisering"]
-    assert "30 %" in sheet["F2"].value
+    assert sheet["I2"].value == 30 and sheet["J2"].value.date() == date(2026, 3, 1)
     csv_text = files["csv"].decode("utf-8-sig")
     assert "Nyttorealisering" in csv_text and "Bygglov på nätet" in csv_text
 

@@ -71,6 +71,64 @@ def _row(entry: dict[str, Any]) -> list[str]:
     ]
 
 
+def _sheet_headers() -> list[str]:
+    return [
+        _("Initiative"),
+        _("Benefit"),
+        _("Indicator"),
+        _("Unit"),
+        _("Baseline"),
+        _("Baseline date"),
+        _("Target"),
+        _("Target date"),
+        _("Latest measurement"),
+        _("Measured on"),
+        _("Share of the way to the target"),
+        _("State"),
+        _("Next measurement due"),
+        _("Measurement overdue"),
+    ]
+
+
+def _sheet_row(entry: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``_row`` for a workbook: each value in a cell of its own, numbers and dates typed."""
+
+    def number(value: str | None):
+        return ("decimal", None if value is None else Decimal(value))
+
+    def day(value: str | None):
+        return ("date", None if value is None else date.fromisoformat(value))
+
+    latest = entry["latest"] or {}
+    share = entry["percent"]
+    return [
+        ("text", entry["initiative"]),
+        ("text", entry["title"]),
+        ("text", entry["indicator"]),
+        ("text", entry["unit"]),
+        number(entry["baseline_value"]),
+        day(entry["baseline_date"]),
+        number(entry["target_value"]),
+        day(entry["target_date"]),
+        number(latest.get("value")),
+        day(latest.get("measured_on")),
+        ("percent", share),
+        ("text", str(BenefitState(entry["state"]).label)),
+        day(entry["next_due"]),
+        ("text", _("Yes") if entry["overdue"] else _("No")),
+    ]
+
+
+def _table(title: str, entries: list[dict[str, Any]], empty: str) -> Table:
+    return Table(
+        title=title,
+        headers=_headers(),
+        rows=[_row(e) for e in entries],
+        empty=empty,
+        sheet=(_sheet_headers(), [_sheet_row(e) for e in entries]),
+    )
+
+
 def _plain(value: Decimal) -> str:
     """A value as canonical text, the same whichever database it was read from: ``30``, not
     ``30.0000``; ``12.5``, not ``1.25E+1``."""
@@ -107,11 +165,10 @@ def _entry(benefit: Benefit, fig) -> dict[str, Any]:
 
 def table(view: Overview) -> Table:
     """The benefits of a status list's selection, as the writers' titled table."""
-    return Table(
-        title=_("Benefits realisation"),
-        headers=_headers(),
-        rows=[_row(_entry(r.benefit, r.figures)) for r in view.rows],
-        empty=_("No benefits match the filter."),
+    return _table(
+        _("Benefits realisation"),
+        [_entry(r.benefit, r.figures) for r in view.rows],
+        _("No benefits match the filter."),
     )
 
 
@@ -168,9 +225,8 @@ def table_from_snapshot(entries: list[dict[str, Any]] | None) -> Table | None:
     before benefits were kept (its snapshot has no such key)."""
     if entries is None:
         return None
-    return Table(
-        title=_("Benefits realisation"),
-        headers=_headers(),
-        rows=[_row(e) for e in entries or []],
-        empty=_("The committee's initiatives had no measurable benefits at the period's end."),
+    return _table(
+        _("Benefits realisation"),
+        entries or [],
+        _("The committee's initiatives had no measurable benefits at the period's end."),
     )

@@ -133,6 +133,9 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     empty: str = ""  # shown instead of an empty table
+    # The same rows for a workbook, typed: headers and rows of (kind, value) cells as the XLSX
+    # writer takes them (numbers as numbers, dates as dates); None: the text rows.
+    sheet: tuple[list[str], list[list[tuple[str, Any]]]] | None = None
 
 
 # --- rows -------------------------------------------------------------------------------------

@@ -369,15 +369,19 @@ def _section_sheet(workbook, section: Table) -> None:
     ws = workbook.add_worksheet(str(section.title)[:31])
     _print_setup(ws, landscape=True, footer_title=section.title)
     ws.repeat_rows(0)
+    headers, rows = section.sheet or (
+        section.headers,
+        [[("text", c) for c in row] for row in section.rows],
+    )
     ws.set_column(0, 1, 36)
-    ws.set_column(2, len(section.headers) - 1, 20)
+    ws.set_column(2, len(headers) - 1, 18)
     sheet = _Writer(workbook, ws)
-    sheet.line(*(("bold", h) for h in section.headers))
+    sheet.line(*(("bold", h) for h in headers))
     ws.freeze_panes(1, 0)
-    for row in section.rows:
-        sheet.line(*(("text", c) for c in row))
-    if section.rows:
-        ws.autofilter(0, 0, len(section.rows), len(section.headers) - 1)
+    for row in rows:
+        sheet.line(*row)
+    if rows:
+        ws.autofilter(0, 0, len(rows), len(headers) - 1)
     else:
         sheet.line(("text", section.empty))
 
