@@ -92,7 +92,7 @@ def answer(form, saved: dict, version: str, message=CONFLICT_MESSAGE) -> list[tu
 # --- fields the user left as they opened them --------------------------------------------------
 #
 # Each edit form sends back, in the hidden field ``opened``, a digest of every field as the form
-# showed it when opened (``opened_fingerprint``, drawn by the ``opened_field`` macro beside the
+# showed it when opened (``opened_fingerprint``, drawn by the ``opened_input`` global beside the
 # version). A save that meets someone else's takes the saved value of each field whose value
 # the user sent is still the one they opened and that the other person changed: sending the
 # form again then saves the user's own changes without undoing the other person's. A field
