@@ -641,3 +641,39 @@ def test_a_number_too_large_is_told_the_bounds(client, auth, org, benefit, lang,
     assert message in html
     assert "decimal" not in html.split('id="error-summary"')[1].split("</ul>")[0]
     assert 'value="' + "9" * 20 + '"' in html
+
+
+def test_every_mistake_in_a_measurement_is_told_in_one_answer(client, auth, org, benefit):
+    """A value that is no number and a date in the future (or before the baseline) are both
+    told at once, with what was typed kept: the date's rule is the service's and ran only once
+    the number read, so the second mistake came on the next try."""
+    auth.login(org.manager.email)
+    token = csrf_from(client.get(f"/benefits/{benefit.id}").get_data(as_text=True))
+    for measured_on, date_message in (
+        ("2999-01-01", "En mätning kan inte dateras framåt i tiden."),
+        ("1901-01-01", "En mätning kan inte dateras före nollmätningen."),
+    ):
+        response = client.post(
+            f"/benefits/{benefit.id}/measurements",
+            data={"csrf_token": token, "value": "tolv", "measured_on": measured_on},
+        )
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert date_message in html, measured_on
+        assert 'value="tolv"' in html and f'value="{measured_on}"' in html
+        assert "Ange ett tal, till exempel 12,5" in html
+    # a date that does not read is told by the form alone; the correction's rule still runs
+    response = client.post(
+        f"/benefits/{benefit.id}/measurements",
+        data={
+            "csrf_token": token,
+            "value": "12",
+            "measured_on": "2026-13-45",
+            "corrects_id": "999",
+        },
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Välj en mätning av den här indikatorn att rätta." in html
+    assert "dateras" not in html
+    assert not benefit.indicator.measurements

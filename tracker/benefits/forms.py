@@ -192,9 +192,10 @@ class MeasurementForm(TrackerForm):
     )
 
     def to_data(self) -> MeasurementData:
+        """What was sent; a value or date the form could not read is None."""
         return MeasurementData(
-            value=self.value.number,
-            measured_on=self.measured_on.data,
+            value=None if self.value.errors else self.value.number,
+            measured_on=None if self.measured_on.errors else self.measured_on.data,
             comment=self.comment.data or "",
             corrects_id=self.corrects_id.data,
         )

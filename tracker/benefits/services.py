@@ -98,8 +98,8 @@ class BenefitData:
 
 @dataclass
 class MeasurementData:
-    value: Decimal
-    measured_on: date
+    value: Decimal | None  # None only while a form is checked (see measurement_errors)
+    measured_on: date | None
     comment: str = ""
     corrects_id: int | None = None
 
@@ -425,28 +425,23 @@ def _repeated_measurement(
     return None
 
 
-def add_measurement(
-    user: User, benefit: Benefit, data: MeasurementData, today: date
-) -> Measurement:
-    """Append a measurement; a correction names the standing measurement it replaces."""
-    require(can_measure_benefit(user, benefit))
+def measurement_errors(benefit: Benefit, data: MeasurementData, today: date) -> list[BenefitError]:
+    """The rules a measurement must keep, all of them at once. A value or date the form could not
+    read is None here, and its rules wait (the form has told what is wrong with it)."""
     indicator = benefit.indicator
+    value, measured_on, comment = data.value, data.measured_on, data.comment.strip()
     errors: list[BenefitError] = []
-    data.comment = data.comment.strip()
-    repeated = _repeated_measurement(user, benefit, data)
-    if repeated is not None:
-        return repeated
-    if abs(data.value) > MAX_ABS_VALUE:
+    if value is not None and abs(value) > MAX_ABS_VALUE:
         errors.append(BenefitError("value", _l("The number is too large.")))
-    if data.measured_on < indicator.baseline_date:
+    if measured_on is not None and measured_on < indicator.baseline_date:
         errors.append(
             BenefitError("measured_on", _l("A measurement cannot be dated before the baseline."))
         )
-    if data.measured_on > today:
+    if measured_on is not None and measured_on > today:
         errors.append(
             BenefitError("measured_on", _l("A measurement cannot be dated in the future."))
         )
-    if len(data.comment) > TEXT_LIMIT:
+    if len(comment) > TEXT_LIMIT:
         errors.append(BenefitError("comment", _l("Use at most %(n)d characters.", n=TEXT_LIMIT)))
     if data.corrects_id is not None:
         corrected = {m.corrects_id for m in indicator.measurements if m.corrects_id}
@@ -457,8 +452,22 @@ def add_measurement(
                     "corrects_id", _l("Choose a measurement of this indicator to correct.")
                 )
             )
-        elif not data.comment:
+        elif not comment:
             errors.append(BenefitError("comment", _l("Say why the measurement is corrected.")))
+    return errors
+
+
+def add_measurement(
+    user: User, benefit: Benefit, data: MeasurementData, today: date
+) -> Measurement:
+    """Append a measurement; a correction names the standing measurement it replaces."""
+    require(can_measure_benefit(user, benefit))
+    indicator = benefit.indicator
+    data.comment = data.comment.strip()
+    repeated = _repeated_measurement(user, benefit, data)
+    if repeated is not None:
+        return repeated
+    errors = measurement_errors(benefit, data, today)
     if errors:
         raise BenefitErrors(errors)
     measurement = Measurement(

@@ -274,7 +274,10 @@ def measure(benefit_id: int) -> Response:
     benefit = services.get_benefit(user, benefit_id)
     require(can_measure_benefit(user, benefit))
     form = _measurement_form(benefit, formdata=request.form)
-    if form.validate():
+    valid = form.validate()
+    if not valid:  # the service's rules too, so that every mistake is told in one answer
+        _add_errors(form, services.measurement_errors(benefit, form.to_data(), today()))
+    if valid:
         try:
             services.add_measurement(user, benefit, form.to_data(), today())
         except services.BenefitErrors as errors:
