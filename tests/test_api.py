@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -387,6 +388,21 @@ def test_invisible_and_direction_characters_are_refused_as_in_the_forms(
     assert db.session.scalar(select(StatusUpdate).where(StatusUpdate.progress == 40)) is None
     soft_hyphen = {**UPDATE, "happened": "Verksamhets\u00adutveckling \U0001f469\u200d\U0001f4bb"}
     assert client.post(url, json=soft_hyphen, headers=bearer(secret)).status_code == 201
+
+
+def test_the_description_states_the_text_rule_the_api_keeps(client):
+    """A client learns from the description which characters text may not hold: the categories
+    it names are the ones the validators refuse, and the characters it allows are allowed."""
+    from tracker.validators import _ALLOWED_FORMAT, _FORBIDDEN_CATEGORIES
+
+    info = client.get("/api/v1/openapi.json").get_json()["info"]["description"]
+    rule = next(p for p in info.split("\n\n") if "control character" in p)
+    named = set(re.search(r"categories ([^)]*)\)", rule).group(1).replace(" and", ",").split(", "))
+    assert named == set(_FORBIDDEN_CATEGORIES)
+    assert "soft hyphen" in rule and "zero-width joiner and non-joiner" in rule
+    assert {"\u00ad", "\u200d", "\u200c"} == _ALLOWED_FORMAT
+    page = client.get("/api/v1/docs", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert "styrtecken eller något annat osynligt tecken" in page
 
 
 def test_not_json_and_huge_ids(org, portfolio, client):

@@ -147,6 +147,13 @@ API_DESCRIPTION = "\n\n".join(
             "`Accept-Language`, else the user's. Requests are rate-limited per token; a 429 answer "
             "says when to try again in `Retry-After`."
         ),
+        N_(
+            "Text is refused (422) if it holds a control character or another invisible "
+            "character (Unicode categories Cc, Cf, Co and Cs), as in the browser's forms: only "
+            "texts of several lines may hold tab and line breaks, and the soft hyphen and the "
+            "zero-width joiner and non-joiner are allowed. Zero-width spaces, word joiners and "
+            "byte order marks are dropped without a word."
+        ),
     )
 )
 
