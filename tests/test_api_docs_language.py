@@ -135,3 +135,22 @@ def test_every_parameter_is_described(client):
     ]
     assert undescribed == []
     assert "Initiativets id" in client.get("/api/v1/docs?lang=sv").get_data(as_text=True)
+
+
+def test_the_types_are_named_in_the_readers_language_and_codes_stay_codes(client):
+    """The Typ column said "array of string" on the Swedish page; what is sent as it is (a
+    schema's name, an enum's values, a media type) stays as code, in either language."""
+    swedish = client.get("/api/v1/docs", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    for shown in (
+        "<td>heltal</td>",
+        "<td>sträng (datum)</td>",
+        "<td>lista med <code>Principle</code></td>",
+        "sträng: <code>on_track</code>, <code>at_risk</code>, <code>off_track</code>",
+        "<code>application/json</code>: <code>Initiative</code>",
+    ):
+        assert shown in swedish, shown
+    for english in ("array of", "<td>integer</td>", "<td>string", "(date)"):
+        assert english not in swedish, english
+    english = client.get("/api/v1/docs?lang=en").get_data(as_text=True)
+    assert "<td>integer</td>" in english and "array of <code>Principle</code>" in english
+    assert "heltal" not in english and "lista med" not in english

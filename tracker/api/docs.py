@@ -58,20 +58,50 @@ def _resolve(spec: dict, node: dict | None) -> dict:
     return node or {}
 
 
-def type_of(spec: dict, node: dict) -> str:
+# JSON's types and OpenAPI's formats as the page names them, in the reader's language; the
+# description itself keeps JSON's names (a schema's name and an enum's values are codes, as sent).
+TYPE_NAMES = {
+    "string": N_("string"),
+    "integer": N_("integer"),
+    "number": N_("number"),
+    "boolean": N_("boolean"),
+    "object": N_("object"),
+    "null": N_("null"),
+}
+FORMAT_NAMES = {
+    "date": N_("date"),
+    "date-time": N_("date and time"),
+}
+
+
+def _named(names: dict[str, str], key: str) -> str:
+    return doc_text.translated(names[key]) if key in names else key
+
+
+def _code(text) -> Markup:
+    return Markup("<code>%s</code>") % text
+
+
+def type_of(spec: dict, node: dict) -> Markup:
+    """A schema's type as the page shows it: JSON's type in the reader's language, with what is
+    sent as it is (a schema's name, an enum's values) as code."""
     if "$ref" in node:
-        return node["$ref"].rsplit("/", 1)[-1]
+        return _code(node["$ref"].rsplit("/", 1)[-1])
     kind = node.get("type", "")
-    if isinstance(kind, list):
-        kinds = [k for k in kind if k != "null"]
-        kind = " | ".join(kinds) + (" | null" if "null" in node["type"] else "")
     if kind == "array":
-        return f"array of {type_of(spec, node.get('items', {}))}"
+        of = type_of(spec, node.get("items", {}))
+        return escape(doc_text.translated(N_("array of %(type)s"))) % {"type": of}
+    if isinstance(kind, list):
+        names = [_named(TYPE_NAMES, k) for k in kind if k != "null"]
+        label = " | ".join(names + ([_named(TYPE_NAMES, "null")] if "null" in kind else []))
+    else:
+        label = _named(TYPE_NAMES, kind) if kind else ""
     if node.get("enum"):
-        return f"{kind}: " + ", ".join(str(v) for v in node["enum"] if v is not None)
+        values = [_code(v) for v in node["enum"] if v is not None]
+        return escape(label) + Markup(": ") + Markup(", ").join(values)
     if node.get("format"):
-        return f"{kind} ({node['format']})"
-    return kind or "object"
+        return escape(f"{label} ({_named(FORMAT_NAMES, node['format'])})")
+    return escape(label or _named(TYPE_NAMES, "object"))
 
 
 def fields_of(spec: dict, schema: dict) -> list[dict[str, Any]]:
@@ -110,8 +140,8 @@ def operations(spec: dict) -> list[dict[str, Any]]:
                 {
                     "code": code,
                     "description": described(r.get("description")),
-                    "type": ", ".join(
-                        f"{ctype}: {type_of(spec, c.get('schema', {}))}"
+                    "type": Markup(", ").join(
+                        _code(ctype) + Markup(": ") + type_of(spec, c.get("schema", {}))
                         for ctype, c in r.get("content", {}).items()
                     ),
                 }
