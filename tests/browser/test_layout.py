@@ -183,3 +183,26 @@ def test_a_table_that_scrolls_sideways_is_a_named_region_reached_by_keyboard(pag
         "w => w.scrollWidth > w.clientWidth + 1 || !w.hasAttribute('data-scroll-region'))",
         timeout=3000,
     )
+
+
+def test_the_columns_of_a_checkbox_list_start_level(page, sign_in):
+    """A benefit's principles in two columns: the second column's boxes stood 6 px above the
+    first's (a column drops the top margin of its first box, except the first column's)."""
+    sign_in("admin")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/initiatives/1/benefits/new?lang=sv")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('.checkbox-list')].map(list =>
+          [...list.querySelectorAll('.checkbox')].map(box => {
+            const r = box.getBoundingClientRect();
+            return [Math.round(r.left), Math.round(r.top)];
+          }))"""
+    )
+    assert rows and all(rows), rows
+    for boxes in rows:
+        columns = {}
+        for left, top in boxes:
+            columns.setdefault(left, []).append(top)
+        assert len(columns) == 2, boxes  # laid out in two columns at 1280 px
+        first, second = columns.values()
+        assert abs(first[0] - second[0]) <= 1, boxes
