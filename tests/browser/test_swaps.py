@@ -102,7 +102,7 @@ def test_inline_status_update_moves_focus_announces_and_refreshes_the_page(
     page.locator("#updates form button[type='submit']").click()
     page.locator("#error-summary").wait_for()
     wait_swap(page)
-    assert active(page)["id"] == "error-summary"
+    expect_focus(page, "error-summary")
     assert page.locator("#happened").input_value() == "Testar felet."
 
     # Saved: focus on the updated region's heading, the message in the live region, and the
@@ -112,7 +112,7 @@ def test_inline_status_update_moves_focus_announces_and_refreshes_the_page(
     page.locator("#updates form button[type='submit']").click()
     page.locator(".timeline", has_text="Testar felet.").wait_for()
     wait_swap(page)
-    assert active(page)["id"] == "timeline"
+    expect_focus(page, "timeline")
     assert "Din lägesrapport har sparats." in messages(page)
     assert page.locator("#messages").get_attribute("role") == "status"
     state = page.locator("#current-state").text_content()
@@ -132,7 +132,7 @@ def test_refused_registration_focuses_the_error_summary(page, sign_in):
     page.locator("#initiative-form button[type='submit']").click()
     page.locator("#error-summary").wait_for()
     wait_swap(page)
-    assert active(page)["id"] == "error-summary"
+    expect_focus(page, "error-summary")
     summary = page.locator("#error-summary").text_content()
     # every error at once, each message true
     assert "Ange en titel." in summary and "negativ" in summary, summary
@@ -147,7 +147,7 @@ def test_sorting_and_filtering_the_list(page, sign_in):
     page.locator("#results thead a", has_text="Initiativ").first.click()
     page.wait_for_url(re.compile(r"sort=-?title"))
     wait_swap(page)
-    assert active(page)["id"] == "results-count"
+    expect_focus(page, "results-count")
     assert re.fullmatch(r"\d+ initiativ", announced(page)), announced(page)
 
     # Filtering by a select keeps the focus in the select and announces the new count.
@@ -155,12 +155,12 @@ def test_sorting_and_filtering_the_list(page, sign_in):
     page.select_option("#filter-status", "done")
     page.wait_for_url(re.compile(r"status=done"))
     wait_swap(page)
-    assert active(page)["id"] == "filter-status"
+    expect_focus(page, "filter-status")
     assert announced(page) == "1 initiativ"
     # Sending the filter with its button moves the focus to the count.
     page.locator(".portfolio-filters button[type='submit']").click()
     wait_swap(page)
-    assert active(page)["id"] == "results-count"
+    expect_focus(page, "results-count")
     assert_no_axe_violations(page, "list after filtering")
 
 
@@ -174,7 +174,7 @@ def test_board_filter_announces_and_keeps_the_meeting_link_current(page, sign_in
     page.select_option("#filter-health", "off_track")
     page.wait_for_url(re.compile(r"health=off_track"))
     wait_swap(page)
-    assert active(page)["id"] == "filter-health"
+    expect_focus(page, "filter-health")
     assert re.fullmatch(r"\d+ initiativ på portföljtavlan", announced(page)), announced(page)
     href = page.locator("#present-link").get_attribute("href")
     assert "present=1" in href and "health=off_track" in href, href
@@ -231,7 +231,7 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
     second = active(page)
     assert second["card"] and second["id"] != first["id"]
     page.keyboard.press("ArrowLeft")
-    assert active(page)["id"] == first["id"]
+    expect_focus(page, first["id"])
     page.locator("#cards-in_progress [data-card-link]").first.focus()
     top = active(page)["id"]
     page.keyboard.press("ArrowDown")
@@ -240,17 +240,17 @@ def test_meeting_mode_by_keyboard(page, sign_in, live_server):
     page.locator(".present-filter summary").click()
     page.locator("#filter-q").focus()
     page.keyboard.press("ArrowDown")
-    assert active(page)["id"] == "filter-q"
+    expect_focus(page, "filter-q")
     page.locator("#filter-status").focus()
     page.keyboard.press("ArrowDown")  # the select takes the key: it chooses its next option
-    assert active(page)["id"] == "filter-status"
+    expect_focus(page, "filter-status")
     assert page.locator("#filter-status").input_value() == "idea"
     page.wait_for_url(re.compile(r"status=idea"))
     wait_swap(page)
     page.keyboard.press("ArrowUp")
     page.wait_for_url(re.compile(r"status=&"))
     wait_swap(page)
-    assert active(page)["id"] == "filter-status"
+    expect_focus(page, "filter-status")
     # Enter in the search field filters and stays in the meeting mode.
     page.fill("#filter-q", "upphandling")
     page.keyboard.press("Enter")
@@ -293,7 +293,7 @@ def test_meeting_mode_opens_an_initiative_and_comes_back_to_the_card(page, sign_
     # Keyboard-reachable early: the skip link, then the way back is the next stop in the content.
     page.locator("#main").focus()
     page.keyboard.press("Tab")
-    assert active(page)["id"] == "back-to-meeting", active(page)
+    expect_focus(page, "back-to-meeting")
     assert active(page)["text"] == "Tillbaka till mötet"
     assert_no_axe_violations(page, "initiative opened from the meeting")
     with page.expect_navigation():
@@ -319,7 +319,7 @@ def test_refused_decision_focuses_the_error_summary(page, sign_in, live_server):
     page.locator("#decision-form button[type='submit']").click()
     page.locator("#error-summary").wait_for()
     wait_swap(page)
-    assert active(page)["id"] == "error-summary"
+    expect_focus(page, "error-summary")
     assert_no_axe_violations(page, "refused decision")
 
 
@@ -360,7 +360,7 @@ def test_co_owner_search_keeps_focus_and_announces(page, sign_in):
     page.keyboard.type("rektor")
     page.locator("#co-owner-choices input[type=checkbox]").first.wait_for()
     wait_swap(page)
-    assert active(page)["id"] == "co-owner-q"
+    expect_focus(page, "co-owner-q")
     assert re.fullmatch(r"\d+ (chef|chefer) matchar\.", announced(page)), announced(page)
     # The matches follow the search in the tab order: Tab, past the search button, reaches the
     # first one (they came before the field, and only Shift+Tab found them).
