@@ -52,9 +52,7 @@ def template_helpers(state) -> None:
 @login_required
 def index():
     user = _user()
-    filters, problems = portfolio_filters.parse_keeping_the_rest(request.args)
-    for message in problems:
-        flash(message, "error")
+    filters = portfolio_filters.for_page(request.args)
     view = overview.build(user, filters, settings.stale_days(), today(), str(get_locale()))
     return render(
         "benefits/index.html",

@@ -49,9 +49,7 @@ def _user():
 @bp.get("/initiatives")
 @login_required
 def index():
-    filters, problems = portfolio_filters.parse_keeping_the_rest(request.args)
-    for message in problems:
-        flash(message, "error")
+    filters = portfolio_filters.for_page(request.args)
     sort = listing.normalise_sort(request.args.get("sort"))
     page_number = params.page_number(request.args.get("page"))
     page = listing.search(_user(), filters, _stale_days(), sort, page_number)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
@@ -156,6 +157,15 @@ def parse_keeping_the_rest(args: MultiDict) -> tuple[PortfolioFilter, list]:
             if error.field not in args:  # nothing named to leave out: no filter at all
                 return PortfolioFilter(), messages
             args.poplist(error.field)
+
+
+def for_page(args: MultiDict) -> PortfolioFilter:
+    """A page's filters (``parse_keeping_the_rest``), each value left out told to the user as an
+    error message above the page."""
+    filters, problems = parse_keeping_the_rest(args)
+    for message in problems:
+        flash(message, "error")
+    return filters
 
 
 def parse(args: MultiDict) -> PortfolioFilter:

@@ -36,10 +36,7 @@ def _user():
 
 
 def _filters() -> portfolio_filters.PortfolioFilter:
-    filters, problems = portfolio_filters.parse_keeping_the_rest(request.args)
-    for message in problems:
-        flash(message, "error")
-    return filters
+    return portfolio_filters.for_page(request.args)
 
 
 @bp.get("/dashboard")
