@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Health, Principle, Status
 from ..validators import TrackerForm
-from .services import InitiativeData, UpdateData
+from .services import InitiativeData, UpdateData, opened_state, state_of
 
 ROUND_ROWS = 500  # a manager's initiatives in one round, at most
 LONG = 5000
@@ -159,6 +159,20 @@ def health_choices():
     return [(h.value, f"{h.symbol} {h.label}") for h in Health]
 
 
+def take_current_state(form, initiative) -> None:
+    """After ``StateChanged``: the status, health and progress the user left as the form was
+    drawn take the initiative's values now; what the user changed stays. The form is then drawn
+    on the state now, so that sending it again saves."""
+    opened = opened_state(form.state.data)
+    current = opened_state(state_of(initiative))
+    fields = (form.status, form.health, form.progress)
+    for field, was, now in zip(fields, opened or (None,) * 3, current, strict=True):
+        if field.data == was:
+            field.data = now
+            field.raw_data = [str(now)]
+    form.state.data = state_of(initiative)
+
+
 class StatusUpdateForm(TrackerForm):
     status = SelectField(_l("Status"), validators=[InputRequired()])
     health = SelectField(_l("Health"), validators=[InputRequired()])
@@ -179,11 +193,20 @@ class StatusUpdateForm(TrackerForm):
     )
     # Shown only while a reporting period is open (its label names the period).
     as_report = BooleanField(_l("Mark this update as the period's report"), default=False)
+    # The state the form was drawn on (services.state_of), so that a report written on an old
+    # state does not put it back over someone else's (services.StateChanged).
+    state = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = status_choices()
         self.health.choices = health_choices()
+
+    def drawn_on(self) -> str | None:
+        return self.state.data if opened_state(self.state.data) else None
+
+    def take_current(self, initiative) -> None:
+        take_current_state(self, initiative)
 
     def to_data(self) -> UpdateData:
         return UpdateData(
@@ -223,11 +246,18 @@ class RoundRowForm(TrackerForm):
     )
     # Shown only while a reporting period is open (its label names the period).
     as_report = BooleanField(_l("Mark this update as the period's report"), default=False)
+    state = HiddenField()  # as on StatusUpdateForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = status_choices()
         self.health.choices = health_choices()
+
+    def drawn_on(self) -> str | None:
+        return self.state.data if opened_state(self.state.data) else None
+
+    def take_current(self, initiative) -> None:
+        take_current_state(self, initiative)
 
     def texts(self) -> dict[str, str]:
         return {
@@ -237,11 +267,16 @@ class RoundRowForm(TrackerForm):
         }
 
     def changes(self, initiative) -> bool:
-        """Whether the row says anything new about ``initiative``."""
+        """Whether the row says anything new: a text, or a status, health or progress other
+        than the one it was drawn on (else than the initiative's now). A row left as it was drawn
+        is not reported, whatever someone else has reported meanwhile."""
+        status, health, progress = opened_state(self.state.data) or opened_state(
+            state_of(initiative)
+        )
         return (
-            self.status.data != initiative.status.value
-            or self.health.data != initiative.health.value
-            or self.progress.data != initiative.progress
+            self.status.data != status
+            or self.health.data != health
+            or self.progress.data != progress
             or any(self.texts().values())
         )
 

@@ -77,6 +77,40 @@ class InitiativeArchived(InitiativeError):
         )
 
 
+class StateChanged(InitiativeError):
+    """A status update written on a state (status, health, progress) that someone else's report
+    or decision has changed since the form was drawn: posted, it would put the old state back."""
+
+    def __init__(self, current: Initiative):
+        super().__init__(
+            "status",
+            _l(
+                "Someone else reported on this initiative after you opened the form: its status, "
+                "health or progress has changed. What you left as it was now shows their values; "
+                "check them and save again."
+            ),
+        )
+        self.current = current
+
+
+def state_of(initiative: Initiative) -> str:
+    """The state a status update form is drawn on (status, health, progress), as the form sends
+    it back: a save on another state than the initiative's now is a conflict (``StateChanged``)."""
+    return f"{initiative.status.value}|{initiative.health.value}|{initiative.progress}"
+
+
+def opened_state(text: str | None) -> tuple[str, str, int] | None:
+    """The state a form says it was drawn on, or None when it says none that can be (a request
+    made by hand, an old page): then the update is posted on the state as it is."""
+    parts = (text or "").split("|")
+    if len(parts) != 3 or not parts[2].isascii() or not parts[2].isdigit() or len(parts[2]) > 3:
+        return None
+    status, health, progress = parts
+    if status not in {s.value for s in Status} or health not in {h.value for h in Health}:
+        return None
+    return status, health, int(progress)
+
+
 class EditConflict(Exception):
     """Someone saved the initiative after the user opened it."""
 
@@ -336,11 +370,14 @@ def post_update(
     initiative: Initiative,
     data: UpdateData,
     expected_version: int | None = None,
+    drawn_on: str | None = None,
 ) -> StatusUpdate:
     """Append a status update and make it the initiative's current state, in one transaction.
 
     With ``expected_version`` (the API sends the version its client saw), an initiative edited
-    since raises EditConflict and nothing is saved."""
+    since raises EditConflict and nothing is saved. With ``drawn_on`` (the state a form was
+    drawn on, ``state_of``), a state someone else's report or decision has changed since raises
+    StateChanged: the same update sent again (a double click) is still the one saved."""
     require(can_edit_initiative(actor, initiative))
     if initiative.archived_at is not None:
         raise InitiativeArchived
@@ -350,6 +387,11 @@ def post_update(
     repeated = _repeated_update(actor, initiative, data)
     if repeated is not None:
         return repeated
+    if drawn_on is not None:
+        if db.session.get_bind().dialect.name == "postgresql":  # as it is now that it is locked
+            db.session.refresh(initiative, ["status", "health", "progress"])
+        if state_of(initiative) != drawn_on:
+            raise StateChanged(initiative)
     return _append_update(actor, actor, initiative, data)
 
 
@@ -416,9 +458,15 @@ def _append_update(
     return update
 
 
-def status_round(actor: User, entries: list[tuple[Initiative, UpdateData]]) -> list[StatusUpdate]:
-    """Post one update per initiative of a status round; all of them or, on error, none."""
-    return [post_update(actor, initiative, data) for initiative, data in entries]
+def status_round(
+    actor: User, entries: list[tuple[Initiative, UpdateData, str | None]]
+) -> list[StatusUpdate]:
+    """Post one update per initiative of a status round, each on the state its row was drawn on
+    (see ``post_update``); all of them or, on error, none."""
+    return [
+        post_update(actor, initiative, data, drawn_on=drawn_on)
+        for initiative, data, drawn_on in entries
+    ]
 
 
 def archive(actor: User, initiative: Initiative) -> None:

@@ -98,6 +98,7 @@ def _detail(
                 "status": initiative.status.value,
                 "health": initiative.health.value,
                 "progress": initiative.progress,
+                "state": services.state_of(initiative),
             },
         )
     return render(
@@ -136,9 +137,17 @@ def post_update(initiative_id: int):
     form = StatusUpdateForm()
     if form.validate():
         period = _report_period() if form.as_report.data else None
-        entry = (initiative, form.to_data(), period is not None)
+        entry = (initiative, form.to_data(), period is not None, form.drawn_on())
         try:
             _reporting().post_updates(_user(), [entry], period, get_timezone())
+        except services.StateChanged as error:
+            # Someone else reported meanwhile: nothing saved; the user's input is kept, what
+            # they left as it was takes the state now, and sending again saves.
+            db.session.rollback()
+            initiative = services.get_initiative(_user(), initiative_id)
+            form.take_current(initiative)
+            form.status.errors.append(error.message)
+            return _detail(initiative, update_form=form, status=409)  # also from the start page
         except services.InitiativeArchived as error:
             # Archived since the page was opened: the text stays, with why it was not saved.
             db.session.rollback()
@@ -425,6 +434,7 @@ def status_round():
                         "status": i.status.value,
                         "health": i.health.value,
                         "progress": i.progress,
+                        "state": services.state_of(i),
                     }
                     for i in initiatives
                 ]
@@ -449,14 +459,24 @@ def status_round():
             or row.form.changes(row.initiative)
             or (period is not None and row.form.as_report.data)
         ]
+        # A row drawn on a state someone else has changed since: nothing is saved, and each
+        # such row shows the state now, with the user's changes kept (sent again, it saves).
+        changed = [row for row in chosen if _drawn_on_another_state(row)]
+        for row in changed:
+            row.form.take_current(row.initiative)
+            row.problem = str(services.StateChanged(row.initiative).message)
         reported = [
-            (row.initiative, row.form.to_data(), bool(row.form.as_report.data)) for row in chosen
+            (row.initiative, row.form.to_data(), bool(row.form.as_report.data), row.form.drawn_on())
+            for row in chosen
         ]
+        if changed:
+            db.session.rollback()
+            return _round_page(form, rows), 409
         if reported:
             try:
                 updates, marked = _reporting().post_updates(user, reported, period, get_timezone())
             except (services.InitiativeError, _reporting().PeriodError) as error:
-                db.session.rollback()
+                db.session.rollback()  # a StateChanged here: a report that came in just now
                 problem = error.message
             else:
                 period_name = period.name if marked else ""  # before the commit expires it
@@ -477,6 +497,11 @@ def status_round():
             problem = _("Nothing to save: change an initiative, or tick “Confirm as it is”.")
     db.session.rollback()
     return _round_page(form, rows, problem), 422
+
+
+def _drawn_on_another_state(row: RoundRow) -> bool:
+    drawn_on = row.form.drawn_on()
+    return drawn_on is not None and drawn_on != services.state_of(row.initiative)
 
 
 def _round_page(form: StatusRoundForm, rows: list[RoundRow], problem: str | None = None):

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from .. import settings
 from ..extensions import db, limiter
+from ..initiatives import services as initiative_services
 from ..models import Role, utcnow
 from ..portfolio import services as portfolio
 from ..reports import periods as report_periods
@@ -40,6 +41,7 @@ def home():
         period_updates=updates,
         reports_from=report_periods.reports_from(period, get_timezone()) if period else None,
         report_period=report_status.period_of_update_now(utcnow(), get_timezone()),
+        state_of=initiative_services.state_of,
     )
 
 

@@ -231,15 +231,19 @@ def mark_report(
 
 def post_updates(
     actor: User,
-    entries: list[tuple[Initiative, UpdateData, bool]],
+    entries: list[tuple[Initiative, UpdateData, bool, str | None]],
     period: ReportingPeriod | None,
     tz: tzinfo,
 ) -> tuple[list[StatusUpdate], int]:
     """Post each status update (all or, on an error, none: the request commits) and mark those
-    asked for as the period's report. Returns the updates and how many were marked."""
-    updates = initiative_services.status_round(actor, [(i, data) for i, data, _mark in entries])
+    asked for as the period's report. Each entry: the initiative, the update, whether to mark it,
+    and the state its form was drawn on (``initiative_services.post_update``). Returns the
+    updates and how many were marked."""
+    updates = initiative_services.status_round(
+        actor, [(i, data, drawn_on) for i, data, _mark, drawn_on in entries]
+    )
     marked = 0
-    for (initiative, _data, mark), update in zip(entries, updates, strict=True):
+    for (initiative, _data, mark, _drawn_on), update in zip(entries, updates, strict=True):
         if mark and period is not None:
             mark_report(actor, period, initiative, update, tz)
             marked += 1
