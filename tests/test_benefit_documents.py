@@ -147,3 +147,34 @@ def test_a_principle_filter_gives_the_benefits_of_the_initiatives_in_the_list(
     # The benefits overview keeps its own meaning: the benefits that serve the principle.
     overview = client.get(f"/benefits?principle={first.key}").get_data(as_text=True)
     assert "Nytta utanför listan" in overview
+
+
+def test_a_report_frozen_before_the_period_ends_judges_the_benefits_on_that_day(org):
+    """A report frozen during its period says which measurements are late as of the day it was
+    frozen, not as of the period's last day still to come (it called a measurement due next
+    week "försenad", and "Efter plan", found by review)."""
+    from datetime import timedelta
+
+    from tracker.benefits.services import Frequency
+    from tracker.models import utcnow
+
+    from .test_reports import freeze, initiative, period
+
+    today = utcnow().date()
+    p = period(
+        org,
+        start=(today - timedelta(days=30)).isoformat(),
+        end=(today + timedelta(days=120)).isoformat(),
+    )
+    item = initiative(org, "Bygglov på nätet", principles=org.principles[:1])
+    baseline = today - timedelta(days=20)  # monthly: the first measurement is due in ten days
+    services.create_benefit(
+        org.manager,
+        item,
+        _data(org.manager.id, baseline_date=baseline, frequency=Frequency.MONTHLY),
+    )
+    [report] = freeze(org, p)
+    db.session.commit()
+    [entry] = report_services.content(report)["benefits"]
+    assert entry["next_due"] is not None and date.fromisoformat(entry["next_due"]) > today
+    assert entry["overdue"] is False

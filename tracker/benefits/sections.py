@@ -228,5 +228,5 @@ def table_from_snapshot(entries: list[dict[str, Any]] | None) -> Table | None:
     return _table(
         _("Benefits realisation"),
         entries or [],
-        _("The committee's initiatives had no measurable benefits at the period's end."),
+        _("The committee's initiatives had no measurable benefits at the time the report shows."),
     )

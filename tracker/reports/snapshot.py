@@ -354,10 +354,11 @@ def build(
         },
         "stale_days": stale_days,
         "initiatives": initiatives,
-        # The benefits as they stood at the period's end (measurements registered by then).
+        # The benefits as they stood at the period's end, or now when the report is frozen
+        # before it (measurements registered by then, what is due judged on that day).
         "benefits": benefit_sections.snapshot_content(
             committee.id,
-            period.ends_on,
+            min(period.ends_on, now.astimezone(tz).date()),
             min(bounds(period, tz)[1], now),
             {e["id"]: e["status"] for e in initiatives},
         ),
