@@ -677,3 +677,37 @@ def test_every_mistake_in_a_measurement_is_told_in_one_answer(client, auth, org,
     assert "Välj en mätning av den här indikatorn att rätta." in html
     assert "dateras" not in html
     assert not benefit.indicator.measurements
+
+
+def test_the_baseline_cannot_move_past_a_measurement_and_the_trail_shows_real_changes(
+    client, auth, org, benefit
+):
+    """A baseline dated after the measurements left them before it, and none could be corrected
+    any more; the audit trail said "Målvärde: 70.0000 → 70" of a target nobody changed."""
+    from sqlalchemy import select
+
+    from tracker.models import AuditEvent
+
+    from .resilience_support import form_fields
+
+    services.add_measurement(
+        org.manager, benefit, MeasurementData(Decimal("20"), date(2026, 1, 1)), TODAY
+    )
+    db.session.commit()
+    auth.login(org.manager.email)
+    fields = form_fields(client.get(f"/benefits/{benefit.id}/edit").get_data(as_text=True))
+    response = client.post(
+        f"/benefits/{benefit.id}/edit?lang=sv", data={**fields, "baseline_date": "2026-02-01"}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Nollmätningen kan inte dateras efter den första mätningen (2026-01-01)." in html
+    assert 'value="2026-02-01"' in html  # what was typed is kept
+    response = client.post(
+        f"/benefits/{benefit.id}/edit", data={**fields, "baseline_date": "2025-06-01"}
+    )
+    assert response.status_code == 303
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "benefit.update")
+    ).one()
+    assert set(event.changes) == {"baseline_date"}, event.changes

@@ -290,10 +290,30 @@ def _check(data: BenefitData) -> tuple[User | None, list[Principle], list[Benefi
     return owner, principles, errors
 
 
-def benefit_errors(data: BenefitData) -> list[BenefitError]:
+def benefit_errors(data: BenefitData, benefit: Benefit | None = None) -> list[BenefitError]:
     """What is wrong with the input, without saving anything: lets a form show the rules'
-    messages beside its own in one answer."""
-    return _check(data)[2]
+    messages beside its own in one answer. ``benefit``: the one being changed."""
+    return _check(data)[2] + _baseline_errors(data, benefit)
+
+
+def _baseline_errors(data: BenefitData, benefit: Benefit | None) -> list[BenefitError]:
+    """A baseline comes before every measurement: moved past one, the measurements would stand
+    before it and none of them could be corrected."""
+    if benefit is None or benefit.indicator is None or data.baseline_date is None:
+        return []
+    first = min((m.measured_on for m in benefit.indicator.measurements), default=None)
+    if first is None or data.baseline_date <= first:
+        return []
+    message = _l(
+        "The baseline cannot be dated after the first measurement (%(date)s).",
+        date=first.isoformat(),
+    )
+    return [BenefitError("baseline_date", message)]
+
+
+def _number(value: Decimal | None) -> str | None:
+    """A stored number as the audit trail shows it: 80, not 80.0000."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def _snapshot(benefit: Benefit) -> dict:
@@ -307,9 +327,9 @@ def _snapshot(benefit: Benefit) -> dict:
         "indicator_name": ind.name if ind else None,
         "unit": ind.unit if ind else None,
         "direction": ind.direction.value if ind else None,
-        "baseline_value": str(ind.baseline_value) if ind else None,
+        "baseline_value": _number(ind.baseline_value) if ind else None,
         "baseline_date": ind.baseline_date.isoformat() if ind else None,
-        "target_value": str(ind.target_value) if ind else None,
+        "target_value": _number(ind.target_value) if ind else None,
         "target_date": ind.target_date.isoformat() if ind else None,
         "frequency": ind.frequency.value if ind else None,
     }
@@ -388,6 +408,7 @@ def update_benefit(user: User, benefit: Benefit, data: BenefitData, version: int
     if version != benefit.version:
         raise BenefitConflict(benefit)
     _owner, principles, errors = _check(data)
+    errors += _baseline_errors(data, benefit)
     if errors:
         raise BenefitErrors(errors)
     before = _snapshot(benefit)

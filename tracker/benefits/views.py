@@ -128,13 +128,13 @@ def _add_errors(form, errors) -> None:
             field.errors = [*field.errors, error.message]
 
 
-def _validate(form: BenefitForm) -> bool:
+def _validate(form: BenefitForm, benefit=None) -> bool:
     """The form's checks and the service's rules together, so that every mistake is reported
     in one answer rather than one per submit."""
     valid = form.validate()
     data = form.typed_data()
     if data is not None:
-        errors = services.benefit_errors(data)
+        errors = services.benefit_errors(data, benefit)
         _add_errors(form, errors)
         valid = valid and not errors
     return valid
@@ -179,7 +179,7 @@ def edit(benefit_id: int):
         form = _with_choices(BenefitForm(formdata=None, data=_form_data(benefit)))
         return _form_page(form, benefit.initiative, benefit)
     form = _with_choices(BenefitForm())
-    if _validate(form):
+    if _validate(form, benefit):
         expected = request.form.get("version", type=int) or 0
         try:
             services.update_benefit(user, benefit, form.to_data(), expected)
