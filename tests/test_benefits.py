@@ -285,13 +285,15 @@ def test_a_correction_needs_a_reason_and_a_standing_measurement(org, benefit):
     db.session.commit()
     # The corrected measurement stays, unchanged; it cannot be corrected twice.
     assert db.session.get(Measurement, first.id).value == Decimal("99")
-    with pytest.raises(services.BenefitErrors):
+    with pytest.raises(services.BenefitErrors) as caught:
         services.add_measurement(
             org.manager,
             benefit,
             MeasurementData(Decimal("18"), date(2026, 1, 1), "Igen", first.id),
             TODAY,
         )
+    # Two people correcting the same measurement: the second is told why (found by review).
+    assert str(caught.value.errors[0].message).startswith("Någon har redan rättat")
     db.session.rollback()
     shown = fig.figures(db.session.get(Benefit, benefit.id).indicator, Status.IN_PROGRESS, TODAY)
     assert shown.latest.value == Decimal("19")

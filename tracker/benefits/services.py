@@ -467,7 +467,17 @@ def measurement_errors(benefit: Benefit, data: MeasurementData, today: date) -> 
     if data.corrects_id is not None:
         corrected = {m.corrects_id for m in indicator.measurements if m.corrects_id}
         target = next((m for m in indicator.measurements if m.id == data.corrects_id), None)
-        if target is None or target.id in corrected:
+        if target is not None and target.id in corrected:
+            errors.append(
+                BenefitError(
+                    "corrects_id",
+                    _l(
+                        "Someone has already corrected this measurement. If their correction "
+                        "is wrong too, choose it to correct it."
+                    ),
+                )
+            )
+        elif target is None:
             errors.append(
                 BenefitError(
                     "corrects_id", _l("Choose a measurement of this indicator to correct.")
