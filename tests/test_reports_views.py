@@ -122,12 +122,16 @@ def test_a_meeting_outside_its_period_is_refused_with_the_date_kept(org, client,
     committee = org.committees[0].id
     data = {"name": "Tertial 1 2027", "starts_on": "2027-01-01", "ends_on": "2027-04-30",
             "deadline": "2027-04-15", f"meeting_{committee}": "2026-05-20"}  # fmt: skip
-    for meeting in ("2026-05-20", "2028-06-01"):
+    # Before the period, before the managers' last day (found by review), a year too late.
+    for meeting in ("2026-05-20", "2027-04-10", "2028-06-01"):
         data[f"meeting_{committee}"] = meeting
         response = post_form(client, "/reports/periods/new?lang=sv", data, "/reports/periods/new")
         page = response.get_data(as_text=True)
         assert response.status_code == 422, meeting
-        assert "Nämndens möte måste ligga i perioden eller inom ett år efter" in page, meeting
+        assert (
+            "Nämndens möte måste ligga på eller efter sista dag för rapporter (2027-04-15) och "
+            "inom ett år efter periodens sista dag."
+        ) in page, meeting
         assert f'value="{meeting}"' in page
     assert db.session.query(ReportingPeriod).count() == 0
     data[f"meeting_{committee}"] = "2027-05-20"

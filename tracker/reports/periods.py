@@ -188,14 +188,17 @@ def _check(data: PeriodData, period: ReportingPeriod | None, actor: User | None 
     for meeting in data.meetings:
         if meeting.committee_id not in committees:
             raise PeriodError("name", _l("Unknown committee."))
+        # The report goes to the meeting once the managers have reported: not before their
+        # last day, and within a year of the period's end.
         if meeting.meets_on is not None and not (
-            data.starts_on <= meeting.meets_on <= data.ends_on + timedelta(days=366)
+            data.deadline <= meeting.meets_on <= data.ends_on + timedelta(days=366)
         ):
             raise PeriodError(
                 f"meeting_{meeting.committee_id}",
                 _l(
-                    "The committee meeting must lie in the period or within a year after its "
-                    "last day."
+                    "The committee meeting must be on or after the last day for reports "
+                    "(%(deadline)s) and within a year after the period's last day.",
+                    deadline=data.deadline.isoformat(),
                 ),
             )
         if has_control_characters(meeting.dnr):
