@@ -571,11 +571,11 @@ def test_the_reports_show_the_support_requests_as_they_stood_not_the_update_text
     assert rows["Besvaras"].support is None and rows["Dras tillbaka"].support is None
     department = org.departments[0].name
     tables = render.change_tables(changes)
-    [table] = [t for t in tables if "Tillbakadragen av initiativet" in str(t.rows)]
+    [table] = [t for t in tables if "Återtagen av initiativets ägare" in str(t.rows)]
     assert table.title == "Stöd som besvarats eller dragits tillbaka"
     assert table.rows == [
         ["Besvaras", department, "Pengar till licenser", "Besvarad med ett beslut"],
-        ["Dras tillbaka", department, "Hjälp med juridik", "Tillbakadragen av initiativet"],
+        ["Dras tillbaka", department, "Hjälp med juridik", "Återtagen av initiativets ägare"],
     ]
 
 

@@ -341,7 +341,7 @@ def test_the_report_page_and_its_four_files(org, frozen, client, auth):
     }
     auth.login("admin@example.se")
     trail = client.get("/admin/audit?action=export.report&lang=sv").get_data(as_text=True)
-    assert "Fryst rapport hämtad" in trail
+    assert "Fastställd rapport hämtad" in trail
 
 
 def test_what_changed_names_the_paused_and_cancelled_ones_in_the_plural(org, client, auth):

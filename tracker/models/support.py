@@ -32,7 +32,7 @@ class SupportOutcome(StrEnum):
 
 
 OUTCOME_LABELS = {
-    SupportOutcome.WITHDRAWN: _l("Withdrawn by the initiative"),
+    SupportOutcome.WITHDRAWN: _l("Withdrawn by the initiative's owner"),
     SupportOutcome.ANSWERED: _l("Answered with a decision"),
 }
 
