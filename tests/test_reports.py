@@ -180,6 +180,54 @@ def test_a_period_opened_early_takes_reports_from_its_opening(org):
         reporting.mark_report(org.manager, p, a, before, TZ)
 
 
+def test_an_update_marked_for_one_period_does_not_count_for_the_other(org):
+    """The next period opened early overlaps the current one: an update the manager marks as
+    one period's report is not the other's too (both counts rose by one, found by review); an
+    unmarked update inside both still counts for both, as each period's rule says."""
+    current = period(org, "Tertial 3 2026", "2026-09-01", "2026-12-31", "2026-12-21")
+    following = period(org, "Tertial 1 2027", "2027-01-01", "2027-04-30", "2027-04-20")
+    following.opened_at = at("2026-12-05")
+    for_current, for_following, unmarked = (initiative(org, t) for t in ("A", "B", "C"))
+    reporting.mark_report(
+        org.manager, current, for_current, update(for_current, at("2026-12-07")), TZ,
+        now=at("2026-12-07"),
+    )  # fmt: skip
+    early = update(for_following, at("2026-12-08"), happened="Tidigt för nästa")
+    reporting.mark_report(org.manager, following, for_following, early, TZ, now=at("2026-12-08"))
+    update(unmarked, at("2026-12-09"))
+    ids = [for_current.id, for_following.id, unmarked.id]
+    assert reporting.reported_ids(current, ids, TZ) == {for_current.id, unmarked.id}
+    assert reporting.reported_ids(following, ids, TZ) == {for_following.id, unmarked.id}
+    assert set(reporting.period_updates(current, ids, TZ)) == {for_current.id, unmarked.id}
+    assert reporting.overview(org.management, current, TZ).total.reported == 2
+    [entry] = [
+        e
+        for e in snapshot.build(org.committees[0], following, TZ, 30, "K")["initiatives"]
+        if e["id"] == for_following.id
+    ]
+    assert entry["report"]["happened"] == "Tidigt för nästa"
+    [entry] = [
+        e
+        for e in snapshot.build(org.committees[0], current, TZ, 30, "K")["initiatives"]
+        if e["id"] == for_following.id
+    ]
+    assert entry["report"] is None or entry["report"]["happened"] != "Tidigt för nästa"
+
+
+def test_a_closed_period_takes_no_more_reports_until_it_is_reopened(org):
+    """Closed, a period's "who has reported" stays as it was (it rose with every late report,
+    found by review); reopened, it counts what was written meanwhile."""
+    p = period(org, "Tertial 3 2026", "2026-09-01", "2026-12-31", "2026-12-21")
+    on_time, late = initiative(org, "I tid"), initiative(org, "Sent")
+    update(on_time, at("2026-12-01"))
+    p.closed_at = at("2026-12-05")
+    update(late, at("2026-12-06"))
+    assert reporting.reported_ids(p, [on_time.id, late.id], TZ) == {on_time.id}
+    assert reporting.overview(org.management, p, TZ).total.reported == 1
+    p.closed_at = None
+    assert reporting.reported_ids(p, [on_time.id, late.id], TZ) == {on_time.id, late.id}
+
+
 # --- who has reported ---------------------------------------------------------------------------
 
 

@@ -54,10 +54,14 @@ def bounds(period: ReportingPeriod, tz: tzinfo) -> tuple[datetime, datetime]:
 
 def report_bounds(period: ReportingPeriod, tz: tzinfo) -> tuple[datetime, datetime]:
     """When a status update counts as the period's report: inside the period, or from the moment
-    it was opened for reports when that came before its first day (``open_early``)."""
+    it was opened for reports when that came before its first day (``open_early``), and not
+    after it was closed (a closed period's figures stay as they were; reopened, it takes the
+    reports written meanwhile)."""
     start, end = bounds(period, tz)
     if period.opened_at is not None and period.opened_at < start:
         start = period.opened_at
+    if period.closed_at is not None and period.closed_at < end:
+        end = max(start, period.closed_at)
     return start, end
 
 

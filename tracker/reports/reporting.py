@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..extensions import db
@@ -42,6 +43,18 @@ def is_report():
     return StatusUpdate.decision_id.is_(None)
 
 
+def counts_for(period_id: int):
+    """SQL: the status update may count for the period: it is not marked as another period's
+    report (unless as this one's too). One update is one period's report when the next period
+    is opened early and the two overlap: the manager's mark says which."""
+    mark = aliased(PeriodReportMark)
+    elsewhere = exists().where(
+        mark.status_update_id == StatusUpdate.id, mark.period_id != period_id
+    )
+    here = exists().where(mark.status_update_id == StatusUpdate.id, mark.period_id == period_id)
+    return or_(~elsewhere, here)
+
+
 def reported_condition(period: ReportingPeriod, tz: tzinfo):
     """SQL: the initiative has a report (a status update, not a decision's) dated inside the
     period."""
@@ -51,6 +64,7 @@ def reported_condition(period: ReportingPeriod, tz: tzinfo):
         StatusUpdate.created_at >= start,
         StatusUpdate.created_at < end,
         is_report(),
+        counts_for(period.id),
     )
 
 
@@ -76,6 +90,7 @@ def reported_ids(period: ReportingPeriod, ids: list[int], tz: tzinfo) -> set[int
             StatusUpdate.created_at >= start,
             StatusUpdate.created_at < end,
             is_report(),
+            counts_for(period.id),
         )
         .distinct()
     )
@@ -284,6 +299,7 @@ def period_updates(
             StatusUpdate.created_at >= start,
             StatusUpdate.created_at < end,
             is_report(),
+            counts_for(period.id),
         )
         .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id.desc())
     )  # fmt: skip

@@ -35,7 +35,7 @@ from ..models import (
     User,
 )
 from .periods import bounds, meeting_of, report_bounds
-from .reporting import is_report
+from .reporting import counts_for, is_report
 
 # 2: each initiative's support request as of the period's end ("support") and the ones closed in
 # the period ("support_closed"), from the support requests rather than an update's text.
@@ -119,17 +119,23 @@ def _newest_first():
 
 
 def _latest_updates(
-    ids: list[int], end: datetime, reports_since: datetime | None = None
+    ids: list[int],
+    end: datetime,
+    reports_since: datetime | None = None,
+    period_id: int | None = None,
 ) -> dict[int, Any]:
     """Each initiative's latest update before ``end`` (its state then), in one query. With
-    ``reports_since`` (the period's start): its latest report in the period instead, the
-    updates a decision made left out (``reporting.is_report``)."""
+    ``reports_since`` (the period's start) and ``period_id``: its latest report in the period
+    instead, the updates a decision made and those marked as another period's report left out
+    (``reporting.is_report``, ``reporting.counts_for``)."""
     newest = _newest_first()
     ranked = select(StatusUpdate.id, newest).where(
         StatusUpdate.initiative_id.in_(ids), StatusUpdate.created_at < end
     )
     if reports_since is not None:
-        ranked = ranked.where(StatusUpdate.created_at >= reports_since, is_report())
+        ranked = ranked.where(
+            StatusUpdate.created_at >= reports_since, is_report(), counts_for(period_id)
+        )
     ranked = ranked.subquery()
     query = select(*UPDATE_COLUMNS).where(
         StatusUpdate.id.in_(select(ranked.c.id).where(ranked.c.rank == 1))
@@ -266,7 +272,7 @@ def initiative_entries(
     for chunk in result.partitions():
         ids = [r[0] for r in chunk]
         latest = _latest_updates(ids, end)
-        reports = _latest_updates(ids, end, reports_since=reports_start)
+        reports = _latest_updates(ids, end, reports_since=reports_start, period_id=period.id)
         marked = _marked_updates(ids, period.id)
         links = _links(ids)
         decisions = _decisions(ids, period.starts_on, period.ends_on)
