@@ -351,3 +351,25 @@ def test_a_deleted_initiative_is_named_in_the_audit_log(client, auth, org):
     assert "Borttaget Initiativ: Digital brevlåda" in text
     assert "Arkiverat Initiativ: Digital brevlåda" in text
     assert f"Initiativ {initiative_id} " not in text
+
+
+def test_a_periods_meetings_are_named_by_committee_with_date_and_dnr(app, org):
+    """A changed period showed its meetings as a Python dict keyed by committee id (found by
+    review)."""
+    ks, bun = org.committees
+    old = {str(ks.id): ["2026-05-20", "KS 2026/17"], str(bun.id): ["2026-05-21", ""]}
+    new = {str(ks.id): ["2026-05-27", "KS 2026/18"], str(bun.id): [None, ""]}
+    with app.test_request_context("/?lang=sv"):
+
+        class Event:
+            entity_type = "reporting_period"
+            entity_id = None
+            action = "period.update"
+            changes = {"meetings": [old, new]}
+
+        names = audit_labels.load_names([Event])
+        [(label, text)] = audit_labels.change_rows(Event, names)
+    assert "{" not in text and "[" not in text
+    before, after = text.split(" → ")
+    assert f"{ks.name}: 2026-05-20 (KS 2026/17)" in before and f"{bun.name}: 2026-05-21" in before
+    assert f"{ks.name}: 2026-05-27 (KS 2026/18)" in after and f"{bun.name}: –" in after

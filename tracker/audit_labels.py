@@ -475,6 +475,11 @@ def display_value(key: str, value: Any, names: Names) -> str:
         )
     if isinstance(value, list):
         return ", ".join(display_value(key, v, names) for v in value)
+    if key == "meetings" and isinstance(value, dict):  # a period's: {committee id: [date, dnr]}
+        return "; ".join(
+            f"{names.committees.get(_int(cid), str(cid))}: {_meeting(meeting)}"
+            for cid, meeting in sorted(value.items(), key=lambda item: str(item[0]))
+        )
     if key == "principles" and isinstance(value, dict):
         return "; ".join(
             f"{_principle_name(int(pid), names)}: {text}" for pid, text in sorted(value.items())
@@ -512,6 +517,23 @@ def display_value(key: str, value: Any, names: Names) -> str:
     if key == "cost_estimate" and isinstance(value, int):
         return f"{value:,}".replace(",", "\N{NO-BREAK SPACE}") + " kr"
     return str(value)
+
+
+def _int(text: Any) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _meeting(meeting: Any) -> str:
+    """A meeting as a period's audit event holds it, [date, dnr], e.g. "2026-09-05 (BUN
+    2026/130)"; a date without a diary number, or no date: "–"."""
+    if not isinstance(meeting, list) or not meeting:
+        return str(meeting)
+    day = meeting[0] or "–"
+    dnr = meeting[1] if len(meeting) > 1 and meeting[1] else ""
+    return f"{day} ({dnr})" if dnr else str(day)
 
 
 def _principle_name(pid: int, names: Names) -> str:
