@@ -111,6 +111,22 @@ def opened_state(text: str | None) -> tuple[str, str, int] | None:
     return status, health, int(progress)
 
 
+def overwrites(initiative: Initiative, drawn_on: str | None, data: UpdateData) -> bool:
+    """Whether the update would undo or override a change made since its form was drawn: a
+    status, health or progress that changed since and that the update does not say as it is
+    now (left as drawn, or changed to something else). An update that agrees with every change
+    since (the same person's own report a moment ago, say) overwrites nothing."""
+    drawn = opened_state(drawn_on)
+    if drawn is None:
+        return False
+    now = opened_state(state_of(initiative))
+    sent = (data.status.value, data.health.value, data.progress)
+    return any(
+        then != current and mine != current
+        for then, current, mine in zip(drawn, now, sent, strict=True)
+    )
+
+
 class EditConflict(Exception):
     """Someone saved the initiative after the user opened it."""
 
@@ -390,7 +406,7 @@ def post_update(
     if drawn_on is not None:
         if db.session.get_bind().dialect.name == "postgresql":  # as it is now that it is locked
             db.session.refresh(initiative, ["status", "health", "progress"])
-        if state_of(initiative) != drawn_on:
+        if overwrites(initiative, drawn_on, data):
             raise StateChanged(initiative)
     return _append_update(actor, actor, initiative, data)
 

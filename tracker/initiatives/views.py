@@ -500,8 +500,7 @@ def status_round():
 
 
 def _drawn_on_another_state(row: RoundRow) -> bool:
-    drawn_on = row.form.drawn_on()
-    return drawn_on is not None and drawn_on != services.state_of(row.initiative)
+    return services.overwrites(row.initiative, row.form.drawn_on(), row.form.to_data())
 
 
 def _round_page(form: StatusRoundForm, rows: list[RoundRow], problem: str | None = None):
