@@ -786,3 +786,31 @@ def test_the_error_summary_names_the_field_of_a_message_several_fields_share(org
                          "deadline": "2027-04-20"}, "/reports/periods/new")  # fmt: skip
     summary = response.get_data(as_text=True).split('id="error-summary"')[1].split("</ul>")[0]
     assert '<a href="#name">Ange ett namn på perioden' in summary
+
+
+def test_the_documents_call_the_periods_report_what_the_page_calls_it(org, client, auth):
+    """The manager marked an earlier update as the period's report: the page said "Rapport i
+    perioden", the PDF and Word "Senaste lägesrapport" over that same earlier text (found by
+    review). Every format now names it as the page does."""
+    from pypdf import PdfReader
+
+    from tracker.reports import reporting
+
+    p = period(org)
+    item = initiative(org, "Digitala detaljplaner")
+    chosen = update(item, at("2026-02-01"), happened="Det valda läget")
+    update(item, at("2026-04-01"), happened="Ett senare läge")
+    p.opened_at = at("2026-01-01")
+    reporting.mark_report(org.manager, p, item, chosen, TZ, now=at("2026-04-02"))
+    [report] = freeze(org, p)
+    db.session.commit()
+    auth.login(org.management.email)
+    page = client.get(f"/reports/{report.id}?lang=sv").get_data(as_text=True)
+    assert "Rapport i perioden" in page and "Det valda läget" in page
+    pdf = PdfReader(io.BytesIO(client.get(f"/reports/{report.id}.pdf?lang=sv").data))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/reports/{report.id}.docx?lang=sv").data)) as z:
+        body = z.read("word/document.xml").decode()
+    for document in (text, body):
+        assert "Rapport i perioden" in document and "Det valda läget" in document
+        assert "Senaste lägesrapport" not in document

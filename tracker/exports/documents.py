@@ -52,6 +52,17 @@ class Report:
     created: datetime | None = None  # fixed for a frozen report
     # Tables that are sections of their own (the benefits), each under its own heading.
     sections: list[Table] = field(default_factory=list)
+    # What each initiative's update is: a frozen report shows the period's report, which is not
+    # always the latest (the manager may mark an earlier one).
+    in_period: bool = False
+
+    @property
+    def update_title(self) -> str:
+        return _("Report in the period") if self.in_period else _("Latest status update")
+
+    @property
+    def no_update(self) -> str:
+        return _("No report in the period") if self.in_period else _("No status update yet.")
 
     @property
     def language_tag(self) -> str:
@@ -146,7 +157,7 @@ def render_docx(report: Report) -> bytes:
         portrait = doc.add_section(WD_SECTION.NEW_PAGE)
         _page(portrait, WD_ORIENT.PORTRAIT)
         styles = _Styles(doc)
-        _append(doc, "".join(_section(styles, row) for row in report.rows))
+        _append(doc, "".join(_section(styles, row, report) for row in report.rows))
 
     out = BytesIO()
     doc.save(out)
@@ -295,7 +306,7 @@ def _labelled_xml(label: str, text: str) -> str:
     return _paragraph(runs=_run(f"{label}: ", bold=True) + _run(clean(text) or "–"))
 
 
-def _section(styles: _Styles, row: Row) -> str:
+def _section(styles: _Styles, row: Row, report: Report) -> str:
     h2, h3 = styles.heading2, styles.heading3
     parts = [
         _paragraph(clean(row.title), h2),
@@ -315,13 +326,13 @@ def _section(styles: _Styles, row: Row) -> str:
         )
     if not row.principles:
         parts.append(_paragraph("–"))
-    parts.append(_paragraph(_("Latest status update"), h3))
+    parts.append(_paragraph(report.update_title, h3))
     if row.update:
         parts.append(_paragraph(row.update.day.isoformat()))
         parts.append(_labelled_xml(_("What happened"), row.update.happened))
         parts.append(_labelled_xml(_("Next steps"), row.update.next_steps))
     else:
-        parts.append(_paragraph(_("No status update yet.")))
+        parts.append(_paragraph(report.no_update))
     parts.append(_paragraph(_("Support needed"), h3))
     if row.support:
         parts.append(_paragraph(clean(row.support.text)))

@@ -210,7 +210,16 @@ def _period_page(period, freeze_form=None, status: int = 200):
         reports=services.period_reports(period),
         freeze_form=freeze_form,
         today=_today(),
+        reminded=_reminded_today(period),
     )
+
+
+def _reminded_today(period) -> set[str]:
+    """The owners reminded of the period today (their button would be refused), as the owner
+    keys of the period's tallies."""
+    from ..mail import planning  # the mail package reads this one's services
+
+    return {str(owner_id) for owner_id in planning.reminded_on(period, planning.timezone_today())}
 
 
 @bp.get("/reports/periods/<int:period_id>")
@@ -415,6 +424,7 @@ def _report_file(report, extension: str):
         tables_title=_("What changed since the previous committee report"),
         created=created,
         sections=[benefits] if benefits else [],
+        in_period=True,
     )
     body = documents.render_pdf(document) if extension == "pdf" else documents.render_docx(document)
     return Response(body, mimetype=MIMETYPES[extension], headers=headers)
