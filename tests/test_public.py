@@ -594,3 +594,32 @@ def test_the_list_is_paged_and_the_open_data_complete(pub, org, client):
     assert client.get("/public?page=abc").status_code == 200
     data = client.get("/public/initiatives.json?q=Massa").get_json()
     assert len(data["initiatives"]) == PAGE_SIZE + 1
+
+
+def test_a_new_summary_for_a_published_initiative_says_it_leaves_the_public_page(org, client, auth):
+    """A changed summary goes back to the management group, and the initiative is off the
+    public page meanwhile: the owner is told so before and after (it went silently, found by
+    review)."""
+    initiative = factories.make_initiative(org.manager, title="Redan publicerad")
+    db.session.commit()
+    services.propose(org.manager, initiative, "Första texten")
+    services.approve(org.management, initiative)
+    db.session.commit()
+    page = f"/initiatives/{initiative.id}"
+    auth.login(org.manager.email)
+    html = client.get(page + "?lang=sv").get_data(as_text=True)
+    assert "tas initiativet bort från den publika sidan" in html
+    response = _post(
+        client, page, f"{page}/publication/propose?lang=sv", {"public_summary": "Ny text"}
+    )
+    assert response.status_code == 303
+    after = client.get(page + "?lang=sv").get_data(as_text=True)
+    assert "Initiativet visas inte på den publika sidan förrän ledningsgruppen" in after
+    assert client.get(f"/public/initiatives/{initiative.id}").status_code == 404
+    # A first proposal says only that it is proposed.
+    other = factories.make_initiative(org.manager, title="Inte publicerad")
+    db.session.commit()
+    page = f"/initiatives/{other.id}"
+    assert "tas initiativet bort" not in client.get(page + "?lang=sv").get_data(as_text=True)
+    _post(client, page, f"{page}/publication/propose?lang=sv", {"public_summary": "Text"})
+    assert "förrän ledningsgruppen" not in client.get(page + "?lang=sv").get_data(as_text=True)

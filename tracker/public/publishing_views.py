@@ -80,14 +80,24 @@ def propose(initiative_id: int):
     require(can_propose_publication(user, initiative))
     form = ProposeForm()
     if form.validate():
+        rules = services.allowed()
+        was_public = services.is_public(initiative, services.publication_of(initiative), rules)
         try:
-            services.propose(user, initiative, form.public_summary.data or "")
+            after = services.propose(user, initiative, form.public_summary.data or "")
         except services.PublicationError as error:
             db.session.rollback()
             form.public_summary.errors = [*form.public_summary.errors, error.message]
         else:
+            taken_off = was_public and not services.is_public(initiative, after, rules)
             db.session.commit()
-            flash(_("The initiative has been proposed for publication."), "success")
+            if taken_off:  # said beside the form too (_publication.html)
+                message = _(
+                    "The new summary has been proposed for publication. The initiative is off "
+                    "the public page until the management group approves it."
+                )
+            else:
+                message = _("The initiative has been proposed for publication.")
+            flash(message, "success")
             return _back(initiative)
     db.session.rollback()
     return _page(initiative, form, 422)
