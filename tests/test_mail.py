@@ -561,6 +561,12 @@ def test_management_nudges_one_owner_once_a_day(app, org, client, auth, reminder
     rows = _rows(kind="reminder")
     assert len(rows) == 1 and rows[0].period.startswith("nudge-")
     assert "Ledningsgruppen påminner dig" in rows[0].body_text
+    # The second press said why nothing was queued, and the button gave way to the fact
+    # (it stayed, and the answer listed three possible reasons: found by review).
+    page = client.get(f"/reports/periods/{period.id}?lang=sv").get_data(as_text=True)
+    assert "redan fått en påminnelse om perioden i dag" in page
+    row = next(r for r in page.split("<tr") if org.manager.name in r and "Påmind i dag" in r)
+    assert "Skicka en påminnelse" not in row
     assert (
         client.post(f"/reports/periods/{period.id}/nudge", data={"owner": "x"}).status_code == 400
     )
@@ -653,7 +659,7 @@ def test_a_nudged_owner_gets_no_scheduled_reminder_the_same_day(app, org):
         initiative = factories.make_initiative(owner, title=f"Av {owner.name}")
         initiative.created_at = now - timedelta(days=40)
     db.session.commit()
-    assert planning.nudge(period, org.manager, now)
+    assert planning.nudge(period, org.manager, now) == planning.NUDGED
     db.session.commit()
     planning.plan(now)
     by_owner = {}
@@ -661,7 +667,7 @@ def test_a_nudged_owner_gets_no_scheduled_reminder_the_same_day(app, org):
         by_owner.setdefault(row.recipient_id, []).append(row.period)
     assert by_owner[org.manager.id] == [f"nudge-{today.isoformat()}"]  # not also the stage's
     assert len(by_owner[org.other_manager.id]) == 1  # the stage's reminder
-    assert not planning.nudge(period, org.other_manager, now)  # reminded today already
+    assert planning.nudge(period, org.other_manager, now) == planning.REMINDED_TODAY
     db.session.commit()
     assert len(_rows(kind="reminder")) == 2
 

@@ -448,18 +448,24 @@ def _plan(now: datetime) -> int:
     return queued
 
 
-def nudge(period: ReportingPeriod, owner: User, now: datetime | None = None) -> bool:
-    """One reminder to one owner now (the management group's button): at most one a day."""
+# What became of a nudge (``nudge``): queued, or why not.
+NUDGED, NOTHING_MISSING, REMINDED_TODAY, TURNED_OFF = "queued", "nothing", "today", "off"
+
+
+def nudge(period: ReportingPeriod, owner: User, now: datetime | None = None) -> str:
+    """One reminder to one owner now (the management group's button): at most one a day.
+    Returns NUDGED, or why nothing was queued."""
     today = (now or utcnow()).astimezone(timezone()).date()
     missing = _missing_by_owner(period, owner.id)
     items = missing.get(owner)
     if not items:
-        return False
+        return NOTHING_MISSING
     if owner.id in reminded_on(period, today):
-        return False  # one reminder a day, the scheduled one included
+        return REMINDED_TODAY  # one reminder a day, the scheduled one included
     due = measurements_due([owner.id], period.deadline).get(owner.id)
     key = f"nudge-{today.isoformat()}"
-    return queue_reminder(owner, period, items, "nudge", key, due) is not None
+    queued = queue_reminder(owner, period, items, "nudge", key, due) is not None
+    return NUDGED if queued else TURNED_OFF
 
 
 def timezone_today() -> date:

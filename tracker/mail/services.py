@@ -165,6 +165,17 @@ def resend(actor: User, message_id: int) -> MailMessage:
     return row
 
 
+# Why a reminder was not queued, by planning.nudge's answer.
+NOT_NUDGED = {
+    planning.NOTHING_MISSING: _l("No reminder was queued: the owner has no missing reports."),
+    planning.REMINDED_TODAY: _l(
+        "No reminder was queued: the owner has already been reminded of the period today. "
+        "The next one can go tomorrow."
+    ),
+    planning.TURNED_OFF: _l("No reminder was queued: the owner has turned reminders off."),
+}
+
+
 def nudge(actor: User, period: ReportingPeriod, owner_id: int) -> User:
     """The management group reminds one owner now; it goes out with the next send run."""
     require(can_manage_periods(actor))
@@ -177,12 +188,8 @@ def nudge(actor: User, period: ReportingPeriod, owner_id: int) -> User:
         raise MailError(error.message) from error
     if not owner.active:
         raise MailError(_l("The owner's account is deactivated."))
-    if not planning.nudge(period, owner):
-        raise MailError(
-            _l(
-                "No reminder was queued: the owner has no missing reports, has turned reminders "
-                "off, or was already reminded today."
-            )
-        )
+    outcome = planning.nudge(period, owner)
+    if outcome != planning.NUDGED:
+        raise MailError(NOT_NUDGED[outcome])
     audit.record(actor, "mail.nudge", period, {"recipient": owner.id})
     return owner
