@@ -185,6 +185,29 @@ def test_values_are_as_frozen_not_as_they_are_now(frozen, client):
     assert "Sammanfattning för invånarna" not in records[0]  # not frozen, so not in the file
 
 
+def test_a_renamed_committee_and_period_keep_their_frozen_names_in_the_report(frozen, org, client):
+    """The report as it was presented: renaming the committee or the period afterwards changes
+    the listings (which name them as they are now) but not the report's page or its files."""
+    code, older = frozen["code"], frozen["older"]
+    committee = org.committees[0]
+    was_committee, was_period = committee.name, older.name
+    committee.name = "Omdöpta nämnden"
+    older.name = "Omdöpt period"
+    db.session.commit()
+    base = f"/public/reports/{code}/{older.id}"
+    page = client.get(base).get_data(as_text=True)
+    assert f"<h1>{was_committee}: {was_period}</h1>" in page
+    assert "Omdöpta nämnden" not in page and "Omdöpt period" not in page
+    document = client.get(base + ".json").get_json()
+    assert document["metadata"]["committee"] == was_committee
+    assert document["metadata"]["period"]["name"] == was_period
+    assert document["metadata"]["title"] == f"{was_committee}: {was_period}"
+    assert {i["committee"] for i in document["initiatives"]} == {was_committee}
+    body = client.get(base + ".csv").get_data(as_text=True)
+    assert was_committee in body and "Omdöpta nämnden" not in body
+    assert "Omdöpta nämnden" in client.get("/public/reports").get_data(as_text=True)
+
+
 def test_only_allow_listed_fields_of_published_initiatives(frozen, client):
     code = frozen["code"]
     for p in (frozen["older"], frozen["newer"]):

@@ -270,7 +270,22 @@ def _report(heading: ReportHeading, locale: str) -> PublicReport:
             continue
         rows.append(_row(entry, rules, locale))
     meeting = content.get("meeting") or {}
-    return PublicReport(heading, _text_or_none(meeting.get("date")), tuple(rows))
+    return PublicReport(
+        _as_frozen(heading, content), _text_or_none(meeting.get("date")), tuple(rows)
+    )
+
+
+def _as_frozen(heading: ReportHeading, content: dict) -> ReportHeading:
+    """The heading with the committee's and the period's names as the snapshot holds them: the
+    report as it was presented, even after the committee or the period was renamed. (The
+    listings, which read no snapshot, name them as they are now; the address keeps the code.)"""
+    committee = content.get("committee") if isinstance(content.get("committee"), dict) else {}
+    period = content.get("period") if isinstance(content.get("period"), dict) else {}
+    return replace(
+        heading,
+        committee=_text_or_none(committee.get("name")) or heading.committee,
+        period=_text_or_none(period.get("name")) or heading.period,
+    )
 
 
 def _text(value) -> str:
