@@ -122,6 +122,50 @@ def test_inline_status_update_moves_focus_announces_and_refreshes_the_page(
     assert_no_axe_violations(page, "initiative page after an inline status update")
 
 
+def test_inline_status_update_on_an_old_state_keeps_the_text_and_focuses_why(
+    page, sign_in, live_server
+):
+    """Someone else reports while the form is open: the refusal (409) is swapped in, the focus
+    goes to the error summary that says why, the text typed is kept and the fields left as they
+    were show the state now; sending again saves, and the focus goes to the timeline."""
+    from tracker.initiatives import services
+
+    sign_in("manager")
+    initiative_id = _initiative_id(live_server, "Kolumnkort 07")
+    page.goto(f"/initiatives/{initiative_id}?lang=sv")
+    with live_server.app.app_context():  # another window of hers, meanwhile
+        author = db.session.scalar(
+            db.select(User).where(User.email == live_server.emails["manager"])
+        )
+        services.post_update(
+            author,
+            db.session.get(Initiative, initiative_id),
+            services.UpdateData(
+                status=Status.PAUSED, health=Health.OFF_TRACK, progress=48, happened="Pausat"
+            ),
+        )
+        db.session.commit()
+        db.session.remove()
+    page.fill("#happened", "Skrivet medan någon annan rapporterade.")
+    page.locator("#updates form button[type='submit']").click()
+    page.locator("#error-summary").wait_for()
+    wait_swap(page)
+    expect_focus(page, "error-summary")
+    assert "Någon annan har rapporterat" in page.locator("#error-summary").text_content()
+    assert page.locator("#happened").input_value() == "Skrivet medan någon annan rapporterade."
+    assert page.locator("#status").input_value() == "paused"
+    assert page.locator("#health").input_value() == "off_track"
+    assert page.locator("#progress").input_value() == "48"
+    assert_no_axe_violations(page, "status update refused on an old state (htmx swap)")
+
+    page.locator("#updates form button[type='submit']").click()
+    page.locator(".timeline", has_text="Skrivet medan någon annan rapporterade.").wait_for()
+    wait_swap(page)
+    expect_focus(page, "timeline")
+    assert "Din lägesrapport har sparats." in messages(page)
+    assert "48 %" in page.locator("#current-state").text_content()
+
+
 # --- the registration form ----------------------------------------------------------------------
 
 
