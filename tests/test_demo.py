@@ -242,3 +242,29 @@ def test_the_demo_has_benefits_in_every_state_and_one_overdue(seeded):
     assert len(bygglov.figures.measurements) >= 4
     done = [r for r in view.rows if r.benefit.initiative.status.value == "done"]
     assert done and all(r.figures.next_due for r in done), "measuring goes on after delivery"
+
+
+def test_the_demo_publishes_some_initiatives_and_leaves_one_proposal(seeded, client):
+    """The public page of the demo shows initiatives with their summaries for residents (the
+    owner proposed, the management group approved), and one proposal waits for approval."""
+    from tracker.models import Publication, PublicationState
+
+    states = {
+        title: state
+        for title, state in db.session.execute(
+            select(Initiative.title, Publication.state).join(
+                Publication, Publication.initiative_id == Initiative.id
+            )
+        )
+    }
+    assert list(states.values()).count(PublicationState.PUBLISHED) == 6
+    assert states["Bibliotekets e-tjänster och meröppet bibliotek"] == PublicationState.PROPOSED
+    assert "6 initiatives on the public page" in seeded
+    page = client.get("/public").get_data(as_text=True)
+    assert "Digital bygglovsprocess" in page and "6 initiativ" in page
+    assert "Bibliotekets e-tjänster" not in page  # not approved yet
+    approvals = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.like("publication.%"))
+    ).all()
+    assert approvals.count("publication.propose") == 7
+    assert approvals.count("publication.approve") == 6

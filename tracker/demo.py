@@ -138,6 +138,7 @@ def seed(
     rounds = _load_maturity(org, now)
     benefits = load_benefits(now)  # before the reports, which keep the benefits as they stood
     reports = _load_reports(org, now, progress) if with_reports else 0
+    published = _load_publications(org, now)
     db.session.flush()
     progress("analyze", 0, 1)
     writer.analyze()  # every table loaded, the reports and benefits too
@@ -146,7 +147,8 @@ def seed(
     return (
         f"{len(COMMITTEES)} committees, {len(DEPARTMENTS)} departments, {len(ACCOUNTS)} users, "
         f"{total} initiatives, {updates} status updates, {rounds} maturity rounds, "
-        f"{reports} frozen committee reports, {benefits} benefits"
+        f"{reports} frozen committee reports, {benefits} benefits, "
+        f"{published} initiatives on the public page"
     )
 
 
@@ -159,6 +161,13 @@ def _load_reports(org: Org, now: datetime, progress: Progress) -> int:
     return report_demo.load(
         management, settings.organisation_name(), settings.stale_days(), now, progress
     )
+
+
+def _load_publications(org: Org, now: datetime) -> int:
+    """Some initiatives published for residents, one proposal awaiting approval."""
+    from .public import demo as public_demo
+
+    return public_demo.load(db.session.get(User, org.users["ledning@nykvarn.example"]), now)
 
 
 def _load_organisation(password_hash: str, now: datetime) -> Org:
