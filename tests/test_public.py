@@ -209,6 +209,60 @@ def test_propose_approve_and_unpublish_at_once(org, client, auth):
     assert actions == ["publication.propose", "publication.approve", "publication.withdraw"]
 
 
+def test_the_management_group_finds_what_waits_for_its_approval(org, client, auth):
+    """A proposal shows on the dashboard as a count with a link to the list of proposals; the
+    list names each initiative with its summary and leads to where it is approved; once
+    approved it is no longer waiting."""
+    initiative = factories.make_initiative(org.manager, title="Väntar på ledningen")
+    services.propose(org.manager, initiative, "Sammanfattning <b>för</b> invånarna")
+    factories.make_initiative(org.manager, title="Inte föreslaget")
+    db.session.commit()
+    auth.login(org.management.email)
+    dashboard = client.get("/dashboard?lang=sv").get_data(as_text=True)
+    assert "1 förslag till de publika sidorna väntar på godkännande" in dashboard
+    assert 'href="/publication/proposals"' in dashboard
+    page = client.get("/publication/proposals").get_data(as_text=True)
+    assert "Väntar på ledningen" in page and "Inte föreslaget" not in page
+    assert "Sammanfattning &lt;b&gt;för&lt;/b&gt; invånarna" in page  # escaped
+    assert f'href="/initiatives/{initiative.id}#publication"' in page
+    assert org.manager.name in page
+    url = f"/initiatives/{initiative.id}"
+    assert _post(client, url, f"{url}/publication/approve", {}).status_code == 303
+    assert "Inget förslag väntar på godkännande." in client.get("/publication/proposals").get_data(
+        as_text=True
+    )
+    assert "/publication/proposals" not in client.get("/dashboard").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_those_who_approve_see_the_proposals(org, client, auth, role):
+    initiative = factories.make_initiative(org.manager, title="Föreslaget")
+    services.propose(org.manager, initiative, "Sammanfattning")
+    db.session.commit()
+    auth.login(org.user(role).email)
+    response = client.get("/publication/proposals")
+    if role in ("admin", "management"):
+        assert response.status_code == 200 and "Föreslaget" in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 403
+        assert services.proposals_waiting(org.user(role)) == 0
+
+
+def test_the_proposals_page_makes_one_query_whatever_their_number(org, client, auth, count_queries):
+    auth.login(org.management.email)
+
+    def queries() -> int:
+        with count_queries() as counted:
+            assert client.get("/publication/proposals").status_code == 200
+        return counted.count
+
+    few = queries()
+    for n in range(12):
+        services.propose(org.manager, factories.make_initiative(org.manager), f"Förslag {n}")
+    db.session.commit()
+    assert queries() == few
+
+
 def test_a_cache_asks_again_so_an_unpublished_initiative_is_gone_at_once(pub, org, client):
     """A cache (the browser's, a proxy's) may keep a public page but must revalidate it every
     time: while nothing changed it gets 304, once the initiative is off the public pages it gets

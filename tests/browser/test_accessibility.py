@@ -43,6 +43,7 @@ def _pages() -> list[tuple[str, str, str | None, int]]:
         ("new-initiative", "/initiatives/new", "manager", 200),
         ("edit-initiative", "/initiatives/1/edit", "manager", 200),
         ("status-round", "/initiatives/round", "manager", 200),
+        ("publication-proposals", "/publication/proposals", "management", 200),
         ("delete-initiative", "/initiatives/1/delete", "admin", 200),
         ("forbidden", "/initiatives/new", "committee", 403),
     ]

@@ -48,7 +48,9 @@ def panel(initiative: Initiative, user: User, form: ProposeForm | None = None) -
 
 @bp.record_once
 def template_helpers(state) -> None:
-    state.app.jinja_env.globals.update(publication_panel=panel)
+    state.app.jinja_env.globals.update(
+        publication_panel=panel, publication_proposals_waiting=services.proposals_waiting
+    )
 
 
 def _page(initiative: Initiative, form: ProposeForm | None = None, status: int = 200):
@@ -64,6 +66,13 @@ def _page(initiative: Initiative, form: ProposeForm | None = None, status: int =
 
 def _back(initiative: Initiative):
     return redirect(url_for("initiatives.show", initiative_id=initiative.id) + "#publication", 303)
+
+
+@bp.get("/publication/proposals")
+@login_required
+def proposals():
+    """The initiatives proposed for the public pages, for the management group to decide on."""
+    return render_template("public/proposals.html", proposals=services.proposals(_user()))
 
 
 @bp.get("/initiatives/<int:initiative_id>/publication")

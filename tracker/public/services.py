@@ -7,14 +7,16 @@ flush; the view commits once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import audit, conflicts, repeats
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
+    Department,
     Initiative,
     Publication,
     PublicationSettings,
@@ -84,6 +86,58 @@ def set_allowed(actor: User, wanted: Allowed, expected_version: str | None = Non
     db.session.flush()
     if changes:
         audit.record(actor, "publication.settings", changes=changes)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An initiative proposed for the public pages, waiting for the management group."""
+
+    initiative_id: int
+    title: str
+    department: str
+    proposed_by: str | None
+    proposed_at: datetime | None
+    summary: str
+
+
+def _waiting():
+    return and_(
+        Publication.state == PublicationState.PROPOSED.value, Initiative.archived_at.is_(None)
+    )
+
+
+def proposals(actor: User) -> list[Proposal]:
+    """Every proposal waiting for approval, the oldest first: one query."""
+    require(can_approve_publication(actor))
+    query = (
+        select(
+            Initiative.id,
+            Initiative.title,
+            Department.name,
+            User.name,
+            Publication.proposed_at,
+            Publication.public_summary,
+        )
+        .join(Publication, Publication.initiative_id == Initiative.id)
+        .join(Department, Department.id == Initiative.department_id)
+        .outerjoin(User, User.id == Publication.proposed_by_id)
+        .where(_waiting())
+        .order_by(Publication.proposed_at, Initiative.id)
+    )
+    return [Proposal(*row) for row in db.session.execute(query)]
+
+
+def proposals_waiting(actor: User) -> int:
+    """How many proposals wait for this user's approval (0 for those who may not approve)."""
+    if not can_approve_publication(actor):
+        return 0
+    query = (
+        select(func.count())
+        .select_from(Publication)
+        .join(Initiative, Initiative.id == Publication.initiative_id)
+        .where(_waiting())
+    )
+    return db.session.scalar(query) or 0
 
 
 def publication_of(initiative: Initiative) -> Publication | None:
