@@ -109,33 +109,45 @@ def crowded(world):  # noqa: F811
     return world
 
 
-@pytest.mark.parametrize("role", ["admin", "manager"])
-def test_hostile_values_in_every_query_parameter(app, client, auth, crowded, role):
-    _sign_in(auth, crowded, role)
+# The roles whose pages read query parameters of their own; one pass over them, in turn.
+QUERY_ROLES = ["admin", "manager"]
+
+
+def test_hostile_values_in_every_query_parameter(app, client, auth, crowded):
+    """Every query parameter of every page, for each role in turn, gets hostile values (see
+    ``hostile_value_plan``): a parameter gets every value on the first page that reads it, for
+    whichever role meets it first, and a few on every other page and for the other role (the
+    parameters are read by shared helpers whoever asks)."""
     findings = Findings()
-    _pages, forms, urls = _crawl(app, client, findings)
-    get_forms = [f for f in forms if f.method == "get"]
-    names = query_names(urls) | {n for f in get_forms for n, _k, _v in f.fields}
-    expected = {"page", "offset"} | ({"date_from", "date_to"} if role == "admin" else set())
-    assert expected <= names, names
-    named_by = {}
-    for url in urls + [f.action for f in get_forms]:
-        named_by.setdefault(local_path(url), set()).update(query_names([url]))
-    for f in get_forms:
-        named_by.setdefault(local_path(f.action), set()).update(n for n, _k, _v in f.fields)
-    pairs = [
-        (path, name)
-        for _endpoint, path in rule_paths(app, "GET")
-        for name in sorted(named_by.get(path, ()))
-    ]
-    plan = hostile_value_plan(pairs, DATABASE_VALUES if _on_postgresql() else HOSTILE_VALUES)
-    assert {(path, name) for path, name, _values in plan} == set(pairs)
-    for path, name, values in plan:
-        for value in values:
-            findings.call(
-                f"GET {path}?{name}={value[:20]!r}",
-                lambda p=path, n=name, v=value: client.get(p, query_string={n: v}),
-            )
+    seen: set[str] = set()
+    offset = 0
+    for role in QUERY_ROLES:
+        _sign_in(auth, crowded, role)
+        _pages, forms, urls = _crawl(app, client, findings, documents=False)
+        get_forms = [f for f in forms if f.method == "get"]
+        names = query_names(urls) | {n for f in get_forms for n, _k, _v in f.fields}
+        expected = {"page", "offset"} | ({"date_from", "date_to"} if role == "admin" else set())
+        assert expected <= names, (role, names)
+        named_by = {}
+        for url in urls + [f.action for f in get_forms]:
+            named_by.setdefault(local_path(url), set()).update(query_names([url]))
+        for f in get_forms:
+            named_by.setdefault(local_path(f.action), set()).update(n for n, _k, _v in f.fields)
+        pairs = [
+            (path, name)
+            for _endpoint, path in rule_paths(app, "GET")
+            for name in sorted(named_by.get(path, ()))
+        ]
+        values = DATABASE_VALUES if _on_postgresql() else HOSTILE_VALUES
+        plan = hostile_value_plan(pairs, values, seen=seen, offset=offset)
+        offset += len(pairs)
+        assert {(path, name) for path, name, _values in plan} == set(pairs)
+        for path, name, tried in plan:
+            for value in tried:
+                findings.call(
+                    f"{role}: GET {path}?{name}={value[:20]!r}",
+                    lambda p=path, n=name, v=value: client.get(p, query_string={n: v}),
+                )
     assert not findings.items, "\n".join(findings.items)
 
 
@@ -144,21 +156,36 @@ VALUES_PER_PAIR = 3
 
 
 def hostile_value_plan(
-    pairs: list[tuple[str, str]], values: list[str] = HOSTILE_VALUES
+    pairs: list[tuple[str, str]],
+    values: list[str] = HOSTILE_VALUES,
+    *,
+    seen: set[str] | None = None,
+    offset: int = 0,
 ) -> list[tuple[str, str, list[str]]]:
     """(page, parameter, values) for every (page, parameter) pair: a parameter gets every hostile
     value on the first page that reads it, and a few of them, in turn, on each other page, so
     that every pair is tried and, across a page's parameters, every value comes round. (Every
     value on every page that reads a parameter was thousands of requests, the same code paths
-    again and again: the parameters are read by shared helpers.)"""
-    return rotation_plan(pairs, values, VALUES_PER_PAIR)
+    again and again: the parameters are read by shared helpers.) ``seen`` and ``offset`` carry
+    the plan on from an earlier role's pairs."""
+    return rotation_plan(pairs, values, VALUES_PER_PAIR, seen=seen, offset=offset)
 
 
-def rotation_plan(pairs: list[tuple[str, str]], probes: list, per_pair: int) -> list[tuple]:
+def rotation_plan(
+    pairs: list[tuple[str, str]],
+    probes: list,
+    per_pair: int,
+    *,
+    seen: set[str] | None = None,
+    offset: int = 0,
+) -> list[tuple]:
     """(place, name, probes) for every (place, name) pair: a name gets every probe at the first
-    place that has it, and ``per_pair`` of them, in turn, at every other place."""
-    plan, seen = [], set()
-    for index, (place, name) in enumerate(pairs):
+    place that has it, and ``per_pair`` of them, in turn, at every other place. A plan carried
+    on from earlier pairs (another role's) passes their names in ``seen`` (added to here) and
+    their number as ``offset``, so that the turn goes on where they left it."""
+    plan = []
+    seen = set() if seen is None else seen
+    for index, (place, name) in enumerate(pairs, start=offset):
         if name in seen:
             start = index * per_pair
             tried = [probes[(start + k) % len(probes)] for k in range(per_pair)]
@@ -218,13 +245,18 @@ PROBES_PER_FIELD = 5
 
 
 def hostile_form_plan(
-    pairs: list[tuple[str, str]], probes: list[tuple] = FORM_PROBES
+    pairs: list[tuple[str, str]],
+    probes: list[tuple] = FORM_PROBES,
+    *,
+    seen: set[str] | None = None,
+    offset: int = 0,
 ) -> list[tuple[str, str, list[tuple]]]:
     """(form, field, probes) for every (form, field) pair: a field name gets every probe on the
     first form that has it and a few, in turn, on every other form, so that every pair is tried
     and every probe comes round (as with the query parameters: the fields of one name are read
-    by shared validators, and every probe on every field was 3,600 requests a role)."""
-    return rotation_plan(pairs, probes, PROBES_PER_FIELD)
+    by shared validators, and every probe on every field was 3,600 requests a role). ``seen``
+    and ``offset`` carry the plan on from an earlier role's pairs."""
+    return rotation_plan(pairs, probes, PROBES_PER_FIELD, seen=seen, offset=offset)
 
 
 def test_the_hostile_form_plan_tries_every_pair_and_every_probe():
@@ -237,25 +269,47 @@ def test_the_hostile_form_plan_tries_every_pair_and_every_probe():
         tried = {probe for _f, n, probes in plan if n == name for probe in probes}
         assert tried == set(FORM_PROBES), name
     assert all(len(set(probes)) == len(probes) for *_fn, probes in plan)
+    # Carried on over two roles' pairs, the plan is the one for all of them at once: a name
+    # the first role met gets only its turn from the second.
+    seen: set[str] = set()
+    first_role = hostile_form_plan(pairs[:12], seen=seen)
+    second_role = hostile_form_plan(pairs[12:], seen=seen, offset=12)
+    assert first_role + second_role == plan
+    assert all(len(probes) == PROBES_PER_FIELD for *_fn, probes in second_role)
 
 
-@pytest.mark.parametrize("role", ["admin", "management", "manager"])
-def test_hostile_values_in_every_form_field(app, client, auth, world, role):  # noqa: F811
-    """Every field of every form gets hostile values (also as a list of two, and as bytes that
-    are no UTF-8; see ``hostile_form_plan``), the others as rendered: never a 5xx. A form is its
-    endpoint: the same form on another initiative is the same code. On PostgreSQL, the values
+# The roles whose forms the crawl posts, in turn (a committee reader has no form of its own).
+FORM_ROLES = ["admin", "management", "manager"]
+
+
+def test_hostile_values_in_every_form_field(app, client, auth, world):  # noqa: F811
+    """Every field of every form, for each role in turn, gets hostile values (also as a list of
+    two, and as bytes that are no UTF-8; see ``hostile_form_plan``), the others as rendered:
+    never a 5xx. A form is its endpoint: the same form on another initiative is the same code.
+    A field name gets every probe at the first form that has it, for whichever role meets it
+    first, and a few on every other form and for every other role. On PostgreSQL, the values
     the database judges (``DATABASE_PROBES``)."""
+    findings = Findings()
+    seen: set[str] = set()
+    offset = 0
+    for role in FORM_ROLES:
+        offset += _post_hostile_values(app, client, auth, world, role, findings, seen, offset)
+    assert not findings.items, "\n".join(findings.items)
+
+
+def _post_hostile_values(app, client, auth, world, role, findings, seen, offset) -> int:  # noqa: F811
+    """One role's part of ``test_hostile_values_in_every_form_field``; the number of its
+    (form, field) pairs."""
     from urllib.parse import quote
 
     from .conftest import csrf_from
 
     _sign_in(auth, world, role)
-    findings = Findings()
     _pages, forms, _urls = _crawl(app, client, findings, documents=False)
     token = csrf_from(client.get("/accessibility").get_data(as_text=True))
     adapter = app.url_map.bind("localhost")
     posted = []  # (form, path, rendered values, field name), once per endpoint and field
-    seen = set()
+    pairs_seen = set()
     for form in forms:
         path = local_path(form.action)
         if path is None or path == "/logout" or form.method != "post":
@@ -266,20 +320,22 @@ def test_hostile_values_in_every_form_field(app, client, auth, world, role):  # 
             if not (kind.endswith("-unchecked") or kind in ("file", "button")):
                 rendered.setdefault(n, value)
         for name in [n for n, _k, _v in form.fields if n != "csrf_token"]:
-            if (endpoint, name) not in seen:
-                seen.add((endpoint, name))
+            if (endpoint, name) not in pairs_seen:
+                pairs_seen.add((endpoint, name))
                 posted.append((endpoint, path, rendered, name))
-    assert len(posted) > 20, len(posted)
+    assert len(posted) > 20, (role, len(posted))
     probes = DATABASE_PROBES if _on_postgresql() else FORM_PROBES
-    plan = hostile_form_plan([(endpoint, name) for endpoint, _p, _r, name in posted], probes)
-    for (_endpoint, path, rendered, name), (_e, _n, probes) in zip(posted, plan, strict=True):
-        for kind, value in probes:
+    plan = hostile_form_plan(
+        [(endpoint, name) for endpoint, _p, _r, name in posted], probes, seen=seen, offset=offset
+    )
+    for (_endpoint, path, rendered, name), (_e, _n, tried) in zip(posted, plan, strict=True):
+        for kind, value in tried:
             if kind == "raw":
                 others = {k: v for k, v in rendered.items() if k != name}
                 body = "&".join(f"{quote(k)}={quote(v)}" for k, v in others.items())
                 body += f"&csrf_token={token}&{quote(name)}={value}"
                 findings.call(
-                    f"POST {path} {name}={value}",
+                    f"{role}: POST {path} {name}={value}",
                     lambda p=path, b=body: client.post(
                         p, data=b, content_type="application/x-www-form-urlencoded"
                     ),
@@ -288,10 +344,10 @@ def test_hostile_values_in_every_form_field(app, client, auth, world, role):  # 
             data = {**rendered, name: list(value) if kind == "list" else value}
             data["csrf_token"] = token
             findings.call(
-                f"POST {path} {name}={str(value)[:20]!r}",
+                f"{role}: POST {path} {name}={str(value)[:20]!r}",
                 lambda p=path, d=data: client.post(p, data=d),
             )
         if client.get("/account").status_code != 200:
             _sign_in(auth, world, role)
             token = csrf_from(client.get("/accessibility").get_data(as_text=True))
-    assert not findings.items, "\n".join(findings.items)
+    return len(posted)

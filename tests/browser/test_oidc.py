@@ -44,7 +44,11 @@ def sso_server(tmp_path_factory):
     wsgi = _Later()
     server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=_QuietHandler)
     base = f"http://127.0.0.1:{server.server_port}"
-    provider = OpenIDProvider(tmp, [base + "/login/oidc/callback"], [base + "/login"])
+    try:  # skipped without the provider's npm packages: the listening socket is closed first
+        provider = OpenIDProvider(tmp, [base + "/login/oidc/callback"], [base + "/login"])
+    except BaseException:
+        server.server_close()
+        raise
     postgres_url = os.environ.get("TRACKER_TEST_DATABASE_URL")
     database_url = (
         normalise_database_url(postgres_url) if postgres_url else f"sqlite:///{tmp / 'sso.sqlite3'}"
