@@ -178,13 +178,23 @@ def app(app_config, tmp_path) -> Iterator:
 def _fresh_postgres_schema() -> None:
     """Empty every table when the schema is exactly the models' (the usual case: far cheaper
     than building the schema again); rebuild it when a test (a migration test, an aborted run)
-    left anything else behind."""
+    left anything else behind, or the database holds the tables of older models (a column
+    added since: compared by table and column names)."""
     tables = [table.name for table in db.metadata.sorted_tables]
+    columns = {
+        (table.name, column.name) for table in db.metadata.sorted_tables for column in table.c
+    }
     with db.engine.begin() as conn:
-        present = set(
-            conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        )
-        if present == set(tables):
+        present = {
+            (table, column)
+            for table, column in conn.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns"
+                    " WHERE table_schema = 'public'"
+                )
+            )
+        }
+        if present == columns:
             _empty_tables(conn, tables)
             return
         conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -185,3 +185,46 @@ def test_support_flags_become_open_requests_and_back(app):
         assert {k: bool(v) for k, v in flags.items()} == {1: True, 2: False}
         assert "support_request" not in inspect(conn).get_table_names()
     upgrade()
+
+
+def test_the_summaries_published_before_keep_being_shown_while_a_new_one_waits(app, org):
+    """i36: a publication published before the migration gets its summary as the approved one
+    (so a new proposal keeps it public); a proposal never approved gets none."""
+    from tracker.models import Publication, PublicationState
+    from tracker.public import services
+
+    from . import factories
+
+    shown = factories.make_initiative(org.manager, title="Publicerad")
+    waiting = factories.make_initiative(org.manager, title="Föreslagen")
+    db.session.add_all(
+        [
+            Publication(
+                initiative_id=shown.id, state=PublicationState.PUBLISHED, public_summary="Godkänd"
+            ),
+            Publication(
+                initiative_id=waiting.id, state=PublicationState.PROPOSED, public_summary="Ny"
+            ),
+        ]
+    )
+    db.session.commit()
+    shown_id, waiting_id, owner_id = shown.id, waiting.id, org.manager.id
+    db.session.remove()
+    from flask_migrate import stamp
+
+    stamp()  # the test database was made from the models, at head
+    downgrade(revision="i35decision_last_report")
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT initiative_id, published_summary FROM publication ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in rows] == [(shown_id, "Godkänd"), (waiting_id, None)]
+    from tracker.models import Initiative, User
+
+    shown = db.session.get(Initiative, shown_id)
+    services.propose(db.session.get(User, owner_id), shown, "Ändrad")
+    db.session.commit()
+    publication = services.publication_of(shown)
+    assert publication.revision_waits and publication.summary_for_residents == "Godkänd"
+    assert services.is_public(shown, publication, services.allowed())

@@ -650,30 +650,69 @@ def test_the_list_is_paged_and_the_open_data_complete(pub, org, client):
     assert len(data["initiatives"]) == PAGE_SIZE + 1
 
 
-def test_a_new_summary_for_a_published_initiative_says_it_leaves_the_public_page(org, client, auth):
-    """A changed summary goes back to the management group, and the initiative is off the
-    public page meanwhile: the owner is told so before and after (it went silently, found by
-    review)."""
+def test_a_new_summary_for_a_published_initiative_waits_while_the_approved_one_stays_public(
+    org, client, auth
+):
+    """A changed summary goes back to the management group; meanwhile residents keep the
+    approved one, on the page and in the open data (before, the initiative left the public
+    pages until the approval). The owner is told before and after; approving puts the new text
+    out; unpublishing clears the approved text, so a later proposal waits off the pages."""
     initiative = factories.make_initiative(org.manager, title="Redan publicerad")
     db.session.commit()
     services.propose(org.manager, initiative, "Första texten")
     services.approve(org.management, initiative)
     db.session.commit()
     page = f"/initiatives/{initiative.id}"
+    public = f"/public/initiatives/{initiative.id}"
     auth.login(org.manager.email)
     html = client.get(page + "?lang=sv").get_data(as_text=True)
-    assert "tas initiativet bort från den publika sidan" in html
+    assert "ser invånarna den godkända tills ledningsgruppen godkänner den nya" in html
     response = _post(
-        client, page, f"{page}/publication/propose?lang=sv", {"public_summary": "Ny text"}
+        client, page, f"{page}/publication/propose?lang=sv", {"public_summary": "Ny <b>text</b>"}
     )
     assert response.status_code == 303
     after = client.get(page + "?lang=sv").get_data(as_text=True)
-    assert "Initiativet visas inte på den publika sidan förrän ledningsgruppen" in after
-    assert client.get(f"/public/initiatives/{initiative.id}").status_code == 404
+    assert "Invånarna ser den godkända sammanfattningen tills ledningsgruppen" in after  # flash
+    assert "Första texten" in after and "Ny &lt;b&gt;text&lt;/b&gt;" in after
+    assert "Ny <b>" not in after
+    # Residents still see the approved text, everywhere.
+    resident = client.application.test_client()
+    html = resident.get(public + "?lang=sv").get_data(as_text=True)
+    assert "Första texten" in html and "Ny &lt;b&gt;" not in html
+    (item,) = [
+        i
+        for i in resident.get("/public/initiatives.json").get_json()["initiatives"]
+        if i["id"] == initiative.id
+    ]
+    assert item["public_summary"] == "Första texten"
+    assert "Ny <b>text</b>" not in resident.get("/public/initiatives.csv").get_data(as_text=True)
+    # The management group finds the proposal and approves it: the new text goes out.
+    auth.login(org.management.email)
+    assert "Redan publicerad" in client.get("/publication/proposals").get_data(as_text=True)
+    assert services.proposals_waiting(org.management) == 1
+    _post(client, page, f"{page}/publication/approve", {})
+    assert services.proposals_waiting(org.management) == 0
+    html = resident.get(public).get_data(as_text=True)
+    assert "Ny &lt;b&gt;text&lt;/b&gt;" in html and "Första texten" not in html
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "publication.approve")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.changes["published_summary"] == ["Första texten", "Ny <b>text</b>"]
+    # Unpublished, it is off at once, and a new proposal waits off the pages for approval.
+    _post(client, page, f"{page}/publication/withdraw", {})
+    assert resident.get(public).status_code == 404
+    auth.login(org.manager.email)
+    _post(client, page, f"{page}/publication/propose?lang=sv", {"public_summary": "Tredje"})
+    assert resident.get(public).status_code == 404
+    html = client.get(page + "?lang=sv").get_data(as_text=True)
+    assert "Föreslaget för publicering" in html and "Invånarna ser" not in html
     # A first proposal says only that it is proposed.
     other = factories.make_initiative(org.manager, title="Inte publicerad")
     db.session.commit()
     page = f"/initiatives/{other.id}"
-    assert "tas initiativet bort" not in client.get(page + "?lang=sv").get_data(as_text=True)
+    assert "ser invånarna den godkända" not in client.get(page + "?lang=sv").get_data(as_text=True)
     _post(client, page, f"{page}/publication/propose?lang=sv", {"public_summary": "Text"})
-    assert "förrän ledningsgruppen" not in client.get(page + "?lang=sv").get_data(as_text=True)
+    assert "tills ledningsgruppen" not in client.get(page + "?lang=sv").get_data(as_text=True)
+    assert resident.get(f"/public/initiatives/{other.id}").status_code == 404

@@ -252,6 +252,7 @@ FIELDS = {
     "as_of": _l("Status per"),
     # the public pages
     "public_summary": _l("Summary for residents"),
+    "published_summary": _l("Summary on the public pages"),
     "state": _l("Publication"),
     "publish_all_active": _l("Publish all active initiatives"),
     "show_cost": _l("Show the cost estimate"),

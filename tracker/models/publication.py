@@ -48,7 +48,10 @@ class Publication(db.Model):
     state: Mapped[PublicationState] = mapped_column(
         enum_column(PublicationState, name="publication_state")
     )
+    # The summary as last proposed; ``published_summary`` is the one the management group
+    # approved, which residents see (kept while a new proposal waits; cleared when withdrawn).
     public_summary: Mapped[str] = mapped_column(Text, default="")
+    published_summary: Mapped[str | None] = mapped_column(Text)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -58,6 +61,19 @@ class Publication(db.Model):
     initiative: Mapped[Initiative] = relationship()
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def revision_waits(self) -> bool:
+        """Published, with a new summary proposed: the approved one stays public meanwhile."""
+        return self.state == PublicationState.PROPOSED and self.published_summary is not None
+
+    @property
+    def summary_for_residents(self) -> str:
+        """What the public pages show: the approved summary, or (when every active initiative
+        is published without approval) the one proposed."""
+        if self.published_summary is not None:
+            return self.published_summary
+        return self.public_summary
 
     def __repr__(self) -> str:
         return f"<Publication {self.initiative_id} {self.state}>"

@@ -89,20 +89,17 @@ def propose(initiative_id: int):
     require(can_propose_publication(user, initiative))
     form = ProposeForm()
     if form.validate():
-        rules = services.allowed()
-        was_public = services.is_public(initiative, services.publication_of(initiative), rules)
         try:
             after = services.propose(user, initiative, form.public_summary.data or "")
         except services.PublicationError as error:
             db.session.rollback()
             form.public_summary.errors = [*form.public_summary.errors, error.message]
         else:
-            taken_off = was_public and not services.is_public(initiative, after, rules)
             db.session.commit()
-            if taken_off:  # said beside the form too (_publication.html)
+            if after.revision_waits:  # said beside the form too (_publication.html)
                 message = _(
-                    "The new summary has been proposed for publication. The initiative is off "
-                    "the public page until the management group approves it."
+                    "The new summary has been proposed. Residents see the approved summary "
+                    "until the management group approves the new one."
                 )
             else:
                 message = _("The initiative has been proposed for publication.")

@@ -108,7 +108,7 @@ def _public(initiative: Initiative, publication: Publication | None, rules: Allo
         progress=initiative.progress,
         start_date=initiative.start_date,
         target_date=initiative.target_date,
-        public_summary=publication.public_summary if publication is not None else "",
+        public_summary=publication.summary_for_residents if publication is not None else "",
         latest_report=_local_day(initiative.last_update_at),
         cost_estimate=initiative.cost_estimate if rules.show_cost else None,
         owner_name=owner.name if rules.show_owner else None,

@@ -150,14 +150,22 @@ def is_public(initiative: Initiative, publication: Publication | None, rules: Al
         return False
     if publication is not None and publication.state == PublicationState.WITHDRAWN:
         return False
-    if publication is not None and publication.state == PublicationState.PUBLISHED:
+    if publication is not None and (
+        publication.state == PublicationState.PUBLISHED or publication.revision_waits
+    ):
         return True
     return rules.publish_all_active and initiative.status in ACTIVE_STATUSES
 
 
 def published_condition(rules: Allowed):
     """Initiatives residents may see, for a query that outer-joins Publication."""
-    published = Publication.state == PublicationState.PUBLISHED.value
+    published = or_(
+        Publication.state == PublicationState.PUBLISHED.value,
+        and_(
+            Publication.state == PublicationState.PROPOSED.value,
+            Publication.published_summary.is_not(None),
+        ),
+    )
     condition = published
     if rules.publish_all_active:
         condition = or_(
@@ -198,8 +206,9 @@ def _is_resent(publication: Publication | None, actor: User, summary: str) -> bo
 
 
 def propose(actor: User, initiative: Initiative, summary: str) -> Publication:
-    """The owner proposes (or proposes again, with a new summary). A published initiative whose
-    summary changes goes back to the management group for approval."""
+    """The owner proposes (or proposes again, with a new summary). A new summary for a
+    published initiative goes to the management group for approval; until it is approved the
+    public pages keep the approved one (``Publication.published_summary``)."""
     require(can_propose_publication(actor, initiative))
     if initiative.archived_at is not None:
         raise PublicationError(_l("An archived initiative cannot be published."))
@@ -214,6 +223,8 @@ def propose(actor: User, initiative: Initiative, summary: str) -> Publication:
         db.session.add(publication)
     old_state = publication.state
     old_summary = publication.public_summary
+    if old_state == PublicationState.PUBLISHED and publication.published_summary is None:
+        publication.published_summary = old_summary  # published before the column was kept
     publication.state = PublicationState.PROPOSED
     publication.public_summary = summary
     publication.proposed_by_id = actor.id
@@ -237,17 +248,17 @@ def approve(actor: User, initiative: Initiative) -> Publication:
     if initiative.archived_at is not None:
         raise PublicationError(_l("An archived initiative cannot be published."), field="state")
     now = utcnow()
+    old_published = publication.published_summary
     publication.state = PublicationState.PUBLISHED
+    publication.published_summary = publication.public_summary
     publication.decided_by_id = actor.id
     publication.decided_at = now
     publication.updated_at = now
     db.session.flush()
-    audit.record(
-        actor,
-        "publication.approve",
-        initiative,
-        {"state": [PublicationState.PROPOSED.value, PublicationState.PUBLISHED.value]},
-    )
+    changes = {"state": [PublicationState.PROPOSED.value, PublicationState.PUBLISHED.value]}
+    if old_published is not None and old_published != publication.public_summary:
+        changes["published_summary"] = [old_published, publication.public_summary]
+    audit.record(actor, "publication.approve", initiative, changes)
     return publication
 
 
@@ -269,6 +280,7 @@ def withdraw(actor: User, initiative: Initiative) -> Publication:
         db.session.add(publication)
     old_state = publication.state
     publication.state = PublicationState.WITHDRAWN
+    publication.published_summary = None  # published again only after a new approval
     publication.decided_by_id = actor.id
     publication.decided_at = now
     publication.updated_at = now
