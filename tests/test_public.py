@@ -688,7 +688,10 @@ def test_a_new_summary_for_a_published_initiative_waits_while_the_approved_one_s
     assert "Ny <b>text</b>" not in resident.get("/public/initiatives.csv").get_data(as_text=True)
     # The management group finds the proposal and approves it: the new text goes out.
     auth.login(org.management.email)
-    assert "Redan publicerad" in client.get("/publication/proposals").get_data(as_text=True)
+    listed = client.get("/publication/proposals?lang=sv").get_data(as_text=True)
+    row = next(r for r in listed.split("<tr") if "Redan publicerad" in r)
+    assert "Ny &lt;b&gt;text&lt;/b&gt;" in row and "Ny <b>" not in row
+    assert "Publicerad nu, visas tills denna godkänns:" in row and "Första texten" in row
     assert services.proposals_waiting(org.management) == 1
     _post(client, page, f"{page}/publication/approve", {})
     assert services.proposals_waiting(org.management) == 0

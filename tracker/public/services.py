@@ -98,6 +98,8 @@ class Proposal:
     proposed_by: str | None
     proposed_at: datetime | None
     summary: str
+    # A new summary for an initiative already published: the approved one, public meanwhile.
+    published_summary: str | None = None
 
 
 def _waiting():
@@ -117,6 +119,7 @@ def proposals(actor: User) -> list[Proposal]:
             User.name,
             Publication.proposed_at,
             Publication.public_summary,
+            Publication.published_summary,
         )
         .join(Publication, Publication.initiative_id == Initiative.id)
         .join(Department, Department.id == Initiative.department_id)
