@@ -226,8 +226,6 @@ def propose(actor: User, initiative: Initiative, summary: str) -> Publication:
         db.session.add(publication)
     old_state = publication.state
     old_summary = publication.public_summary
-    if old_state == PublicationState.PUBLISHED and publication.published_summary is None:
-        publication.published_summary = old_summary  # published before the column was kept
     publication.state = PublicationState.PROPOSED
     publication.public_summary = summary
     publication.proposed_by_id = actor.id
